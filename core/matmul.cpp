@@ -1,0 +1,98 @@
+#include "core/matmul.hpp"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "core/dnnl_context.hpp"
+
+namespace rnmt {
+namespace {
+
+using dnnl::memory;
+
+struct ShapeHash {
+  size_t operator()(const GemmShape& s) const {
+    const auto* p = reinterpret_cast<const int64_t*>(&s);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof(GemmShape) / sizeof(int64_t); ++i) {
+      h = (h ^ static_cast<uint64_t>(p[i])) * 1099511628211ull;
+    }
+    return h;
+  }
+};
+struct ShapeEqual {
+  bool operator()(const GemmShape& x, const GemmShape& y) const {
+    return std::memcmp(&x, &y, sizeof(GemmShape)) == 0;
+  }
+};
+
+struct Entry {
+  dnnl::matmul primitive;
+  memory a, b, c, bias;
+};
+
+memory::desc strided(const GemmShape& s, int64_t rows, int64_t cols, int64_t batch_stride,
+                     int64_t row_stride, int64_t col_stride) {
+  if (s.batch == 1) return memory::desc({rows, cols}, memory::data_type::f32, {row_stride, col_stride});
+  return memory::desc({s.batch, rows, cols}, memory::data_type::f32,
+                      {batch_stride, row_stride, col_stride});
+}
+
+Entry make_entry(const GemmShape& s) {
+  auto a = strided(s, s.m, s.k, s.a_batch, s.a_row, s.a_col);
+  auto b = strided(s, s.k, s.n, s.b_batch, s.b_row, s.b_col);
+  auto c = strided(s, s.m, s.n, s.c_batch, s.c_row, 1);
+  memory::desc bias;
+  if (s.has_bias) bias = strided(GemmShape{.batch = s.batch}, 1, s.n, s.n, s.n, 1);
+  dnnl::primitive_attr attr;
+  if (s.accumulate) {
+    dnnl::post_ops ops;
+    ops.append_sum(1.0f);
+    attr.set_post_ops(ops);
+  }
+  auto& ctx = dnnl_context();
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, bias, c), attr, ctx.engine);
+  Entry e{dnnl::matmul(pd), user_memory(a), user_memory(b), user_memory(c), {}};
+  if (s.has_bias) e.bias = user_memory(bias);
+  return e;
+}
+
+}  // namespace
+
+void matmul(const GemmShape& shape, const float* a, const float* b, float* c, const float* bias) {
+  thread_local std::unordered_map<GemmShape, Entry, ShapeHash, ShapeEqual> cache;
+  auto it = cache.find(shape);
+  if (it == cache.end()) it = cache.emplace(shape, make_entry(shape)).first;
+  Entry& e = it->second;
+  e.a.set_data_handle(const_cast<float*>(a));
+  e.b.set_data_handle(const_cast<float*>(b));
+  e.c.set_data_handle(c);
+  if (shape.has_bias) {
+    e.bias.set_data_handle(const_cast<float*>(bias));
+    execute(e.primitive, {{DNNL_ARG_SRC, e.a.get()},
+                          {DNNL_ARG_WEIGHTS, e.b.get()},
+                          {DNNL_ARG_BIAS, e.bias.get()},
+                          {DNNL_ARG_DST, e.c.get()}});
+  } else {
+    execute(e.primitive,
+            {{DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}});
+  }
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate, const float* bias) {
+  GemmShape s;
+  s.m = m;
+  s.n = n;
+  s.k = k;
+  s.a_row = trans_a ? 1 : lda;
+  s.a_col = trans_a ? lda : 1;
+  s.b_row = trans_b ? 1 : ldb;
+  s.b_col = trans_b ? ldb : 1;
+  s.c_row = ldc;
+  s.accumulate = accumulate;
+  s.has_bias = bias != nullptr;
+  matmul(s, a, b, c, bias);
+}
+
+}  // namespace rnmt

@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+
+namespace rnmt {
+
+// A (batched) matrix product C = A·B (+ C) (+ bias) on oneDNN's matmul primitive, with every operand
+// described by strides so transposes and time-major slices need no copies. Element (i, j) of batch b
+// of A is A[b * a_batch + i * a_row + j * a_col]; likewise B; C is row-major with row stride c_row.
+// Every field is int64_t so the struct hashes as plain bytes (it is the primitive cache's key).
+struct GemmShape {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  int64_t a_batch = 0, a_row = 0, a_col = 1;
+  int64_t b_batch = 0, b_row = 0, b_col = 1;
+  int64_t c_batch = 0, c_row = 0;
+  int64_t accumulate = 0;  // 1: C += A·B
+  int64_t has_bias = 0;    // 1: C += bias, a row vector of n
+};
+
+// Runs the product; the primitive for each distinct shape is created once (per thread) and reused.
+void matmul(const GemmShape& shape, const float* a, const float* b, float* c,
+            const float* bias = nullptr);
+
+// Row-major 2-D convenience in BLAS terms: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] (+ bias[n]).
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate,
+          const float* bias = nullptr);
+
+}  // namespace rnmt

@@ -1,0 +1,47 @@
+#include "core/params.hpp"
+
+#include "core/error.hpp"
+
+namespace rnmt {
+
+Param& ParamSet::add(const std::string& name, std::vector<int64_t> dims) {
+  if (allocated_) throw Error("parameter '" + name + "' added after allocation");
+  for (const auto& p : params_) {
+    if (p.name == name) throw Error("parameter '" + name + "' registered twice");
+  }
+  Param p;
+  p.name = name;
+  p.size = 1;
+  for (int64_t d : dims) p.size *= static_cast<size_t>(d);
+  p.dims = std::move(dims);
+  params_.push_back(std::move(p));
+  return params_.back();
+}
+
+void ParamSet::allocate() {
+  // Each parameter starts on a 64-byte boundary (16 floats) so every view is SIMD-aligned.
+  size_t total = 0;
+  for (auto& p : params_) {
+    p.offset = total;
+    total += (p.size + 15) / 16 * 16;
+  }
+  values_.resize({static_cast<int64_t>(total)});
+  grads_.resize({static_cast<int64_t>(total)});
+  values_.zero();
+  grads_.zero();
+  for (auto& p : params_) {
+    p.w = values_.data() + p.offset;
+    p.g = grads_.data() + p.offset;
+  }
+  allocated_ = true;
+  touch();
+}
+
+Param& ParamSet::find(const std::string& name) {
+  for (auto& p : params_) {
+    if (p.name == name) return p;
+  }
+  throw Error("no parameter named '" + name + "'");
+}
+
+}  // namespace rnmt

@@ -1,0 +1,46 @@
+#include "layers/linear.hpp"
+
+#include "core/init.hpp"
+#include "core/matmul.hpp"
+#include "core/parallel.hpp"
+
+namespace rnmt {
+
+Linear::Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs,
+               bool with_bias)
+    : weight(&params.add(name + ".weight", {outputs, inputs})),
+      bias(with_bias ? &params.add(name + ".bias", {outputs}) : nullptr),
+      in(inputs),
+      out(outputs) {}
+
+void Linear::init(Rng& rng) {
+  init_xavier(weight->w, in, out, rng);
+  if (bias) {
+    for (int64_t i = 0; i < out; ++i) bias->w[i] = 0;
+  }
+}
+
+void Linear::forward(const float* x, int64_t rows, float* y) const {
+  gemm(false, true, rows, out, in, x, in, weight->w, in, y, out, false, bias ? bias->w : nullptr);
+}
+
+void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,
+                      bool accumulate_dx) {
+  gemm(true, false, out, in, rows, dy, out, x, in, weight->g, in, true);
+  if (bias) add_column_sums(dy, rows, out, bias->g);
+  if (dx) gemm(false, false, rows, in, out, dy, out, weight->w, in, dx, in, accumulate_dx);
+}
+
+void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db) {
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads_safe(), me = omp_get_thread_num_safe();
+    const int64_t begin = cols * me / threads, end = cols * (me + 1) / threads;
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* d = dy + i * cols;
+      for (int64_t j = begin; j < end; ++j) db[j] += d[j];
+    }
+  }
+}
+
+}  // namespace rnmt

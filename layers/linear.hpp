@@ -1,0 +1,27 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/params.hpp"
+#include "core/rng.hpp"
+
+namespace rnmt {
+
+// y = x · Wᵀ + b with W [out, in] (PyTorch's layout) and an optional bias, on oneDNN matmul.
+struct Linear {
+  Param* weight = nullptr;
+  Param* bias = nullptr;
+  int64_t in = 0, out = 0;
+
+  Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs, bool with_bias);
+  void init(Rng& rng);
+  // x [rows, in] -> y [rows, out]
+  void forward(const float* x, int64_t rows, float* y) const;
+  // Accumulates dW, db; writes dx (or adds to it when accumulate_dx), unless dx is null.
+  void backward(const float* x, int64_t rows, const float* dy, float* dx, bool accumulate_dx);
+};
+
+// db[j] += sum over rows of dy[i, j]
+void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db);
+
+}  // namespace rnmt

@@ -1,0 +1,78 @@
+#include "layers/output_loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/init.hpp"
+#include "core/matmul.hpp"
+#include "core/vec_math.hpp"
+#include "layers/linear.hpp"
+
+namespace rnmt {
+
+OutputLayer::OutputLayer(ParamSet& params, const std::string& name, int64_t hidden_size,
+                         int64_t vocab_size, Param* tied_weight)
+    : weight(tied_weight ? tied_weight : &params.add(name + ".weight", {vocab_size, hidden_size})),
+      bias(&params.add(name + ".bias", {vocab_size})),
+      hidden(hidden_size),
+      vocab(vocab_size) {}
+
+void OutputLayer::init(Rng& rng, bool init_weight) {
+  if (init_weight) init_xavier(weight->w, hidden, vocab, rng);
+  std::fill(bias->w, bias->w + vocab, 0.0f);
+}
+
+LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targets,
+                               float smoothing) {
+  probs.resize({rows, vocab});
+  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, probs.data(), vocab, false,
+       bias->w);
+  const int64_t V = vocab;
+  double loss = 0, nll = 0;
+  int64_t tokens = 0;
+#pragma omp parallel for schedule(static) reduction(+ : loss, nll, tokens)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* z = probs.data() + r * V;
+    if (targets[r] == 0) continue;
+    float max = z[0];
+    for (int64_t v = 1; v < V; ++v) max = std::max(max, z[v]);
+    float sum_z = 0, sum_exp = 0;
+    const float z_target = z[targets[r]];
+    for (int64_t v = 0; v < V; ++v) {
+      sum_z += z[v];
+      const float e = fast_exp(z[v] - max);
+      z[v] = e;
+      sum_exp += e;
+    }
+    const float inv = 1.0f / sum_exp;
+    for (int64_t v = 0; v < V; ++v) z[v] *= inv;
+    const double lse = static_cast<double>(max) + std::log(static_cast<double>(sum_exp));
+    const double target_nll = lse - z_target;
+    nll += target_nll;
+    loss += (1.0 - smoothing) * target_nll + smoothing * (lse - static_cast<double>(sum_z) / V);
+    ++tokens;
+  }
+  return {loss, nll, tokens};
+}
+
+void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets, float smoothing,
+                           float scale, float* dx) {
+  const int64_t V = vocab;
+  const float uniform = smoothing / static_cast<float>(V);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* p = probs.data() + r * V;
+    if (targets[r] == 0) {
+      std::fill(p, p + V, 0.0f);
+      continue;
+    }
+    for (int64_t v = 0; v < V; ++v) p[v] = (p[v] - uniform) * scale;
+    p[targets[r]] -= (1.0f - smoothing) * scale;
+  }
+  const float* dz = probs.data();
+  gemm(true, false, V, hidden, rows, dz, V, x, hidden, weight->g, hidden, true);
+  add_column_sums(dz, rows, V, bias->g);
+  gemm(false, false, rows, hidden, V, dz, V, weight->w, hidden, dx, hidden, false);
+}
+
+}  // namespace rnmt

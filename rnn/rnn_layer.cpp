@@ -1,0 +1,254 @@
+#include "rnn/rnn_layer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/dnnl_context.hpp"
+#include "core/init.hpp"
+
+namespace rnmt {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+// A weight tensor as the primitive wants it: either the parameter itself (when the primitive's
+// layout is the plain one) or a reordered copy refreshed at most once per parameter version.
+struct PreparedWeights {
+  memory user;           // over the parameter's plain data
+  memory prepared;       // owned copy in the primitive's layout (empty when not needed)
+  dnnl::reorder reorder;
+  uint64_t version = 0;
+
+  void init(const memory::desc& plain, const memory::desc& wanted) {
+    user = user_memory(plain);
+    if (wanted != plain) {
+      prepared = memory(wanted, dnnl_context().engine);
+      reorder = dnnl::reorder(user, prepared);
+    }
+  }
+  dnnl_memory_t get(float* data, uint64_t current_version) {
+    user.set_data_handle(data);
+    if (!prepared) return user.get();
+    if (version != current_version) {
+      execute(reorder, {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, prepared.get()}});
+      version = current_version;
+    }
+    return prepared.get();
+  }
+};
+
+struct RnnLayer::Primitives {
+  dnnl::primitive forward, backward;
+  PreparedWeights fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter;
+  // User-data memories; handles are re-pointed on each call.
+  memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c, workspace;
+  memory diff_src_layer, diff_src_iter, diff_src_iter_c, diff_w_layer, diff_w_iter, diff_bias;
+  memory diff_dst_layer, diff_dst_iter, diff_dst_iter_c;
+  size_t workspace_floats = 0;
+};
+
+RnnLayer::RnnLayer(ParamSet& params, const std::string& name, Cell cell, int64_t input,
+                   int64_t hidden)
+    : params_(&params),
+      cell_(cell),
+      input_(input),
+      hidden_(hidden),
+      w_layer_(&params.add(name + ".weights_layer", {input, weight_gates(cell), hidden})),
+      w_iter_(&params.add(name + ".weights_iter", {hidden, weight_gates(cell), hidden})),
+      bias_(&params.add(name + ".bias", {bias_gates(cell), hidden})) {}
+
+RnnLayer::~RnnLayer() = default;
+RnnLayer::RnnLayer(RnnLayer&&) noexcept = default;
+
+void RnnLayer::init(Rng& rng) {
+  const int64_t G = weight_gates(cell_), H = hidden_;
+  // Input weights: uniform ±1/sqrt(H) (PyTorch's RNN default); recurrent: orthogonal per gate.
+  init_uniform(w_layer_->w, input_ * G * H, 1.0f / std::sqrt(static_cast<float>(H)), rng);
+  for (int64_t g = 0; g < G; ++g) init_orthogonal(w_iter_->w + g * H, H, H, G * H, rng);
+  std::fill(bias_->w, bias_->w + bias_gates(cell_) * H, 0.0f);
+  // A forget-gate bias of 1 lets gradients through long sequences from the start.
+  if (cell_ == Cell::lstm) std::fill(bias_->w + H, bias_->w + 2 * H, 1.0f);
+}
+
+RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
+  auto& slot = cache_[{T, N}];
+  if (slot) return *slot;
+  auto p = std::make_unique<Primitives>();
+  auto& engine = dnnl_context().engine;
+  const int64_t I = input_, H = hidden_, G = weight_gates(cell_), B = bias_gates(cell_);
+  const memory::desc layer_in({T, N, I}, f32, tag::tnc), layer_out({T, N, H}, f32, tag::tnc);
+  const memory::desc state({1, 1, N, H}, f32, tag::ldnc);
+  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo), w_iter({1, 1, H, G, H}, f32, tag::ldigo);
+  const memory::desc w_layer_any({1, 1, I, G, H}, f32, tag::any),
+      w_iter_any({1, 1, H, G, H}, f32, tag::any);
+  const memory::desc bias({1, 1, B, H}, f32, tag::ldgo);
+  const auto fwd_kind = dnnl::prop_kind::forward_training;
+  const auto bwd_kind = dnnl::prop_kind::backward;
+  const auto dir = dnnl::rnn_direction::unidirectional_left2right;
+  const bool lstm = cell_ == Cell::lstm;
+  const memory::desc none;
+
+  memory::desc fwd_w_layer_desc, fwd_w_iter_desc, bwd_w_layer_desc, bwd_w_iter_desc, ws_desc;
+  if (lstm) {
+    dnnl::lstm_forward::primitive_desc fpd(
+        dnnl::lstm_forward::desc(fwd_kind, dir, layer_in, state, state, w_layer_any, w_iter_any,
+                                 bias, layer_out, state, state),
+        engine);
+    dnnl::lstm_backward::primitive_desc bpd(
+        dnnl::lstm_backward::desc(bwd_kind, dir, layer_in, state, state, w_layer_any, w_iter_any,
+                                  bias, layer_out, state, state, layer_in, state, state, w_layer,
+                                  w_iter, bias, layer_out, state, state),
+        engine, fpd);
+    p->forward = dnnl::lstm_forward(fpd);
+    p->backward = dnnl::lstm_backward(bpd);
+    fwd_w_layer_desc = fpd.weights_layer_desc();
+    fwd_w_iter_desc = fpd.weights_iter_desc();
+    bwd_w_layer_desc = bpd.weights_layer_desc();
+    bwd_w_iter_desc = bpd.weights_iter_desc();
+    ws_desc = fpd.workspace_desc();
+  } else {
+    dnnl::lbr_gru_forward::primitive_desc fpd(
+        dnnl::lbr_gru_forward::desc(fwd_kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
+                                    layer_out, state),
+        engine);
+    dnnl::lbr_gru_backward::primitive_desc bpd(
+        dnnl::lbr_gru_backward::desc(bwd_kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
+                                     layer_out, state, layer_in, state, w_layer, w_iter, bias,
+                                     layer_out, state),
+        engine, fpd);
+    p->forward = dnnl::lbr_gru_forward(fpd);
+    p->backward = dnnl::lbr_gru_backward(bpd);
+    fwd_w_layer_desc = fpd.weights_layer_desc();
+    fwd_w_iter_desc = fpd.weights_iter_desc();
+    bwd_w_layer_desc = bpd.weights_layer_desc();
+    bwd_w_iter_desc = bpd.weights_iter_desc();
+    ws_desc = fpd.workspace_desc();
+  }
+  p->fwd_w_layer.init(w_layer, fwd_w_layer_desc);
+  p->fwd_w_iter.init(w_iter, fwd_w_iter_desc);
+  p->bwd_w_layer.init(w_layer, bwd_w_layer_desc);
+  p->bwd_w_iter.init(w_iter, bwd_w_iter_desc);
+  p->src_layer = user_memory(layer_in);
+  p->src_iter = user_memory(state);
+  p->src_iter_c = user_memory(state);
+  p->bias = user_memory(bias);
+  p->dst_layer = user_memory(layer_out);
+  p->dst_iter = user_memory(state);
+  p->dst_iter_c = user_memory(state);
+  p->workspace = user_memory(ws_desc);
+  p->diff_src_layer = user_memory(layer_in);
+  p->diff_src_iter = user_memory(state);
+  p->diff_src_iter_c = user_memory(state);
+  p->diff_w_layer = user_memory(w_layer);
+  p->diff_w_iter = user_memory(w_iter);
+  p->diff_bias = user_memory(bias);
+  p->diff_dst_layer = user_memory(layer_out);
+  p->diff_dst_iter = user_memory(state);
+  p->diff_dst_iter_c = user_memory(state);
+  p->workspace_floats = (ws_desc.get_size() + sizeof(float) - 1) / sizeof(float);
+  (void)none;
+  slot = std::move(p);
+  return *slot;
+}
+
+size_t RnnLayer::workspace_floats(int64_t T, int64_t N) { return primitives(T, N).workspace_floats; }
+
+float* RnnLayer::zeros(int64_t count) {
+  if (static_cast<int64_t>(zeros_.size()) < count) {
+    zeros_.resize({count});
+    zeros_.zero();
+  }
+  return zeros_.data();
+}
+
+namespace {
+dnnl_exec_arg_t arg(int id, memory& m, const float* data) {
+  m.set_data_handle(const_cast<float*>(data));
+  return {id, m.get()};
+}
+}  // namespace
+
+void RnnLayer::forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
+                       float* y, float* hT, float* cT, float* workspace) {
+  Primitives& p = primitives(T, N);
+  const int64_t NH = N * hidden_;
+  if (!h0) h0 = zeros(NH);
+  if (!hT) {
+    scratch_h_.resize({NH});
+    hT = scratch_h_.data();
+  }
+  const uint64_t version = params_->version();
+  dnnl_exec_arg_t args[10];
+  int n = 0;
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
+  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.fwd_w_layer.get(w_layer_->w, version)};
+  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.fwd_w_iter.get(w_iter_->w, version)};
+  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
+  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+  if (cell_ == Cell::lstm) {
+    if (!c0) c0 = zeros(NH);
+    if (!cT) {
+      scratch_c_.resize({NH});
+      cT = scratch_c_.data();
+    }
+    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
+  }
+  execute(p.forward, args, n);
+}
+
+void RnnLayer::backward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
+                        const float* y, const float* cT, const float* dy, const float* dhT,
+                        const float* dcT, float* dx, float* dh0, float* dc0, float* workspace) {
+  Primitives& p = primitives(T, N);
+  const int64_t NH = N * hidden_;
+  if (!h0) h0 = zeros(NH);
+  if (!dhT) dhT = zeros(NH);
+  if (!dh0) {
+    scratch_dh_.resize({NH});
+    dh0 = scratch_dh_.data();
+  }
+  if (!dx) {
+    scratch_dx_.resize({T * N * input_});
+    dx = scratch_dx_.data();
+  }
+  const float* hT = y + (T - 1) * NH;  // the final hidden state is the last output
+  const uint64_t version = params_->version();
+  dnnl_exec_arg_t args[20];
+  int n = 0;
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
+  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer.get(w_layer_->w, version)};
+  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter.get(w_iter_->w, version)};
+  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
+  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+  args[n++] = arg(DNNL_ARG_DIFF_SRC_LAYER, p.diff_src_layer, dx);
+  args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER, p.diff_src_iter, dh0);
+  args[n++] = arg(DNNL_ARG_DIFF_WEIGHTS_LAYER, p.diff_w_layer, w_layer_->g);
+  args[n++] = arg(DNNL_ARG_DIFF_WEIGHTS_ITER, p.diff_w_iter, w_iter_->g);
+  args[n++] = arg(DNNL_ARG_DIFF_BIAS, p.diff_bias, bias_->g);
+  args[n++] = arg(DNNL_ARG_DIFF_DST_LAYER, p.diff_dst_layer, dy);
+  args[n++] = arg(DNNL_ARG_DIFF_DST_ITER, p.diff_dst_iter, dhT);
+  if (cell_ == Cell::lstm) {
+    if (!c0) c0 = zeros(NH);
+    if (!cT) cT = scratch_c_.data();  // what forward wrote when it was given no cT
+    if (!dcT) dcT = zeros(NH);
+    if (!dc0) {
+      scratch_dc_.resize({NH});
+      dc0 = scratch_dc_.data();
+    }
+    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
+    args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER_C, p.diff_src_iter_c, dc0);
+    args[n++] = arg(DNNL_ARG_DIFF_DST_ITER_C, p.diff_dst_iter_c, dcT);
+  }
+  execute(p.backward, args, n);
+}
+
+}  // namespace rnmt
