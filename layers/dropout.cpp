@@ -2,8 +2,8 @@
 
 namespace rnmt {
 
-void Dropout::forward(float* x, int64_t n, Rng& rng, bool training) {
-  if (!active(training)) {
+void Dropout::sample(int64_t n, Rng& rng, bool training) {
+  if (!training || p <= 0) {
     mask.resize({0});
     return;
   }
@@ -11,13 +11,12 @@ void Dropout::forward(float* x, int64_t n, Rng& rng, bool training) {
   const float keep = 1.0f / (1.0f - p);
   float* m = mask.data();
   for (int64_t i = 0; i < n; ++i) m[i] = rng.uniform() < p ? 0.0f : keep;
-  for (int64_t i = 0; i < n; ++i) x[i] *= m[i];
 }
 
-void Dropout::backward(float* dx, int64_t n) const {
-  if (mask.size() == 0) return;
-  const float* m = mask.data();
-  for (int64_t i = 0; i < n; ++i) dx[i] *= m[i];
+void Dropout::apply(float* x, int64_t n, int64_t offset) const {
+  if (!active()) return;
+  const float* m = mask.data() + offset;
+  for (int64_t i = 0; i < n; ++i) x[i] *= m[i];
 }
 
 }  // namespace rnmt

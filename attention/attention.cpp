@@ -1,0 +1,244 @@
+#include "attention/attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/init.hpp"
+#include "core/matmul.hpp"
+#include "core/vec_math.hpp"
+#include "decoder/bridge.hpp"
+
+namespace rnmt {
+
+AttentionType parse_attention_type(const std::string& name) {
+  if (name == "none") return AttentionType::none;
+  if (name == "dot") return AttentionType::dot;
+  if (name == "general") return AttentionType::general;
+  if (name == "additive") return AttentionType::additive;
+  throw Error("unknown attention type '" + name + "' (expected none, dot, general or additive)");
+}
+
+Attention::Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
+                     int64_t memory)
+    : type_(type), query_(query), memory_size_(memory) {
+  if (type == AttentionType::none) return;
+  if (type == AttentionType::dot && query != memory) {
+    throw Error("dot attention needs the decoder state size (" + std::to_string(query) +
+                ") to equal the encoder output size (" + std::to_string(memory) + ")");
+  }
+  if (type == AttentionType::general) {
+    key_proj_ = std::make_unique<Linear>(params, name + ".W_a", memory, query, false);
+  }
+  if (type == AttentionType::additive) {
+    key_proj_ = std::make_unique<Linear>(params, name + ".W_k", memory, query, true);
+    query_proj_ = std::make_unique<Linear>(params, name + ".W_q", query, query, false);
+    v_ = &params.add(name + ".v", {query});
+  }
+  out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query, false);
+}
+
+void Attention::init(Rng& rng) {
+  if (key_proj_) key_proj_->init(rng);
+  if (query_proj_) query_proj_->init(rng);
+  if (v_) init_uniform(v_->w, query_, 1.0f / std::sqrt(static_cast<float>(query_)), rng);
+  if (out_proj_) out_proj_->init(rng);
+}
+
+const float* Attention::keys() const {
+  return type_ == AttentionType::dot ? memory_ : keys_.data();
+}
+
+void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
+                      const int32_t* lengths) {
+  S_ = S;
+  N_ = N;
+  memory_ = memory;
+  lengths_ = lengths;
+  const int64_t M = memory_size_, Q = query_;
+  d_memory_.resize({S, N, M});
+  d_memory_.zero();
+  if (type_ == AttentionType::none) return;
+  probs_.resize({T, N, S});
+  context_cat_.resize({T, N, M + Q});
+  out_.resize({T, N, Q});
+  if (key_proj_) {
+    keys_.resize({S, N, Q});
+    key_proj_->forward(memory, S * N, keys_.data());
+    d_keys_.resize({S, N, Q});
+    d_keys_.zero();
+  }
+  if (type_ == AttentionType::additive) {
+    query_keys_.resize({T, N, Q});
+    d_query_keys_.resize({T, N, Q});
+  }
+}
+
+// Raw scores of rows [t0, t0+rows) into probs_, then the masked softmax over source positions.
+void Attention::scores(int64_t t0, int64_t rows, const float* query) {
+  const int64_t S = S_, N = N_, Q = query_;
+  float* p = probs_.data() + t0 * N * S;
+  if (type_ == AttentionType::additive) {
+    float* qk = query_keys_.data() + t0 * N * Q;
+    query_proj_->forward(query, rows * N, qk);
+    const float* k = keys_.data();
+    const float* v = v_->w;
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t t = 0; t < rows; ++t) {
+        const float* q = qk + (t * N + n) * Q;
+        for (int64_t s = 0; s < lengths_[n]; ++s) {
+          const float* ks = k + (s * N + n) * Q;
+          float e = 0;
+          for (int64_t a = 0; a < Q; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
+          p[(t * N + n) * S + s] = e;
+        }
+      }
+    }
+  } else {
+    GemmShape g{.batch = N, .m = rows, .n = S, .k = Q};
+    g.a_batch = Q, g.a_row = N * Q, g.a_col = 1;
+    g.b_batch = Q, g.b_row = 1, g.b_col = N * Q;
+    g.c_batch = S, g.c_row = N * S;
+    matmul(g, query, keys(), p);
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows * N; ++r) {
+    float* row = p + r * S;
+    const int64_t len = lengths_[r % N];
+    float max = row[0];
+    for (int64_t s = 1; s < len; ++s) max = std::max(max, row[s]);
+    float sum = 0;
+    for (int64_t s = 0; s < len; ++s) {
+      row[s] = fast_exp(row[s] - max);
+      sum += row[s];
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t s = 0; s < len; ++s) row[s] *= inv;
+    for (int64_t s = len; s < S; ++s) row[s] = 0;
+  }
+}
+
+void Attention::forward(int64_t t0, int64_t rows, const float* query, float* out) {
+  const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q;
+  if (type_ == AttentionType::none) {
+    std::memcpy(out, query, sizeof(float) * static_cast<size_t>(rows * N * Q));
+    return;
+  }
+  scores(t0, rows, query);
+  // context into the first M columns of [context; query]
+  float* cat = context_cat_.data() + t0 * N * C;
+  GemmShape g{.batch = N, .m = rows, .n = M, .k = S};
+  g.a_batch = S, g.a_row = N * S, g.a_col = 1;
+  g.b_batch = M, g.b_row = N * M, g.b_col = 1;
+  g.c_batch = C, g.c_row = N * C;
+  matmul(g, probs_.data() + t0 * N * S, memory_, cat);
+  for (int64_t r = 0; r < rows * N; ++r) {
+    std::memcpy(cat + r * C + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
+  }
+  float* o = out_.data() + t0 * N * Q;
+  out_proj_->forward(cat, rows * N, o);
+  tanh_inplace(o, rows * N * Q);
+  std::memcpy(out, o, sizeof(float) * static_cast<size_t>(rows * N * Q));
+}
+
+void Attention::backward(int64_t t0, int64_t rows, const float* query, const float* dout,
+                         float* dquery) {
+  const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q, R = rows * N;
+  if (type_ == AttentionType::none) {
+    std::memcpy(dquery, dout, sizeof(float) * static_cast<size_t>(R * Q));
+    return;
+  }
+  const float* cat = context_cat_.data() + t0 * N * C;
+  const float* probs = probs_.data() + t0 * N * S;
+  d_pre_.resize({R, Q});
+  tanh_backward(out_.data() + t0 * N * Q, dout, d_pre_.data(), R * Q);
+  d_cat_.resize({R, C});
+  out_proj_->backward(cat, R, d_pre_.data(), d_cat_.data(), false);
+  for (int64_t r = 0; r < R; ++r) {
+    std::memcpy(dquery + r * Q, d_cat_.data() + r * C + M, sizeof(float) * static_cast<size_t>(Q));
+  }
+  // d probs = d context · memoryᵀ ;  d memory += probsᵀ · d context
+  d_probs_.resize({rows, N, S});
+  GemmShape g{.batch = N, .m = rows, .n = S, .k = M};
+  g.a_batch = C, g.a_row = N * C, g.a_col = 1;
+  g.b_batch = M, g.b_row = 1, g.b_col = N * M;
+  g.c_batch = S, g.c_row = N * S;
+  matmul(g, d_cat_.data(), memory_, d_probs_.data());
+  GemmShape gm{.batch = N, .m = S, .n = M, .k = rows};
+  gm.a_batch = S, gm.a_row = 1, gm.a_col = N * S;
+  gm.b_batch = C, gm.b_row = N * C, gm.b_col = 1;
+  gm.c_batch = M, gm.c_row = N * M, gm.accumulate = 1;
+  matmul(gm, probs, d_cat_.data(), d_memory_.data());
+  // softmax backward: d score = p ⊙ (d p - Σ p·d p)
+  float* ds = d_probs_.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < R; ++r) {
+    const float* p = probs + r * S;
+    float* d = ds + r * S;
+    float dot = 0;
+    for (int64_t s = 0; s < S; ++s) dot += p[s] * d[s];
+    for (int64_t s = 0; s < S; ++s) d[s] = p[s] * (d[s] - dot);
+  }
+  if (type_ == AttentionType::additive) {
+    additive_backward(t0, rows, ds);
+    query_proj_->backward(query, R, d_query_keys_.data() + t0 * N * Q, dquery, true);
+    return;
+  }
+  // d query += d scores · keys ;  d keys += d scoresᵀ · query
+  GemmShape gq{.batch = N, .m = rows, .n = Q, .k = S};
+  gq.a_batch = S, gq.a_row = N * S, gq.a_col = 1;
+  gq.b_batch = Q, gq.b_row = N * Q, gq.b_col = 1;
+  gq.c_batch = Q, gq.c_row = N * Q, gq.accumulate = 1;
+  matmul(gq, ds, keys(), dquery);
+  GemmShape gk{.batch = N, .m = S, .n = Q, .k = rows};
+  gk.a_batch = S, gk.a_row = 1, gk.a_col = N * S;
+  gk.b_batch = Q, gk.b_row = N * Q, gk.b_col = 1;
+  gk.c_batch = Q, gk.c_row = N * Q, gk.accumulate = 1;
+  matmul(gk, ds, query, type_ == AttentionType::dot ? d_memory_.data() : d_keys_.data());
+}
+
+void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores) {
+  const int64_t S = S_, N = N_, Q = query_;
+  const float* qk = query_keys_.data() + t0 * N * Q;
+  float* dqk = d_query_keys_.data() + t0 * N * Q;
+  const float* k = keys_.data();
+  const float* v = v_->w;
+  float* dk = d_keys_.data();
+  dv_partial_.resize({N, Q});
+  dv_partial_.zero();
+  float* dvp_all = dv_partial_.data();
+  // Rows n are independent in every buffer written here, so threads split the batch.
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < N; ++n) {
+    float* dvp = dvp_all + n * Q;
+    for (int64_t t = 0; t < rows; ++t) {
+      const float* q = qk + (t * N + n) * Q;
+      float* dq = dqk + (t * N + n) * Q;
+      std::fill(dq, dq + Q, 0.0f);
+      for (int64_t s = 0; s < lengths_[n]; ++s) {
+        const float g = dscores[(t * N + n) * S + s];
+        const float* ks = k + (s * N + n) * Q;
+        float* dks = dk + (s * N + n) * Q;
+        for (int64_t a = 0; a < Q; ++a) {
+          const float th = fast_tanh(q[a] + ks[a]);
+          const float dz = g * v[a] * (1.0f - th * th);
+          dvp[a] += g * th;
+          dq[a] += dz;
+          dks[a] += dz;
+        }
+      }
+    }
+  }
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t a = 0; a < Q; ++a) v_->g[a] += dvp_all[n * Q + a];
+  }
+}
+
+const Tensor& Attention::finish_backward() {
+  if (key_proj_) key_proj_->backward(memory_, S_ * N_, d_keys_.data(), d_memory_.data(), true);
+  return d_memory_;
+}
+
+}  // namespace rnmt

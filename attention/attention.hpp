@@ -1,0 +1,60 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "core/tensor.hpp"
+#include "layers/linear.hpp"
+
+namespace rnmt {
+
+enum class AttentionType { none, dot, general, additive };
+
+// Luong-style attention over the encoder memory, for decoder states q_t:
+//   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b) (additive,
+//   Bahdanau's MLP on the current decoder state); scores at source padding are masked out;
+//   a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]).
+// With `none`, out_t = q_t. All buffers are time-major [T, N, ·]; forward and backward work on any
+// block of rows [t0, t0+rows), so the same code serves whole sequences and input-feeding steps.
+class Attention {
+ public:
+  Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
+            int64_t memory);
+  void init(Rng& rng);
+  AttentionType type() const { return type_; }
+  int64_t output_size() const { return query_; }
+
+  // memory [S,N,M] (kept by pointer), lengths [N]; prepares T query rows.
+  void begin(int64_t S, int64_t N, int64_t T, const float* memory, const int32_t* lengths);
+  // query rows [rows, N, Q] (the block starting at t0) -> out [rows, N, output_size()].
+  void forward(int64_t t0, int64_t rows, const float* query, float* out);
+  // dout [rows,N,out] -> dquery [rows,N,Q] (written); accumulates memory and parameter gradients.
+  void backward(int64_t t0, int64_t rows, const float* query, const float* dout, float* dquery);
+  // After the last backward block: the memory's gradient [S,N,M].
+  const Tensor& finish_backward();
+
+  // Attention weights [T, N, S] of the last forward (zero at padding); empty for `none`.
+  const Tensor& weights() const { return probs_; }
+
+ private:
+  const float* keys() const;
+  void scores(int64_t t0, int64_t rows, const float* query);
+  void additive_backward(int64_t t0, int64_t rows, const float* dscores);
+
+  AttentionType type_;
+  int64_t query_, memory_size_, S_ = 0, N_ = 0;
+  const float* memory_ = nullptr;
+  const int32_t* lengths_ = nullptr;
+  std::unique_ptr<Linear> key_proj_;    // general: W_a; additive: W_k (+ b)
+  std::unique_ptr<Linear> query_proj_;  // additive: W_q
+  Param* v_ = nullptr;                  // additive
+  std::unique_ptr<Linear> out_proj_;    // W_c
+  Tensor keys_, query_keys_, probs_, context_cat_, out_;
+  Tensor d_memory_, d_keys_, d_probs_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
+};
+
+AttentionType parse_attention_type(const std::string& name);  // throws Error on unknown names
+
+}  // namespace rnmt

@@ -1,0 +1,60 @@
+#include "decoder/bridge.hpp"
+
+#include "core/vec_math.hpp"
+
+namespace rnmt {
+
+void tanh_inplace(float* x, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) x[i] = fast_tanh(x[i]);
+}
+
+void tanh_backward(const float* y, const float* dy, float* d, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) d[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
+               int64_t layers, Cell cell)
+    : hidden_(hidden) {
+  for (int64_t l = 0; l < layers; ++l) {
+    to_h_.emplace_back(params, name + ".h" + std::to_string(l), input, hidden, true);
+    if (cell == Cell::lstm) to_c_.emplace_back(params, name + ".c" + std::to_string(l), input, hidden, true);
+  }
+}
+
+void Bridge::init(Rng& rng) {
+  for (auto& l : to_h_) l.init(rng);
+  for (auto& l : to_c_) l.init(rng);
+}
+
+void Bridge::forward(int64_t N, const float* encoder_final) {
+  N_ = N;
+  const int64_t L = static_cast<int64_t>(to_h_.size()), NH = N * hidden_;
+  h_.resize({L, N, hidden_});
+  for (int64_t l = 0; l < L; ++l) to_h_[l].forward(encoder_final, N, h_.data() + l * NH);
+  tanh_inplace(h_.data(), L * NH);
+  if (has_c()) {
+    c_.resize({L, N, hidden_});
+    for (int64_t l = 0; l < L; ++l) to_c_[l].forward(encoder_final, N, c_.data() + l * NH);
+    tanh_inplace(c_.data(), L * NH);
+  }
+}
+
+void Bridge::backward(const float* encoder_final, const float* dh0, const float* dc0,
+                      float* dfinal) {
+  const int64_t L = static_cast<int64_t>(to_h_.size()), NH = N_ * hidden_;
+  dpre_.resize({NH});
+  bool first = true;
+  auto through = [&](Linear& linear, const float* y, const float* dy) {
+    tanh_backward(y, dy, dpre_.data(), NH);
+    linear.backward(encoder_final, N_, dpre_.data(), dfinal, !first);
+    first = false;
+  };
+  for (int64_t l = 0; l < L; ++l) {
+    through(to_h_[l], h_.data() + l * NH, dh0 + l * NH);
+    if (has_c()) through(to_c_[l], c_.data() + l * NH, dc0 + l * NH);
+  }
+}
+
+}  // namespace rnmt

@@ -1,0 +1,41 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "core/tensor.hpp"
+#include "layers/linear.hpp"
+#include "rnn/rnn_layer.hpp"
+
+namespace rnmt {
+
+// Encoder final state -> each decoder layer's initial state: h0_l = tanh(W_l·s + b_l), and for an
+// LSTM decoder also c0_l = tanh(W'_l·s + b'_l). s is the encoder's final hidden states of both
+// directions: oneDNN does not return a padded row's final *cell* state, so the bridge reads h only.
+class Bridge {
+ public:
+  Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
+         Cell cell);
+  void init(Rng& rng);
+
+  void forward(int64_t N, const float* encoder_final);  // [N, input]
+  const float* h0(int64_t layer) const { return h_.data() + layer * N_ * hidden_; }
+  const float* c0(int64_t layer) const { return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr; }
+  bool has_c() const { return !to_c_.empty(); }
+
+  // dh0, dc0 [layers, N, hidden] -> d encoder_final [N, input] (written).
+  void backward(const float* encoder_final, const float* dh0, const float* dc0, float* dfinal);
+
+ private:
+  int64_t hidden_, N_ = 0;
+  std::vector<Linear> to_h_, to_c_;
+  Tensor h_, c_, dpre_;
+};
+
+// y = tanh(x) in place, and its backward: dy ⊙ (1 - y²) into d.
+void tanh_inplace(float* x, int64_t n);
+void tanh_backward(const float* y, const float* dy, float* d, int64_t n);
+
+}  // namespace rnmt

@@ -1,0 +1,155 @@
+#include "decoder/decoder.hpp"
+
+#include <cstring>
+
+namespace rnmt {
+
+Decoder::Decoder(ParamSet& params, const std::string& name, Cell cell, int64_t input,
+                 int64_t hidden, int64_t layers, float dropout)
+    : hidden_(hidden) {
+  for (int64_t l = 0; l < layers; ++l) {
+    layers_.push_back(Layer{RnnLayer(params, name + ".layer" + std::to_string(l), cell,
+                                     l == 0 ? input : hidden, hidden),
+                            Dropout{l == 0 ? 0.0f : dropout, {}}, {}, {}, {}, {}, 0, {}, {}, {},
+                            {}, {}});
+  }
+}
+
+void Decoder::init(Rng& rng) {
+  for (auto& layer : layers_) layer.rnn.init(rng);
+}
+
+void Decoder::begin(int64_t T, int64_t N, const float* h0, const float* c0, Rng& rng,
+                    bool training, bool stepwise) {
+  T_ = T;
+  N_ = N;
+  h0_ = h0;
+  c0_ = c0;
+  stepwise_ = stepwise;
+  x_steps_.assign(static_cast<size_t>(T), nullptr);
+  const int64_t H = hidden_;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    Layer& layer = layers_[l];
+    layer.y.resize({T, N, H});
+    if (l > 0) {
+      layer.dropout.sample(T * N * H, rng, training);
+      if (layer.dropout.active()) layer.x.resize({T, N, H});
+    }
+    if (stepwise) {
+      layer.ws_step = layer.rnn.workspace_floats(1, N);
+      layer.workspace.resize({T * static_cast<int64_t>(layer.ws_step)});
+      if (cell() == Cell::lstm) layer.c.resize({T, N, H});
+    } else {
+      layer.workspace.resize({static_cast<int64_t>(layer.rnn.workspace_floats(T, N))});
+    }
+  }
+}
+
+// The input layer l reads at time offset `offset` (in floats of a [T,N,H] buffer): the layer
+// below's output, through this layer's dropout when active.
+const float* Decoder::layer_input(size_t l, const float* x, int64_t offset) const {
+  if (l == 0) return x;
+  const Layer& layer = layers_[l];
+  return (layer.dropout.active() ? layer.x.data() : layers_[l - 1].y.data()) + offset;
+}
+
+const float* Decoder::state_before(const Tensor& states, const float* initial, int64_t t) const {
+  return t == 0 ? initial : states.data() + (t - 1) * N_ * hidden_;
+}
+
+void Decoder::forward(const float* x) {
+  x_ = x;
+  const int64_t T = T_, N = N_, NH = N * hidden_;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    Layer& layer = layers_[l];
+    if (l > 0 && layer.dropout.active()) {
+      std::memcpy(layer.x.data(), layers_[l - 1].y.data(), sizeof(float) * layer.x.size());
+      layer.dropout.apply(layer.x.data(), T * NH);
+    }
+    const int64_t li = static_cast<int64_t>(l);
+    layer.rnn.forward(T, N, layer_input(l, x, 0), h0_ + li * NH, c0_ ? c0_ + li * NH : nullptr,
+                      layer.y.data(), nullptr, nullptr, layer.workspace.data());
+  }
+}
+
+void Decoder::forward_step(int64_t t, const float* x_t) {
+  x_steps_[static_cast<size_t>(t)] = x_t;
+  const int64_t N = N_, NH = N * hidden_;
+  const bool lstm = cell() == Cell::lstm;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    Layer& layer = layers_[l];
+    const int64_t li = static_cast<int64_t>(l);
+    if (l > 0 && layer.dropout.active()) {
+      std::memcpy(layer.x.data() + t * NH, layers_[l - 1].y.data() + t * NH, sizeof(float) * NH);
+      layer.dropout.apply(layer.x.data() + t * NH, NH, t * NH);
+    }
+    const float* h_prev = state_before(layer.y, h0_ + li * NH, t);
+    const float* c_prev = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr;
+    layer.rnn.forward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev,
+                      layer.y.data() + t * NH, nullptr, lstm ? layer.c.data() + t * NH : nullptr,
+                      layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step));
+  }
+}
+
+void Decoder::backward(const float* d_output, float* dx) {
+  const int64_t T = T_, N = N_, NH = N * hidden_, L = num_layers();
+  d_h0_.resize({L, N, hidden_});
+  d_c0_.resize({L, N, hidden_});
+  const float* dy = d_output;
+  for (size_t l = layers_.size(); l-- > 0;) {
+    Layer& layer = layers_[l];
+    const int64_t li = static_cast<int64_t>(l);
+    float* d_in = dx;
+    if (l > 0) {
+      layers_[l - 1].dy.resize({T, N, hidden_});
+      d_in = layers_[l - 1].dy.data();
+    }
+    layer.rnn.backward(T, N, layer_input(l, x_, 0), h0_ + li * NH, c0_ ? c0_ + li * NH : nullptr,
+                       layer.y.data(), nullptr, dy, nullptr, nullptr, d_in, d_h0_.data() + li * NH,
+                       c0_ ? d_c0_.data() + li * NH : nullptr, layer.workspace.data());
+    if (l > 0) layer.dropout.backward(d_in, T * NH);
+    dy = d_in;
+  }
+}
+
+void Decoder::backward_step(int64_t t, const float* d_output_t, float* dx_t) {
+  const int64_t N = N_, NH = N * hidden_, L = num_layers();
+  const bool lstm = cell() == Cell::lstm;
+  if (t == T_ - 1) {
+    d_h0_.resize({L, N, hidden_});
+    d_c0_.resize({L, N, hidden_});
+    for (auto& layer : layers_) {
+      for (Tensor* carry : {&layer.dh, &layer.dh_next, &layer.dc, &layer.dc_next}) {
+        carry->resize({N, hidden_});
+        carry->zero();
+      }
+    }
+  }
+  const float* dy = d_output_t;
+  for (size_t l = layers_.size(); l-- > 0;) {
+    Layer& layer = layers_[l];
+    const int64_t li = static_cast<int64_t>(l);
+    float* d_in = dx_t;
+    if (l > 0) {
+      layers_[l - 1].dy.resize({N, hidden_});
+      d_in = layers_[l - 1].dy.data();
+    }
+    // dh/dc carry the gradient arriving from step t+1; the step writes the one for step t-1 (or,
+    // at t = 0, for the initial states).
+    float* dh_prev = t == 0 ? d_h0_.data() + li * NH : layer.dh_next.data();
+    float* dc_prev = t == 0 ? d_c0_.data() + li * NH : layer.dc_next.data();
+    const float* h_prev = state_before(layer.y, h0_ + li * NH, t);
+    const float* c_prev = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr;
+    const float* x_t = x_steps_[static_cast<size_t>(t)];
+    layer.rnn.backward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev, layer.y.data() + t * NH,
+                       lstm ? layer.c.data() + t * NH : nullptr, dy, layer.dh.data(),
+                       lstm ? layer.dc.data() : nullptr, d_in, dh_prev, lstm ? dc_prev : nullptr,
+                       layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step));
+    if (l > 0) layer.dropout.backward(d_in, NH, t * NH);
+    std::swap(layer.dh, layer.dh_next);
+    std::swap(layer.dc, layer.dc_next);
+    dy = d_in;
+  }
+}
+
+}  // namespace rnmt

@@ -1,0 +1,156 @@
+#include "encoder/encoder.hpp"
+
+#include <cstring>
+
+namespace rnmt {
+
+void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in,
+                           const int32_t* lengths, float* out) {
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < S; ++t) {
+    for (int64_t n = 0; n < N; ++n) {
+      float* dst = out + (t * N + n) * C;
+      if (t < lengths[n]) {
+        std::memcpy(dst, in + ((lengths[n] - 1 - t) * N + n) * C, sizeof(float) * static_cast<size_t>(C));
+      } else {
+        std::memset(dst, 0, sizeof(float) * static_cast<size_t>(C));
+      }
+    }
+  }
+}
+
+Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
+                 int64_t layers, float dropout)
+    : hidden_(hidden) {
+  for (int64_t l = 0; l < layers; ++l) {
+    const int64_t in = l == 0 ? input : 2 * hidden;
+    const std::string prefix = name + ".layer" + std::to_string(l);
+    layers_.push_back(Layer{RnnLayer(params, prefix + ".l2r", Cell::lstm, in, hidden),
+                            RnnLayer(params, prefix + ".r2l", Cell::lstm, in, hidden),
+                            Dropout{l == 0 ? 0.0f : dropout, {}},
+                            {}, {}, {}, {}, {}, {}});
+  }
+}
+
+void Encoder::init(Rng& rng) {
+  for (auto& layer : layers_) {
+    layer.forward_dir.init(rng);
+    layer.backward_dir.init(rng);
+  }
+}
+
+void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
+                      bool training) {
+  S_ = S;
+  N_ = N;
+  x_ = x;
+  lengths_.assign(lengths, lengths + N);
+  const int64_t H = hidden_;
+  const float* input = x;
+  for (auto& layer : layers_) {
+    const int64_t C = layer.forward_dir.input();
+    if (&layer != &layers_.front()) layer.dropout.forward(const_cast<float*>(input), S * N * C, rng, training);
+    layer.input_rev.resize({S, N, C});
+    reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());
+    layer.y_fwd.resize({S, N, H});
+    layer.y_bwd_rev.resize({S, N, H});
+    layer.ws_fwd.resize({static_cast<int64_t>(layer.forward_dir.workspace_floats(S, N))});
+    layer.ws_bwd.resize({static_cast<int64_t>(layer.backward_dir.workspace_floats(S, N))});
+    layer.forward_dir.forward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr, nullptr,
+                              layer.ws_fwd.data());
+    layer.backward_dir.forward(S, N, layer.input_rev.data(), nullptr, nullptr,
+                               layer.y_bwd_rev.data(), nullptr, nullptr, layer.ws_bwd.data());
+    // out = [y_fwd ; reverse(y_bwd_rev)], zero at padding.
+    layer.out.resize({S, N, 2 * H});
+    float* out = layer.out.data();
+    const float* yf = layer.y_fwd.data();
+    const float* yb = layer.y_bwd_rev.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < S; ++t) {
+      for (int64_t n = 0; n < N; ++n) {
+        float* o = out + (t * N + n) * 2 * H;
+        if (t < lengths[n]) {
+          std::memcpy(o, yf + (t * N + n) * H, sizeof(float) * static_cast<size_t>(H));
+          std::memcpy(o + H, yb + ((lengths[n] - 1 - t) * N + n) * H, sizeof(float) * static_cast<size_t>(H));
+        } else {
+          std::memset(o, 0, sizeof(float) * static_cast<size_t>(2 * H));
+        }
+      }
+    }
+    input = layer.out.data();
+  }
+  final_.resize({N, 2 * H});
+  const float* out = layers_.back().out.data();
+  for (int64_t n = 0; n < N; ++n) {
+    std::memcpy(final_.data() + n * 2 * H, out + ((lengths[n] - 1) * N + n) * 2 * H,
+                sizeof(float) * static_cast<size_t>(H));
+    std::memcpy(final_.data() + n * 2 * H + H, out + n * 2 * H + H, sizeof(float) * static_cast<size_t>(H));
+  }
+}
+
+void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
+  const int64_t S = S_, N = N_, H = hidden_;
+  const int32_t* lengths = lengths_.data();
+  d_out_.resize({S, N, 2 * H});
+  std::memcpy(d_out_.data(), dmemory, sizeof(float) * d_out_.size());
+  for (int64_t n = 0; n < N; ++n) {
+    float* last = d_out_.data() + ((lengths[n] - 1) * N + n) * 2 * H;
+    float* first = d_out_.data() + n * 2 * H + H;
+    for (int64_t j = 0; j < H; ++j) {
+      last[j] += dfinal[n * 2 * H + j];
+      first[j] += dfinal[n * 2 * H + H + j];
+    }
+  }
+  for (size_t l = layers_.size(); l-- > 0;) {
+    Layer& layer = layers_[l];
+    const int64_t C = layer.forward_dir.input();
+    const float* input = l == 0 ? x_ : layers_[l - 1].out.data();
+    // Split the output gradient into the two directions, the right-to-left one reversed; padding
+    // positions get zero so they contribute nothing.
+    d_fwd_.resize({S, N, H});
+    d_bwd_rev_.resize({S, N, H});
+    const float* d = d_out_.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < S; ++t) {
+      for (int64_t n = 0; n < N; ++n) {
+        float* df = d_fwd_.data() + (t * N + n) * H;
+        float* db = d_bwd_rev_.data() + (t * N + n) * H;
+        if (t < lengths[n]) {
+          std::memcpy(df, d + (t * N + n) * 2 * H, sizeof(float) * static_cast<size_t>(H));
+          std::memcpy(db, d + ((lengths[n] - 1 - t) * N + n) * 2 * H + H, sizeof(float) * static_cast<size_t>(H));
+        } else {
+          std::memset(df, 0, sizeof(float) * static_cast<size_t>(H));
+          std::memset(db, 0, sizeof(float) * static_cast<size_t>(H));
+        }
+      }
+    }
+    dx_fwd_.resize({S, N, C});
+    dx_bwd_rev_.resize({S, N, C});
+    layer.forward_dir.backward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr,
+                               d_fwd_.data(), nullptr, nullptr, dx_fwd_.data(), nullptr, nullptr,
+                               layer.ws_fwd.data());
+    layer.backward_dir.backward(S, N, layer.input_rev.data(), nullptr, nullptr,
+                                layer.y_bwd_rev.data(), nullptr, d_bwd_rev_.data(), nullptr,
+                                nullptr, dx_bwd_rev_.data(), nullptr, nullptr, layer.ws_bwd.data());
+    // d_input = dx_fwd + unreverse(dx_bwd_rev); it becomes the layer below's output gradient.
+    float* d_input = l == 0 ? dx : d_out_.data();
+    const float* dxf = dx_fwd_.data();
+    const float* dxb = dx_bwd_rev_.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < S; ++t) {
+      for (int64_t n = 0; n < N; ++n) {
+        float* o = d_input + (t * N + n) * C;
+        const float* f = dxf + (t * N + n) * C;
+        if (t < lengths[n]) {
+          const float* b = dxb + ((lengths[n] - 1 - t) * N + n) * C;
+          for (int64_t j = 0; j < C; ++j) o[j] = f[j] + b[j];
+        } else {
+          std::memset(o, 0, sizeof(float) * static_cast<size_t>(C));
+        }
+      }
+    }
+    if (l > 0) layer.dropout.backward(d_input, S * N * C);
+  }
+}
+
+}  // namespace rnmt

@@ -1,0 +1,56 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/rng.hpp"
+#include "core/tensor.hpp"
+#include "layers/dropout.hpp"
+#include "rnn/rnn_layer.hpp"
+
+namespace rnmt {
+
+// Bidirectional LSTM encoder, 1..N layers, `hidden` units per direction, the two directions'
+// outputs concatenated. oneDNN's bidirectional primitive would read end padding first in the
+// right-to-left direction, so each direction is a left-to-right primitive and the right-to-left one
+// reads every sentence reversed within its own length. A sentence's states inside a padded batch
+// are therefore exactly those it gets alone.
+class Encoder {
+ public:
+  Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
+          float dropout);
+  void init(Rng& rng);
+  int64_t output_size() const { return 2 * hidden_; }
+
+  // x [S,N,input] embedded source, lengths [N] (each >= 1). Fills memory() [S,N,2H], zero at
+  // padding, and final_state() [N,2H]: the top layer's left-to-right state at the last token and
+  // right-to-left state at the first.
+  void forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
+               bool training);
+  const Tensor& memory() const { return layers_.back().out; }
+  const Tensor& final_state() const { return final_; }
+
+  // dmemory [S,N,2H], dfinal [N,2H] -> dx [S,N,input]; accumulates parameter gradients.
+  void backward(const float* dmemory, const float* dfinal, float* dx);
+
+ private:
+  struct Layer {
+    RnnLayer forward_dir, backward_dir;
+    Dropout dropout;  // on this layer's input, for layers above the first
+    Tensor input_rev, y_fwd, y_bwd_rev, out, ws_fwd, ws_bwd;
+  };
+  int64_t hidden_, S_ = 0, N_ = 0;
+  const float* x_ = nullptr;
+  std::vector<int32_t> lengths_;
+  std::vector<Layer> layers_;
+  Tensor final_;
+  Tensor d_out_, d_fwd_, d_bwd_rev_, dx_fwd_, dx_bwd_rev_;
+};
+
+// out[t, n] = in[len_n - 1 - t, n] for t < len_n, zero after: reverses each sentence in place of
+// its own length. Applying it twice gives back the input (with padding zeroed).
+void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in,
+                           const int32_t* lengths, float* out);
+
+}  // namespace rnmt

@@ -1,0 +1,210 @@
+#include "model/seq2seq.hpp"
+
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+namespace {
+
+ModelConfig checked(const ModelConfig& c) {
+  if (c.src_vocab <= kEos || c.tgt_vocab <= kEos) throw Error("vocabularies must hold more than the 4 special tokens");
+  if (c.embedding <= 0 || c.encoder_hidden <= 0 || c.decoder_hidden <= 0 || c.encoder_layers <= 0 ||
+      c.decoder_layers <= 0) {
+    throw Error("model sizes and layer counts must be positive");
+  }
+  if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
+  if (c.label_smoothing < 0 || c.label_smoothing >= 1) throw Error("label_smoothing must be in [0, 1)");
+  if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
+    throw Error("tied_embeddings needs decoder hidden (" + std::to_string(c.decoder_hidden) +
+                ") == embedding (" + std::to_string(c.embedding) + ")");
+  }
+  return c;
+}
+
+}  // namespace
+
+Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed)
+    : config_(checked(config)),
+      dropout_rng_(seed ^ 0x5eedf00dull),
+      src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
+      tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
+      encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
+               config.dropout),
+      bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
+              config.decoder_layers, config.decoder_cell),
+      decoder_(params_, "decoder", config.decoder_cell,
+               config.embedding + (config.input_feeding ? config.decoder_hidden : 0),
+               config.decoder_hidden, config.decoder_layers, config.dropout),
+      attention_(params_, "attention", config.attention, config.decoder_hidden,
+                 2 * config.encoder_hidden),
+      output_(params_, "output", config.decoder_hidden, config.tgt_vocab,
+              config.tied_embeddings ? tgt_embed_.table : nullptr),
+      src_dropout_{config.dropout, {}},
+      tgt_dropout_{config.dropout, {}},
+      out_dropout_{config.dropout, {}},
+      feed_dropout_{config.dropout, {}} {
+  params_.allocate();
+  Rng rng(seed);
+  src_embed_.init(rng);
+  tgt_embed_.init(rng);
+  encoder_.init(rng);
+  bridge_.init(rng);
+  decoder_.init(rng);
+  attention_.init(rng);
+  output_.init(rng, !config.tied_embeddings);
+  params_.touch();
+}
+
+void Seq2Seq::set_profiler(Profiler* profiler) {
+  profiler_ = profiler;
+  if (!profiler) return;
+  part_embed_ = profiler->part("embeddings + dropout");
+  part_encoder_ = profiler->part("encoder (biLSTM)");
+  part_bridge_ = profiler->part("bridge");
+  part_decoder_ = profiler->part("decoder RNN");
+  part_attention_ = profiler->part("attention");
+  part_output_ = profiler->part("output layer + softmax/CE");
+}
+
+LossStats Seq2Seq::forward(const Batch& b, bool training) {
+  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+  {
+    ProfileScope scope(profiler_, part_embed_);
+    src_emb_.resize({S, N, E});
+    src_embed_.forward(b.src.data(), S * N, src_emb_.data());
+    src_dropout_.forward(src_emb_.data(), S * N * E, dropout_rng_, training);
+    tgt_emb_.resize({T, N, E});
+    tgt_embed_.forward(b.tgt_in.data(), T * N, tgt_emb_.data());
+    tgt_dropout_.forward(tgt_emb_.data(), T * N * E, dropout_rng_, training);
+  }
+  {
+    ProfileScope scope(profiler_, part_encoder_);
+    encoder_.forward(S, N, src_emb_.data(), b.src_lengths.data(), dropout_rng_, training);
+  }
+  {
+    ProfileScope scope(profiler_, part_bridge_);
+    bridge_.forward(N, encoder_.final_state().data());
+  }
+  {
+    ProfileScope scope(profiler_, part_attention_);
+    attention_.begin(S, N, T, encoder_.memory().data(), b.src_lengths.data());
+  }
+  att_.resize({T, N, H});
+  decoder_.begin(T, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, training, config_.input_feeding);
+  if (config_.input_feeding) {
+    forward_input_feeding(T, N, training);
+  } else {
+    {
+      ProfileScope scope(profiler_, part_decoder_);
+      decoder_.forward(tgt_emb_.data());
+    }
+    ProfileScope scope(profiler_, part_attention_);
+    attention_.forward(0, T, decoder_.output(), att_.data());
+  }
+  ProfileScope scope(profiler_, part_output_);
+  out_in_ = att_;
+  out_dropout_.forward(out_in_.data(), T * N * H, dropout_rng_, training);
+  return output_.forward(out_in_.data(), T * N, b.tgt_out.data(), config_.label_smoothing);
+}
+
+// Input feeding: step t's decoder input is [embedding_t ; dropout(attentional vector_{t-1})].
+void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
+  const int64_t E = config_.embedding, H = config_.decoder_hidden, F = E + H;
+  dec_in_.resize({T, N, F});
+  feed_dropout_.sample(T * N * H, dropout_rng_, training);
+  for (int64_t t = 0; t < T; ++t) {
+    float* in = dec_in_.data() + t * N * F;
+    for (int64_t n = 0; n < N; ++n) {
+      std::memcpy(in + n * F, tgt_emb_.data() + (t * N + n) * E, sizeof(float) * static_cast<size_t>(E));
+      if (t == 0) {
+        std::memset(in + n * F + E, 0, sizeof(float) * static_cast<size_t>(H));
+      } else {
+        std::memcpy(in + n * F + E, att_.data() + ((t - 1) * N + n) * H, sizeof(float) * static_cast<size_t>(H));
+      }
+    }
+    if (t > 0 && feed_dropout_.active()) {
+      for (int64_t n = 0; n < N; ++n) feed_dropout_.apply(in + n * F + E, H, ((t - 1) * N + n) * H);
+    }
+    {
+      ProfileScope scope(profiler_, part_decoder_);
+      decoder_.forward_step(t, in);
+    }
+    ProfileScope scope(profiler_, part_attention_);
+    attention_.forward(t, 1, decoder_.output() + t * N * H, att_.data() + t * N * H);
+  }
+}
+
+void Seq2Seq::backward(const Batch& b, float scale) {
+  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+  {
+    ProfileScope scope(profiler_, part_output_);
+    d_out_in_.resize({T, N, H});
+    output_.backward(out_in_.data(), T * N, b.tgt_out.data(), config_.label_smoothing, scale,
+                     d_out_in_.data());
+    out_dropout_.backward(d_out_in_.data(), T * N * H);
+  }
+  d_tgt_emb_.resize({T, N, E});
+  if (config_.input_feeding) {
+    backward_input_feeding(T, N);
+  } else {
+    d_dec_out_.resize({T, N, H});
+    {
+      ProfileScope scope(profiler_, part_attention_);
+      attention_.backward(0, T, decoder_.output(), d_out_in_.data(), d_dec_out_.data());
+    }
+    ProfileScope scope(profiler_, part_decoder_);
+    decoder_.backward(d_dec_out_.data(), d_tgt_emb_.data());
+  }
+  const Tensor* d_memory;
+  {
+    ProfileScope scope(profiler_, part_attention_);
+    d_memory = &attention_.finish_backward();
+  }
+  {
+    ProfileScope scope(profiler_, part_bridge_);
+    d_final_.resize({N, 2 * config_.encoder_hidden});
+    bridge_.backward(encoder_.final_state().data(), decoder_.d_h0(),
+                     bridge_.has_c() ? decoder_.d_c0() : nullptr, d_final_.data());
+  }
+  d_src_emb_.resize({S, N, E});
+  {
+    ProfileScope scope(profiler_, part_encoder_);
+    encoder_.backward(d_memory->data(), d_final_.data(), d_src_emb_.data());
+  }
+  ProfileScope scope(profiler_, part_embed_);
+  src_dropout_.backward(d_src_emb_.data(), S * N * E);
+  src_embed_.backward(b.src.data(), S * N, d_src_emb_.data());
+  tgt_dropout_.backward(d_tgt_emb_.data(), T * N * E);
+  tgt_embed_.backward(b.tgt_in.data(), T * N, d_tgt_emb_.data());
+}
+
+void Seq2Seq::backward_input_feeding(int64_t T, int64_t N) {
+  const int64_t E = config_.embedding, H = config_.decoder_hidden, F = E + H;
+  d_feed_.resize({N, H});  // gradient reaching attentional vector t from step t+1's input
+  d_feed_.zero();
+  d_att_t_.resize({N, H});
+  d_dec_out_.resize({N, H});
+  d_dec_in_.resize({N, F});
+  for (int64_t t = T - 1; t >= 0; --t) {
+    float* d_att = d_att_t_.data();
+    const float* d_out = d_out_in_.data() + t * N * H;
+    for (int64_t i = 0; i < N * H; ++i) d_att[i] = d_out[i] + d_feed_[static_cast<size_t>(i)];
+    {
+      ProfileScope scope(profiler_, part_attention_);
+      attention_.backward(t, 1, decoder_.output() + t * N * H, d_att, d_dec_out_.data());
+    }
+    {
+      ProfileScope scope(profiler_, part_decoder_);
+      decoder_.backward_step(t, d_dec_out_.data(), d_dec_in_.data());
+    }
+    for (int64_t n = 0; n < N; ++n) {
+      const float* d_in = d_dec_in_.data() + n * F;
+      std::memcpy(d_tgt_emb_.data() + (t * N + n) * E, d_in, sizeof(float) * static_cast<size_t>(E));
+      std::memcpy(d_feed_.data() + n * H, d_in + E, sizeof(float) * static_cast<size_t>(H));
+    }
+    if (t > 0) feed_dropout_.backward(d_feed_.data(), N * H, (t - 1) * N * H);
+  }
+}
+
+}  // namespace rnmt

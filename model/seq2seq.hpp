@@ -1,0 +1,77 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "attention/attention.hpp"
+#include "core/params.hpp"
+#include "core/profiler.hpp"
+#include "core/rng.hpp"
+#include "decoder/bridge.hpp"
+#include "decoder/decoder.hpp"
+#include "encoder/encoder.hpp"
+#include "layers/dropout.hpp"
+#include "layers/embedding.hpp"
+#include "layers/output_loss.hpp"
+#include "model/batch.hpp"
+
+namespace rnmt {
+
+// Everything that fixes the network's shape and regularisation.
+struct ModelConfig {
+  int64_t src_vocab = 0;
+  int64_t tgt_vocab = 0;
+  int64_t embedding = 256;       // source and target embedding size
+  int64_t encoder_layers = 1;
+  int64_t encoder_hidden = 512;  // per direction
+  Cell decoder_cell = Cell::lstm;
+  int64_t decoder_layers = 1;
+  int64_t decoder_hidden = 512;
+  bool input_feeding = false;    // Luong: previous attentional vector joins the next input
+  AttentionType attention = AttentionType::general;
+  float dropout = 0.0f;          // embeddings, between layers, before the output layer
+  bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
+  float label_smoothing = 0.0f;
+};
+
+// The encoder-decoder: embeddings -> bidirectional LSTM encoder -> bridge -> LSTM/GRU decoder
+// (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has an
+// explicit backward pass; forward keeps what backward needs.
+class Seq2Seq {
+ public:
+  Seq2Seq(const ModelConfig& config, uint64_t seed);
+  const ModelConfig& config() const { return config_; }
+  ParamSet& params() { return params_; }
+  Rng& dropout_rng() { return dropout_rng_; }
+  void set_profiler(Profiler* profiler);
+
+  // Summed loss over the batch's target tokens; keeps activations for backward.
+  LossStats forward(const Batch& batch, bool training);
+  // Accumulates the gradients of scale · (summed loss) into params().
+  void backward(const Batch& batch, float scale);
+
+  const Encoder& encoder() const { return encoder_; }
+  const Attention& attention() const { return attention_; }
+
+ private:
+  void forward_input_feeding(int64_t T, int64_t N, bool training);
+  void backward_input_feeding(int64_t T, int64_t N);
+
+  ModelConfig config_;
+  ParamSet params_;
+  Rng dropout_rng_;
+  Embedding src_embed_, tgt_embed_;
+  Encoder encoder_;
+  Bridge bridge_;
+  Decoder decoder_;
+  Attention attention_;
+  OutputLayer output_;
+  Dropout src_dropout_, tgt_dropout_, out_dropout_, feed_dropout_;
+  Profiler* profiler_ = nullptr;
+  int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0,
+      part_output_ = 0, part_bridge_ = 0;
+
+  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_;
+  Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;
+};
+
+}  // namespace rnmt

@@ -1,0 +1,81 @@
+// Whole-model finite-difference gradient checks: every cell, attention type, input feeding on and
+// off, several layers, a padded batch, dropout (with a fixed mask), label smoothing and tied weights.
+#include <catch2/catch.hpp>
+
+#include "gradcheck.hpp"
+#include "model/seq2seq.hpp"
+
+using namespace rnmt;
+
+namespace {
+
+// Three pairs of different lengths, so both source and target sides are padded.
+Batch tiny_batch() {
+  static const std::vector<Sentence> src = {{4, 5, 6, 7}, {8, 4}, {9, 10, 5}};
+  static const std::vector<Sentence> tgt = {{5, 6}, {7, 8, 9, 4}, {10}};
+  return make_batch({&src[0], &src[1], &src[2]}, {&tgt[0], &tgt[1], &tgt[2]});
+}
+
+ModelConfig tiny_config() {
+  ModelConfig c;
+  c.src_vocab = 11;
+  c.tgt_vocab = 12;
+  c.embedding = 6;
+  c.encoder_hidden = 4;
+  c.decoder_hidden = 5;
+  return c;
+}
+
+void check_model(const ModelConfig& config, bool training = false) {
+  Seq2Seq model(config, 3);
+  const Batch batch = tiny_batch();
+  const float scale = 1.0f / static_cast<float>(batch.tgt_tokens);
+  auto loss = [&] {
+    model.dropout_rng().reseed(11);  // the same dropout mask every evaluation
+    return model.forward(batch, training).loss * scale;
+  };
+  auto gradients = [&] {
+    model.params().zero_grads();
+    model.dropout_rng().reseed(11);
+    model.forward(batch, training);
+    model.backward(batch, scale);
+  };
+  test::check_gradients(model.params(), loss, gradients);
+}
+
+}  // namespace
+
+TEST_CASE("model gradients match finite differences", "[gradients]") {
+  const auto cell = GENERATE(Cell::lstm, Cell::gru);
+  const auto attention = GENERATE(AttentionType::none, AttentionType::dot, AttentionType::general,
+                                  AttentionType::additive);
+  const bool feeding = GENERATE(false, true);
+  ModelConfig c = tiny_config();
+  c.decoder_cell = cell;
+  c.attention = attention;
+  c.input_feeding = feeding;
+  if (attention == AttentionType::dot) c.decoder_hidden = 2 * c.encoder_hidden;
+  INFO("cell " << (cell == Cell::lstm ? "lstm" : "gru") << " attention " << static_cast<int>(attention)
+               << " input feeding " << feeding);
+  check_model(c);
+}
+
+TEST_CASE("model gradients with two layers, dropout and label smoothing", "[gradients]") {
+  const auto cell = GENERATE(Cell::lstm, Cell::gru);
+  const bool feeding = GENERATE(false, true);
+  ModelConfig c = tiny_config();
+  c.decoder_cell = cell;
+  c.input_feeding = feeding;
+  c.encoder_layers = 2;
+  c.decoder_layers = 2;
+  c.dropout = 0.3f;
+  c.label_smoothing = 0.1f;
+  check_model(c, /*training=*/true);
+}
+
+TEST_CASE("model gradients with tied target embeddings", "[gradients]") {
+  ModelConfig c = tiny_config();
+  c.decoder_hidden = c.embedding;
+  c.tied_embeddings = true;
+  check_model(c);
+}

@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+
+#include "core/params.hpp"
+#include "core/tensor.hpp"
+
+namespace rnmt {
+
+struct AdamOptions {
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float epsilon = 1e-8f;
+};
+
+// Adam (Kingma & Ba) with bias correction, as PyTorch's torch.optim.Adam computes it, over the whole
+// parameter arena in one pass. `grad_scale` multiplies every gradient first (the clipping factor),
+// so clipping costs no extra pass over memory.
+class Adam {
+ public:
+  explicit Adam(AdamOptions options = {}) : options_(options) {}
+  void step(ParamSet& params, float lr, float grad_scale = 1.0f);
+  int64_t steps() const { return steps_; }
+  Tensor& first_moment() { return m_; }
+  Tensor& second_moment() { return v_; }
+
+ private:
+  AdamOptions options_;
+  Tensor m_, v_;
+  int64_t steps_ = 0;
+};
+
+}  // namespace rnmt
