@@ -15,8 +15,10 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Sequential on purpose: every test process runs OpenMP threads, and two processes spin-waiting
+# against each other on a small machine turn a 2-second suite into minutes.
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure
 
 # For now the main job is the training benchmark on synthetic data (the quickstart recipe comes
 # with recipe-driven training).

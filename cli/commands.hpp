@@ -1,0 +1,10 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace rnmt::cli {
+
+// Each command takes its own arguments (after the command words) and returns the exit status.
+int bench_train_command(const std::vector<std::string>& args);
+
+}  // namespace rnmt::cli

@@ -1,0 +1,35 @@
+// rnmt: the command-line front door. Each command lives in its own file; this one dispatches.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: rnmt COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  bench train    time training of the benchmark model (see rnmt bench train --help)\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.size() >= 2 && args[0] == "bench" && args[1] == "train") {
+      return rnmt::cli::bench_train_command({args.begin() + 2, args.end()});
+    }
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << (args.empty() ? "" : "rnmt: unknown command '" + args[0] + "'\n\n") << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "rnmt: error: " << e.what() << "\n";
+    return 1;
+  }
+}

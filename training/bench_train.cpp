@@ -1,0 +1,129 @@
+#include "training/bench_train.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+
+#include "core/dnnl_context.hpp"
+#include "training/adam.hpp"
+#include "training/clip.hpp"
+#include "training/synthetic.hpp"
+
+namespace rnmt {
+
+double training_flops(const ModelConfig& c, const Batch& b) {
+  const double S = static_cast<double>(b.S), T = static_cast<double>(b.T), N = static_cast<double>(b.N);
+  const double E = static_cast<double>(c.embedding), He = static_cast<double>(c.encoder_hidden),
+               H = static_cast<double>(c.decoder_hidden), V = static_cast<double>(c.tgt_vocab);
+  const double gates = c.decoder_cell == Cell::lstm ? 4 : 3;
+  double forward = 0;
+  for (int64_t l = 0; l < c.encoder_layers; ++l) {
+    forward += 2 * S * N * 2 * 4 * He * ((l == 0 ? E : 2 * He) + He);
+  }
+  for (int64_t l = 0; l < c.decoder_layers; ++l) {
+    const double in = l == 0 ? E + (c.input_feeding ? H : 0) : H;
+    forward += T * N * 2 * gates * H * (in + H);
+  }
+  forward += c.decoder_layers * (c.decoder_cell == Cell::lstm ? 2 : 1) * N * 2 * 2 * He * H;
+  if (c.attention != AttentionType::none) {
+    if (c.attention != AttentionType::dot) forward += S * N * 2 * 2 * He * H;
+    forward += N * T * S * 2 * (H + 2 * He) + T * N * 2 * (2 * He + H) * H;
+  }
+  forward += T * N * 2 * H * V;
+  return 3 * forward;  // backward costs about twice the forward
+}
+
+BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
+  using clock = std::chrono::steady_clock;
+  set_threads(o.threads);
+  const auto t_data = clock::now();
+  ParallelData data = o.src.empty() ? synthetic_data(o.synthetic_pairs, o.synthetic_length, o.synthetic_vocab, 1)
+                                    : read_parallel_files(o.src, o.tgt, o.max_length);
+  o.model.src_vocab = data.src_vocab;
+  o.model.tgt_vocab = data.tgt_vocab;
+  o.model.input_feeding = o.input_feeding;
+  Seq2Seq model(o.model, 1);
+  Profiler profiler;
+  model.set_profiler(&profiler);
+  const int part_optimizer = profiler.part("clip + Adam");
+  const int part_zero = profiler.part("zero gradients");
+  const int part_batch = profiler.part("batch assembly");
+  Adam adam;
+  Rng rng(1);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d threads, input feeding %s (data %.1fs)\n",
+                data.src.size(), static_cast<long long>(data.src_vocab),
+                static_cast<long long>(data.tgt_vocab), model.params().total(), o.threads,
+                o.input_feeding ? "on" : "off",
+                std::chrono::duration<double>(clock::now() - t_data).count());
+  log << line << std::flush;
+
+  BenchTrainResult result;
+  std::deque<std::vector<int64_t>> queue;
+  int64_t step = 0, tokens = 0;
+  double flops = 0;
+  std::deque<double> recent;
+  clock::time_point start;
+  const auto begin = clock::now();
+  double last_report = 0;
+  for (;;) {
+    if (queue.empty()) {
+      auto batches = bucketed_batches(data, o.batch_size, 100, rng);
+      queue.assign(batches.begin(), batches.end());
+    }
+    if (step == o.warmup_batches) {
+      start = clock::now();
+      profiler.enabled = o.profile;
+    }
+    Batch batch;
+    {
+      ProfileScope scope(&profiler, part_batch);
+      batch = batch_of(data, queue.front());
+    }
+    queue.pop_front();
+    {
+      ProfileScope scope(&profiler, part_zero);
+      model.params().zero_grads();
+    }
+    const LossStats stats = model.forward(batch, true);
+    model.backward(batch, 1.0f / static_cast<float>(stats.tokens));
+    {
+      ProfileScope scope(&profiler, part_optimizer);
+      adam.step(model.params(), 1e-3f, clip_factor(gradient_norm(model.params()), 5.0));
+    }
+    const double loss = stats.nll / static_cast<double>(stats.tokens);
+    if (step < 10) result.first_loss += loss / 10;
+    recent.push_back(loss);
+    if (recent.size() > 10) recent.pop_front();
+    ++step;
+    if (step > o.warmup_batches) {
+      tokens += batch.tgt_tokens;
+      flops += training_flops(o.model, batch);
+    }
+    const double elapsed = std::chrono::duration<double>(clock::now() - begin).count();
+    if (elapsed - last_report >= 10) {
+      last_report = elapsed;
+      std::snprintf(line, sizeof line, "  step %lld  loss %.3f  %.0fs\n", static_cast<long long>(step), loss, elapsed);
+      log << line << std::flush;
+    }
+    if (step > o.warmup_batches &&
+        std::chrono::duration<double>(clock::now() - start).count() >= o.seconds) {
+      break;
+    }
+  }
+  const double measured = std::chrono::duration<double>(clock::now() - start).count();
+  result.steps = step;
+  for (double l : recent) result.last_loss += l / static_cast<double>(recent.size());
+  result.target_tokens_per_second = static_cast<double>(tokens) / measured;
+  result.gflops_per_second = flops / measured / 1e9;
+  std::snprintf(line, sizeof line,
+                "%lld steps (%lld measured over %.1fs), loss per token %.3f -> %.3f\n",
+                static_cast<long long>(step), static_cast<long long>(step - o.warmup_batches),
+                measured, result.first_loss, result.last_loss);
+  log << line;
+  if (o.profile) log << "time per part over the measured steps:\n" << profiler.report(measured);
+  return result;
+}
+
+}  // namespace rnmt
