@@ -91,6 +91,7 @@ void Attention::scores(int64_t t0, int64_t rows, const float* query) {
         for (int64_t s = 0; s < lengths_[n]; ++s) {
           const float* ks = k + (s * N + n) * Q;
           float e = 0;
+#pragma omp simd reduction(+ : e)
           for (int64_t a = 0; a < Q; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
           p[(t * N + n) * S + s] = e;
         }
@@ -108,8 +109,10 @@ void Attention::scores(int64_t t0, int64_t rows, const float* query) {
     float* row = p + r * S;
     const int64_t len = lengths_[r % N];
     float max = row[0];
+#pragma omp simd reduction(max : max)
     for (int64_t s = 1; s < len; ++s) max = std::max(max, row[s]);
     float sum = 0;
+#pragma omp simd reduction(+ : sum)
     for (int64_t s = 0; s < len; ++s) {
       row[s] = fast_exp(row[s] - max);
       sum += row[s];
@@ -178,6 +181,7 @@ void Attention::backward(int64_t t0, int64_t rows, const float* query, const flo
     const float* p = probs + r * S;
     float* d = ds + r * S;
     float dot = 0;
+#pragma omp simd reduction(+ : dot)
     for (int64_t s = 0; s < S; ++s) dot += p[s] * d[s];
     for (int64_t s = 0; s < S; ++s) d[s] = p[s] * (d[s] - dot);
   }

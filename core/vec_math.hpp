@@ -8,7 +8,9 @@ namespace rnmt {
 // range reduction x = n·ln2 + r and a degree-6 polynomial for exp(r), about 2 ulp over the range.
 inline float fast_exp(float x) {
   x = x < -87.33f ? -87.33f : (x > 88.72f ? 88.72f : x);
-  float n = __builtin_roundf(x * 1.44269504088896341f);
+  // Round to nearest by adding and removing 1.5·2^23: plain arithmetic, so it vectorises (roundf
+  // does not), exact for |x·log2 e| < 2^22.
+  float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;

@@ -22,22 +22,21 @@ void OutputLayer::init(Rng& rng, bool init_weight) {
   std::fill(bias->w, bias->w + vocab, 0.0f);
 }
 
-LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targets,
-                               float smoothing) {
-  probs.resize({rows, vocab});
-  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, probs.data(), vocab, false,
-       bias->w);
+LossStats OutputLayer::softmax_rows(float* logits, int64_t rows, const int32_t* targets,
+                                    float smoothing) {
   const int64_t V = vocab;
   double loss = 0, nll = 0;
   int64_t tokens = 0;
 #pragma omp parallel for schedule(static) reduction(+ : loss, nll, tokens)
   for (int64_t r = 0; r < rows; ++r) {
-    float* z = probs.data() + r * V;
+    float* z = logits + r * V;
     if (targets[r] == 0) continue;
     float max = z[0];
+#pragma omp simd reduction(max : max)
     for (int64_t v = 1; v < V; ++v) max = std::max(max, z[v]);
     float sum_z = 0, sum_exp = 0;
     const float z_target = z[targets[r]];
+#pragma omp simd reduction(+ : sum_z, sum_exp)
     for (int64_t v = 0; v < V; ++v) {
       sum_z += z[v];
       const float e = fast_exp(z[v] - max);
@@ -45,6 +44,7 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
       sum_exp += e;
     }
     const float inv = 1.0f / sum_exp;
+#pragma omp simd
     for (int64_t v = 0; v < V; ++v) z[v] *= inv;
     const double lse = static_cast<double>(max) + std::log(static_cast<double>(sum_exp));
     const double target_nll = lse - z_target;
@@ -53,6 +53,14 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
     ++tokens;
   }
   return {loss, nll, tokens};
+}
+
+LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targets,
+                               float smoothing) {
+  probs.resize({rows, vocab});
+  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, probs.data(), vocab, false,
+       bias->w);
+  return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
 void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets, float smoothing,
@@ -66,6 +74,7 @@ void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets,
       std::fill(p, p + V, 0.0f);
       continue;
     }
+#pragma omp simd
     for (int64_t v = 0; v < V; ++v) p[v] = (p[v] - uniform) * scale;
     p[targets[r]] -= (1.0f - smoothing) * scale;
   }

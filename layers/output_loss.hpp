@@ -23,6 +23,7 @@ struct OutputLayer {
   int64_t hidden = 0, vocab = 0;
   Tensor probs;  // [rows, vocab]: logits, then probabilities, then the logits' gradient
 
+
   OutputLayer(ParamSet& params, const std::string& name, int64_t hidden_size, int64_t vocab_size,
               Param* tied_weight);
   void init(Rng& rng, bool init_weight);
@@ -31,6 +32,10 @@ struct OutputLayer {
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);
+
+ private:
+  // Rows [0, rows) of z turn from logits into probabilities; returns the loss sums.
+  LossStats softmax_rows(float* z, int64_t rows, const int32_t* targets, float smoothing);
 };
 
 }  // namespace rnmt
