@@ -13,9 +13,9 @@ namespace rnmt {
 enum class AttentionType { none, dot, general, additive };
 
 // Luong-style attention over the encoder memory, for decoder states q_t:
-//   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b) (additive,
-//   Bahdanau's MLP on the current decoder state); scores at source padding are masked out;
-//   a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]).
+//   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)
+//   (additive, Bahdanau's MLP on the current decoder state); scores at source padding are masked
+//   out; a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]).
 // With `none`, out_t = q_t. All buffers are time-major [T, N, ·]; forward and backward work on any
 // block of rows [t0, t0+rows), so the same code serves whole sequences and input-feeding steps.
 class Attention {

@@ -15,19 +15,23 @@ int bench_train_command(const std::vector<std::string>& args) {
   po::options_description desc(
       "rnmt bench train: train the benchmark model for a fixed time and report target tokens/s\n"
       "options");
-  desc.add_options()("help,h", "show this help")
-      ("src", po::value(&o.src), "pre-tokenized source file (default: synthetic data)")
-      ("tgt", po::value(&o.tgt), "pre-tokenized target file, line-aligned with --src")
-      ("threads", po::value(&o.threads)->default_value(2), "threads for oneDNN and rnmt's loops")
-      ("input-feeding", po::bool_switch(&o.input_feeding), "Luong input feeding (step-by-step decoder)")
-      ("seconds", po::value(&o.seconds)->default_value(60), "measured seconds after warm-up")
-      ("warmup", po::value(&o.warmup_batches)->default_value(20), "batches excluded from the figure")
-      ("batch", po::value(&o.batch_size)->default_value(64), "sentence pairs per batch")
-      ("embedding", po::value(&o.model.embedding)->default_value(256), "embedding size")
-      ("hidden", po::value(&o.model.decoder_hidden)->default_value(512), "decoder hidden size; the encoder uses it per direction")
-      ("cell", po::value(&cell)->default_value("lstm"), "decoder cell: lstm | gru")
-      ("attention", po::value(&attention)->default_value("general"), "none | dot | general | additive")
-      ("profile", po::bool_switch(&o.profile), "print the time of each part of a step");
+  desc.add_options()("help,h", "show this help")(
+      "src", po::value(&o.src), "pre-tokenized source file (default: synthetic data)")(
+      "tgt", po::value(&o.tgt), "pre-tokenized target file, line-aligned with --src")(
+      "threads", po::value(&o.threads)->default_value(2), "threads for oneDNN and rnmt's loops")(
+      "input-feeding", po::bool_switch(&o.input_feeding),
+      "Luong input feeding (step-by-step decoder)")(
+      "seconds", po::value(&o.seconds)->default_value(60), "measured seconds after warm-up")(
+      "warmup", po::value(&o.warmup_batches)->default_value(20),
+      "batches excluded from the figure")("batch", po::value(&o.batch_size)->default_value(64),
+                                          "sentence pairs per batch")(
+      "embedding", po::value(&o.model.embedding)->default_value(256), "embedding size")(
+      "hidden", po::value(&o.model.decoder_hidden)->default_value(512),
+      "decoder hidden size; the encoder uses it per direction")(
+      "cell", po::value(&cell)->default_value("lstm"), "decoder cell: lstm | gru")(
+      "attention", po::value(&attention)->default_value("general"),
+      "none | dot | general | additive")("profile", po::bool_switch(&o.profile),
+                                         "print the time of each part of a step");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -41,7 +45,8 @@ int bench_train_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
-  if (cell != "lstm" && cell != "gru") throw Error("--cell must be lstm or gru, not '" + cell + "'");
+  if (cell != "lstm" && cell != "gru")
+    throw Error("--cell must be lstm or gru, not '" + cell + "'");
   o.model.decoder_cell = cell == "lstm" ? Cell::lstm : Cell::gru;
   o.model.attention = parse_attention_type(attention);
   o.model.encoder_hidden = o.model.decoder_hidden;

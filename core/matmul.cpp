@@ -33,7 +33,8 @@ struct Entry {
 
 memory::desc strided(const GemmShape& s, int64_t rows, int64_t cols, int64_t batch_stride,
                      int64_t row_stride, int64_t col_stride) {
-  if (s.batch == 1) return memory::desc({rows, cols}, memory::data_type::f32, {row_stride, col_stride});
+  if (s.batch == 1)
+    return memory::desc({rows, cols}, memory::data_type::f32, {row_stride, col_stride});
   return memory::desc({s.batch, rows, cols}, memory::data_type::f32,
                       {batch_stride, row_stride, col_stride});
 }

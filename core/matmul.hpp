@@ -3,10 +3,11 @@
 
 namespace rnmt {
 
-// A (batched) matrix product C = A·B (+ C) (+ bias) on oneDNN's matmul primitive, with every operand
-// described by strides so transposes and time-major slices need no copies. Element (i, j) of batch b
-// of A is A[b * a_batch + i * a_row + j * a_col]; likewise B; C is row-major with row stride c_row.
-// Every field is int64_t so the struct hashes as plain bytes (it is the primitive cache's key).
+// A (batched) matrix product C = A·B (+ C) (+ bias) on oneDNN's matmul primitive, with every
+// operand described by strides so transposes and time-major slices need no copies. Element (i, j)
+// of batch b of A is A[b * a_batch + i * a_row + j * a_col]; likewise B; C is row-major with row
+// stride c_row. Every field is int64_t so the struct hashes as plain bytes (it is the primitive
+// cache's key).
 struct GemmShape {
   int64_t batch = 1, m = 0, n = 0, k = 0;
   int64_t a_batch = 0, a_row = 0, a_col = 1;

@@ -19,9 +19,10 @@ struct Param {
 };
 
 // All parameters of a model. Layers register their parameters while they are built; allocate() then
-// lays them out in one contiguous value arena and one gradient arena, so zeroing gradients, clipping
-// and the optimizer are single passes over memory. `version()` changes whenever values change, so
-// layers that keep reordered copies of weights (oneDNN's preferred layouts) know to refresh them.
+// lays them out in one contiguous value arena and one gradient arena, so zeroing gradients,
+// clipping and the optimizer are single passes over memory. `version()` changes whenever values
+// change, so layers that keep reordered copies of weights (oneDNN's preferred layouts) know to
+// refresh them.
 class ParamSet {
  public:
   Param& add(const std::string& name, std::vector<int64_t> dims);

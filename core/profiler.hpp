@@ -33,8 +33,8 @@ class ProfileScope {
   }
   ~ProfileScope() {
     if (profiler_) {
-      profiler_->add(part_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
-                                .count());
+      profiler_->add(
+          part_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
     }
   }
   ProfileScope(const ProfileScope&) = delete;

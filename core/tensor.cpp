@@ -10,9 +10,13 @@ namespace {
 constexpr size_t kAlignment = 64;  // one cache line, one AVX-512 register
 }
 
-void Tensor::Free::operator()(float* p) const { std::free(p); }
+void Tensor::Free::operator()(float* p) const {
+  std::free(p);
+}
 
-Tensor::Tensor(const Tensor& other) { *this = other; }
+Tensor::Tensor(const Tensor& other) {
+  *this = other;
+}
 
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this == &other) return *this;

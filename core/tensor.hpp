@@ -8,7 +8,8 @@
 namespace rnmt {
 
 // A float buffer aligned for SIMD with a shape. Resizing only allocates when the new size exceeds
-// the capacity, so a layer that resizes its buffers every batch allocates only on the first batches.
+// the capacity, so a layer that resizes its buffers every batch allocates only on the first
+// batches.
 class Tensor {
  public:
   Tensor() = default;

@@ -19,7 +19,8 @@ Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t
     : hidden_(hidden) {
   for (int64_t l = 0; l < layers; ++l) {
     to_h_.emplace_back(params, name + ".h" + std::to_string(l), input, hidden, true);
-    if (cell == Cell::lstm) to_c_.emplace_back(params, name + ".c" + std::to_string(l), input, hidden, true);
+    if (cell == Cell::lstm)
+      to_c_.emplace_back(params, name + ".c" + std::to_string(l), input, hidden, true);
   }
 }
 

@@ -22,7 +22,9 @@ class Bridge {
 
   void forward(int64_t N, const float* encoder_final);  // [N, input]
   const float* h0(int64_t layer) const { return h_.data() + layer * N_ * hidden_; }
-  const float* c0(int64_t layer) const { return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr; }
+  const float* c0(int64_t layer) const {
+    return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr;
+  }
   bool has_c() const { return !to_c_.empty(); }
 
   // dh0, dc0 [layers, N, hidden] -> d encoder_final [N, input] (written).

@@ -10,8 +10,17 @@ Decoder::Decoder(ParamSet& params, const std::string& name, Cell cell, int64_t i
   for (int64_t l = 0; l < layers; ++l) {
     layers_.push_back(Layer{RnnLayer(params, name + ".layer" + std::to_string(l), cell,
                                      l == 0 ? input : hidden, hidden),
-                            Dropout{l == 0 ? 0.0f : dropout, {}}, {}, {}, {}, {}, 0, {}, {}, {},
-                            {}, {}});
+                            Dropout{l == 0 ? 0.0f : dropout, {}},
+                            {},
+                            {},
+                            {},
+                            {},
+                            0,
+                            {},
+                            {},
+                            {},
+                            {},
+                            {}});
   }
 }
 
@@ -19,8 +28,8 @@ void Decoder::init(Rng& rng) {
   for (auto& layer : layers_) layer.rnn.init(rng);
 }
 
-void Decoder::begin(int64_t T, int64_t N, const float* h0, const float* c0, Rng& rng,
-                    bool training, bool stepwise) {
+void Decoder::begin(int64_t T, int64_t N, const float* h0, const float* c0, Rng& rng, bool training,
+                    bool stepwise) {
   T_ = T;
   N_ = N;
   h0_ = h0;
@@ -85,8 +94,8 @@ void Decoder::forward_step(int64_t t, const float* x_t) {
     }
     const float* h_prev = state_before(layer.y, h0_ + li * NH, t);
     const float* c_prev = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr;
-    layer.rnn.forward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev,
-                      layer.y.data() + t * NH, nullptr, lstm ? layer.c.data() + t * NH : nullptr,
+    layer.rnn.forward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev, layer.y.data() + t * NH,
+                      nullptr, lstm ? layer.c.data() + t * NH : nullptr,
                       layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step));
   }
 }

@@ -51,7 +51,7 @@ class Decoder {
     Tensor x;         // dropped input from the layer below [T,N,hidden] (when dropout is active)
     Tensor y, c;      // outputs h [T,N,H]; cell states [T,N,H] in stepwise LSTM mode
     Tensor workspace;
-    size_t ws_step = 0;  // workspace floats of one step (stepwise)
+    size_t ws_step = 0;               // workspace floats of one step (stepwise)
     Tensor dh, dh_next, dc, dc_next;  // stepwise gradient carries [N,H]
     Tensor dy;                        // gradient into this layer's outputs
   };
@@ -62,7 +62,7 @@ class Decoder {
   bool stepwise_ = false;
   const float* h0_ = nullptr;
   const float* c0_ = nullptr;
-  const float* x_ = nullptr;        // whole-sequence input
+  const float* x_ = nullptr;           // whole-sequence input
   std::vector<const float*> x_steps_;  // stepwise inputs
   std::vector<Layer> layers_;
   Tensor d_h0_, d_c0_, dx_scratch_;

@@ -4,14 +4,15 @@
 
 namespace rnmt {
 
-void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in,
-                           const int32_t* lengths, float* out) {
+void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in, const int32_t* lengths,
+                           float* out) {
 #pragma omp parallel for schedule(static)
   for (int64_t t = 0; t < S; ++t) {
     for (int64_t n = 0; n < N; ++n) {
       float* dst = out + (t * N + n) * C;
       if (t < lengths[n]) {
-        std::memcpy(dst, in + ((lengths[n] - 1 - t) * N + n) * C, sizeof(float) * static_cast<size_t>(C));
+        std::memcpy(dst, in + ((lengths[n] - 1 - t) * N + n) * C,
+                    sizeof(float) * static_cast<size_t>(C));
       } else {
         std::memset(dst, 0, sizeof(float) * static_cast<size_t>(C));
       }
@@ -28,7 +29,12 @@ Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64
     layers_.push_back(Layer{RnnLayer(params, prefix + ".l2r", Cell::lstm, in, hidden),
                             RnnLayer(params, prefix + ".r2l", Cell::lstm, in, hidden),
                             Dropout{l == 0 ? 0.0f : dropout, {}},
-                            {}, {}, {}, {}, {}, {}});
+                            {},
+                            {},
+                            {},
+                            {},
+                            {},
+                            {}});
   }
 }
 
@@ -49,7 +55,8 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
   const float* input = x;
   for (auto& layer : layers_) {
     const int64_t C = layer.forward_dir.input();
-    if (&layer != &layers_.front()) layer.dropout.forward(const_cast<float*>(input), S * N * C, rng, training);
+    if (&layer != &layers_.front())
+      layer.dropout.forward(const_cast<float*>(input), S * N * C, rng, training);
     layer.input_rev.resize({S, N, C});
     reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());
     layer.y_fwd.resize({S, N, H});
@@ -71,7 +78,8 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
         float* o = out + (t * N + n) * 2 * H;
         if (t < lengths[n]) {
           std::memcpy(o, yf + (t * N + n) * H, sizeof(float) * static_cast<size_t>(H));
-          std::memcpy(o + H, yb + ((lengths[n] - 1 - t) * N + n) * H, sizeof(float) * static_cast<size_t>(H));
+          std::memcpy(o + H, yb + ((lengths[n] - 1 - t) * N + n) * H,
+                      sizeof(float) * static_cast<size_t>(H));
         } else {
           std::memset(o, 0, sizeof(float) * static_cast<size_t>(2 * H));
         }
@@ -84,7 +92,8 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
   for (int64_t n = 0; n < N; ++n) {
     std::memcpy(final_.data() + n * 2 * H, out + ((lengths[n] - 1) * N + n) * 2 * H,
                 sizeof(float) * static_cast<size_t>(H));
-    std::memcpy(final_.data() + n * 2 * H + H, out + n * 2 * H + H, sizeof(float) * static_cast<size_t>(H));
+    std::memcpy(final_.data() + n * 2 * H + H, out + n * 2 * H + H,
+                sizeof(float) * static_cast<size_t>(H));
   }
 }
 
@@ -117,7 +126,8 @@ void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
         float* db = d_bwd_rev_.data() + (t * N + n) * H;
         if (t < lengths[n]) {
           std::memcpy(df, d + (t * N + n) * 2 * H, sizeof(float) * static_cast<size_t>(H));
-          std::memcpy(db, d + ((lengths[n] - 1 - t) * N + n) * 2 * H + H, sizeof(float) * static_cast<size_t>(H));
+          std::memcpy(db, d + ((lengths[n] - 1 - t) * N + n) * 2 * H + H,
+                      sizeof(float) * static_cast<size_t>(H));
         } else {
           std::memset(df, 0, sizeof(float) * static_cast<size_t>(H));
           std::memset(db, 0, sizeof(float) * static_cast<size_t>(H));

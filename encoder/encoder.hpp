@@ -50,7 +50,7 @@ class Encoder {
 
 // out[t, n] = in[len_n - 1 - t, n] for t < len_n, zero after: reverses each sentence in place of
 // its own length. Applying it twice gives back the input (with padding zeroed).
-void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in,
-                           const int32_t* lengths, float* out);
+void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in, const int32_t* lengths,
+                           float* out);
 
 }  // namespace rnmt

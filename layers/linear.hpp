@@ -13,7 +13,8 @@ struct Linear {
   Param* bias = nullptr;
   int64_t in = 0, out = 0;
 
-  Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs, bool with_bias);
+  Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs,
+         bool with_bias);
   void init(Rng& rng);
   // x [rows, in] -> y [rows, out]
   void forward(const float* x, int64_t rows, float* y) const;

@@ -9,20 +9,20 @@
 namespace rnmt {
 
 struct LossStats {
-  double loss = 0;   // summed training loss (with label smoothing)
-  double nll = 0;    // summed negative log-likelihood of the targets (for perplexity)
+  double loss = 0;     // summed training loss (with label smoothing)
+  double nll = 0;      // summed negative log-likelihood of the targets (for perplexity)
   int64_t tokens = 0;  // non-padding targets
 };
 
 // Projection to the vocabulary fused with log-softmax and label-smoothed cross-entropy:
-//   z = x · Wᵀ + b,  loss_r = -(1-ε)·log p(y_r) - (ε/V)·Σ_v log p(v)   for rows with y_r != 0 (pad).
+//   z = x · Wᵀ + b,  loss_r = -(1-ε)·log p(y_r) - (ε/V)·Σ_v log p(v)   for rows with y_r != 0
+//   (pad).
 // The weight may be shared with the target embedding (tied): then it is that Param.
 struct OutputLayer {
   Param* weight = nullptr;  // [vocab, hidden]
   Param* bias = nullptr;    // [vocab]
   int64_t hidden = 0, vocab = 0;
   Tensor probs;  // [rows, vocab]: logits, then probabilities, then the logits' gradient
-
 
   OutputLayer(ParamSet& params, const std::string& name, int64_t hidden_size, int64_t vocab_size,
               Param* tied_weight);

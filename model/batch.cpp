@@ -27,7 +27,8 @@ Batch make_batch(const std::vector<const Sentence*>& sources,
     const Sentence& y = *targets[static_cast<size_t>(n)];
     const auto len = static_cast<int64_t>(s.size()), m = static_cast<int64_t>(y.size());
     b.src_lengths.push_back(static_cast<int32_t>(len));
-    for (int64_t t = 0; t < len; ++t) b.src[static_cast<size_t>(t * b.N + n)] = s[static_cast<size_t>(t)];
+    for (int64_t t = 0; t < len; ++t)
+      b.src[static_cast<size_t>(t * b.N + n)] = s[static_cast<size_t>(t)];
     b.tgt_in[static_cast<size_t>(n)] = kBos;
     for (int64_t t = 0; t < m; ++t) {
       b.tgt_in[static_cast<size_t>((t + 1) * b.N + n)] = y[static_cast<size_t>(t)];

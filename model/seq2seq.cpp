@@ -8,13 +8,15 @@ namespace rnmt {
 namespace {
 
 ModelConfig checked(const ModelConfig& c) {
-  if (c.src_vocab <= kEos || c.tgt_vocab <= kEos) throw Error("vocabularies must hold more than the 4 special tokens");
+  if (c.src_vocab <= kEos || c.tgt_vocab <= kEos)
+    throw Error("vocabularies must hold more than the 4 special tokens");
   if (c.embedding <= 0 || c.encoder_hidden <= 0 || c.decoder_hidden <= 0 || c.encoder_layers <= 0 ||
       c.decoder_layers <= 0) {
     throw Error("model sizes and layer counts must be positive");
   }
   if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
-  if (c.label_smoothing < 0 || c.label_smoothing >= 1) throw Error("label_smoothing must be in [0, 1)");
+  if (c.label_smoothing < 0 || c.label_smoothing >= 1)
+    throw Error("label_smoothing must be in [0, 1)");
   if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
     throw Error("tied_embeddings needs decoder hidden (" + std::to_string(c.decoder_hidden) +
                 ") == embedding (" + std::to_string(c.embedding) + ")");
@@ -116,11 +118,13 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
   for (int64_t t = 0; t < T; ++t) {
     float* in = dec_in_.data() + t * N * F;
     for (int64_t n = 0; n < N; ++n) {
-      std::memcpy(in + n * F, tgt_emb_.data() + (t * N + n) * E, sizeof(float) * static_cast<size_t>(E));
+      std::memcpy(in + n * F, tgt_emb_.data() + (t * N + n) * E,
+                  sizeof(float) * static_cast<size_t>(E));
       if (t == 0) {
         std::memset(in + n * F + E, 0, sizeof(float) * static_cast<size_t>(H));
       } else {
-        std::memcpy(in + n * F + E, att_.data() + ((t - 1) * N + n) * H, sizeof(float) * static_cast<size_t>(H));
+        std::memcpy(in + n * F + E, att_.data() + ((t - 1) * N + n) * H,
+                    sizeof(float) * static_cast<size_t>(H));
       }
     }
     if (t > 0 && feed_dropout_.active()) {
@@ -200,7 +204,8 @@ void Seq2Seq::backward_input_feeding(int64_t T, int64_t N) {
     }
     for (int64_t n = 0; n < N; ++n) {
       const float* d_in = d_dec_in_.data() + n * F;
-      std::memcpy(d_tgt_emb_.data() + (t * N + n) * E, d_in, sizeof(float) * static_cast<size_t>(E));
+      std::memcpy(d_tgt_emb_.data() + (t * N + n) * E, d_in,
+                  sizeof(float) * static_cast<size_t>(E));
       std::memcpy(d_feed_.data() + n * H, d_in + E, sizeof(float) * static_cast<size_t>(H));
     }
     if (t > 0) feed_dropout_.backward(d_feed_.data(), N * H, (t - 1) * N * H);

@@ -20,13 +20,13 @@ namespace rnmt {
 struct ModelConfig {
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
-  int64_t embedding = 256;       // source and target embedding size
+  int64_t embedding = 256;  // source and target embedding size
   int64_t encoder_layers = 1;
   int64_t encoder_hidden = 512;  // per direction
   Cell decoder_cell = Cell::lstm;
   int64_t decoder_layers = 1;
   int64_t decoder_hidden = 512;
-  bool input_feeding = false;    // Luong: previous attentional vector joins the next input
+  bool input_feeding = false;  // Luong: previous attentional vector joins the next input
   AttentionType attention = AttentionType::general;
   float dropout = 0.0f;          // embeddings, between layers, before the output layer
   bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
@@ -34,8 +34,8 @@ struct ModelConfig {
 };
 
 // The encoder-decoder: embeddings -> bidirectional LSTM encoder -> bridge -> LSTM/GRU decoder
-// (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has an
-// explicit backward pass; forward keeps what backward needs.
+// (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has
+// an explicit backward pass; forward keeps what backward needs.
 class Seq2Seq {
  public:
   Seq2Seq(const ModelConfig& config, uint64_t seed);
@@ -67,8 +67,8 @@ class Seq2Seq {
   OutputLayer output_;
   Dropout src_dropout_, tgt_dropout_, out_dropout_, feed_dropout_;
   Profiler* profiler_ = nullptr;
-  int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0,
-      part_output_ = 0, part_bridge_ = 0;
+  int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0, part_output_ = 0,
+      part_bridge_ = 0;
 
   Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_;
   Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;

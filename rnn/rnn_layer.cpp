@@ -15,8 +15,8 @@ constexpr auto f32 = memory::data_type::f32;
 // A weight tensor as the primitive wants it: either the parameter itself (when the primitive's
 // layout is the plain one) or a reordered copy refreshed at most once per parameter version.
 struct PreparedWeights {
-  memory user;           // over the parameter's plain data
-  memory prepared;       // owned copy in the primitive's layout (empty when not needed)
+  memory user;      // over the parameter's plain data
+  memory prepared;  // owned copy in the primitive's layout (empty when not needed)
   dnnl::reorder reorder;
   uint64_t version = 0;
 
@@ -79,7 +79,8 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   const int64_t I = input_, H = hidden_, G = weight_gates(cell_), B = bias_gates(cell_);
   const memory::desc layer_in({T, N, I}, f32, tag::tnc), layer_out({T, N, H}, f32, tag::tnc);
   const memory::desc state({1, 1, N, H}, f32, tag::ldnc);
-  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo), w_iter({1, 1, H, G, H}, f32, tag::ldigo);
+  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo),
+      w_iter({1, 1, H, G, H}, f32, tag::ldigo);
   const memory::desc w_layer_any({1, 1, I, G, H}, f32, tag::any),
       w_iter_any({1, 1, H, G, H}, f32, tag::any);
   const memory::desc bias({1, 1, B, H}, f32, tag::ldgo);
@@ -152,7 +153,9 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   return *slot;
 }
 
-size_t RnnLayer::workspace_floats(int64_t T, int64_t N) { return primitives(T, N).workspace_floats; }
+size_t RnnLayer::workspace_floats(int64_t T, int64_t N) {
+  return primitives(T, N).workspace_floats;
+}
 
 float* RnnLayer::zeros(int64_t count) {
   if (static_cast<int64_t>(zeros_.size()) < count) {

@@ -15,8 +15,12 @@ enum class Cell { lstm, gru };
 
 // Gate counts in oneDNN's order: LSTM (i, f, c̃, o); linear-before-reset GRU (u, r, o) with a fourth
 // bias, the one added to the recurrent part of the o gate before the reset gate scales it.
-inline int64_t weight_gates(Cell cell) { return cell == Cell::lstm ? 4 : 3; }
-inline int64_t bias_gates(Cell) { return 4; }
+inline int64_t weight_gates(Cell cell) {
+  return cell == Cell::lstm ? 4 : 3;
+}
+inline int64_t bias_gates(Cell) {
+  return 4;
+}
 
 // One left-to-right recurrent layer on oneDNN's LSTM or linear-before-reset GRU primitive, for
 // training: forward_training and backward over a whole padded batch [T, N, input] (time-major).

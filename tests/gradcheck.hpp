@@ -33,7 +33,8 @@ inline void check_gradients(ParamSet& params, const std::function<double()>& los
   auto directional = [&](Param& p, const std::vector<double>& dir) {
     std::vector<float> saved(p.w, p.w + p.size);
     auto eval = [&](double sign) {
-      for (size_t i = 0; i < p.size; ++i) p.w[i] = static_cast<float>(saved[i] + sign * options.epsilon * dir[i]);
+      for (size_t i = 0; i < p.size; ++i)
+        p.w[i] = static_cast<float>(saved[i] + sign * options.epsilon * dir[i]);
       params.touch();
       return loss();
     };

@@ -49,7 +49,8 @@ std::string type_name(AttentionType t) {
 
 }  // namespace
 
-TEST_CASE("attention matches the plain reference, masked at source padding", "[attention][reference]") {
+TEST_CASE("attention matches the plain reference, masked at source padding",
+          "[attention][reference]") {
   const auto type = GENERATE(AttentionType::none, AttentionType::dot, AttentionType::general,
                              AttentionType::additive);
   INFO("attention " << type_name(type));
@@ -60,14 +61,16 @@ TEST_CASE("attention matches the plain reference, masked at source padding", "[a
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t n = 0; n < N; ++n) {
       std::vector<const float*> rows;
-      for (int64_t s = 0; s < kLengths[static_cast<size_t>(n)]; ++s) rows.push_back(f.memory.w + (s * N + n) * M);
+      for (int64_t s = 0; s < kLengths[static_cast<size_t>(n)]; ++s)
+        rows.push_back(f.memory.w + (s * N + n) * M);
       std::vector<double> probs;
-      auto expected = reference::attend(type, f.query.w + (t * N + n) * f.Q, f.Q, rows, M,
-                                        f.weight("W_a.weight"), f.weight("W_k.weight"),
-                                        f.weight("W_k.bias"), f.weight("W_q.weight"),
-                                        f.weight("v"), f.weight("W_c.weight"), probs);
+      auto expected =
+          reference::attend(type, f.query.w + (t * N + n) * f.Q, f.Q, rows, M,
+                            f.weight("W_a.weight"), f.weight("W_k.weight"), f.weight("W_k.bias"),
+                            f.weight("W_q.weight"), f.weight("v"), f.weight("W_c.weight"), probs);
       for (int64_t j = 0; j < f.Q; ++j) {
-        CHECK(out[static_cast<size_t>((t * N + n) * f.Q + j)] == Approx(expected[static_cast<size_t>(j)]).margin(1e-5));
+        CHECK(out[static_cast<size_t>((t * N + n) * f.Q + j)] ==
+              Approx(expected[static_cast<size_t>(j)]).margin(1e-5));
       }
       if (type == AttentionType::none) continue;
       const float* w = f.attention.weights().data() + (t * N + n) * S;
@@ -91,7 +94,8 @@ TEST_CASE("attention gradients, whole sequence and step by step", "[attention][g
   auto run = [&] {
     f.attention.begin(S, N, T, f.memory.w, kLengths.data());
     if (stepwise) {
-      for (int64_t t = 0; t < T; ++t) f.attention.forward(t, 1, f.query.w + t * N * f.Q, out.data() + t * N * f.Q);
+      for (int64_t t = 0; t < T; ++t)
+        f.attention.forward(t, 1, f.query.w + t * N * f.Q, out.data() + t * N * f.Q);
     } else {
       f.attention.forward(0, T, f.query.w, out.data());
     }
@@ -104,7 +108,8 @@ TEST_CASE("attention gradients, whole sequence and step by step", "[attention][g
     run();
     if (stepwise) {
       for (int64_t t = T - 1; t >= 0; --t) {
-        f.attention.backward(t, 1, f.query.w + t * N * f.Q, r.data() + t * N * f.Q, f.query.g + t * N * f.Q);
+        f.attention.backward(t, 1, f.query.w + t * N * f.Q, r.data() + t * N * f.Q,
+                             f.query.g + t * N * f.Q);
       }
     } else {
       f.attention.backward(0, T, f.query.w, r.data(), f.query.g);
@@ -118,5 +123,6 @@ TEST_CASE("dot attention refuses mismatched sizes", "[attention]") {
   ParamSet params;
   REQUIRE_THROWS_WITH(Attention(params, "att", AttentionType::dot, 5, 6),
                       Catch::Contains("dot attention needs"));
-  REQUIRE_THROWS_WITH(parse_attention_type("luong"), Catch::Contains("unknown attention type 'luong'"));
+  REQUIRE_THROWS_WITH(parse_attention_type("luong"),
+                      Catch::Contains("unknown attention type 'luong'"));
 }

@@ -27,7 +27,8 @@ TEST_CASE("encoder states in a padded batch equal each sentence alone", "[encode
     const int64_t len = lengths[static_cast<size_t>(n)];
     Tensor alone({len, 1, E});
     for (int64_t t = 0; t < len; ++t) {
-      for (int64_t j = 0; j < E; ++j) alone[static_cast<size_t>(t * E + j)] = x[static_cast<size_t>((t * N + n) * E + j)];
+      for (int64_t j = 0; j < E; ++j)
+        alone[static_cast<size_t>(t * E + j)] = x[static_cast<size_t>((t * N + n) * E + j)];
     }
     const int32_t one_length = static_cast<int32_t>(len);
     encoder.forward(len, 1, alone.data(), &one_length, rng, false);
@@ -65,9 +66,11 @@ TEST_CASE("one-layer encoder directions match the reference LSTM", "[encoder][re
     const int64_t len = lengths[static_cast<size_t>(n)];
     std::vector<float> seq, rev;
     for (int64_t t = 0; t < len; ++t) {
-      seq.insert(seq.end(), &x[static_cast<size_t>((t * N + n) * E)], &x[static_cast<size_t>((t * N + n) * E)] + E);
+      seq.insert(seq.end(), &x[static_cast<size_t>((t * N + n) * E)],
+                 &x[static_cast<size_t>((t * N + n) * E)] + E);
     }
-    for (int64_t t = len - 1; t >= 0; --t) rev.insert(rev.end(), seq.begin() + t * E, seq.begin() + (t + 1) * E);
+    for (int64_t t = len - 1; t >= 0; --t)
+      rev.insert(rev.end(), seq.begin() + t * E, seq.begin() + (t + 1) * E);
     std::vector<double> h(static_cast<size_t>(H)), c(static_cast<size_t>(H));
     auto fwd = reference::lstm_sequence(seq.data(), len, E, H, wl_f.w, wi_f.w, b_f.w, h, c);
     std::fill(h.begin(), h.end(), 0.0);

@@ -1,5 +1,6 @@
 // Whole-model finite-difference gradient checks: every cell, attention type, input feeding on and
-// off, several layers, a padded batch, dropout (with a fixed mask), label smoothing and tied weights.
+// off, several layers, a padded batch, dropout (with a fixed mask), label smoothing and tied
+// weights.
 #include <catch2/catch.hpp>
 
 #include "gradcheck.hpp"
@@ -55,8 +56,8 @@ TEST_CASE("model gradients match finite differences", "[gradients]") {
   c.attention = attention;
   c.input_feeding = feeding;
   if (attention == AttentionType::dot) c.decoder_hidden = 2 * c.encoder_hidden;
-  INFO("cell " << (cell == Cell::lstm ? "lstm" : "gru") << " attention " << static_cast<int>(attention)
-               << " input feeding " << feeding);
+  INFO("cell " << (cell == Cell::lstm ? "lstm" : "gru") << " attention "
+               << static_cast<int>(attention) << " input feeding " << feeding);
   check_model(c);
 }
 

@@ -53,13 +53,18 @@ TEST_CASE("linear layer: forward and gradients", "[layers]") {
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < out; ++j) {
       double e = linear.bias->w[j];
-      for (int64_t k = 0; k < in; ++k) e += static_cast<double>(x.w[i * in + k]) * linear.weight->w[j * in + k];
+      for (int64_t k = 0; k < in; ++k)
+        e += static_cast<double>(x.w[i * in + k]) * linear.weight->w[j * in + k];
       CHECK(y[static_cast<size_t>(i * out + j)] == Approx(e).margin(1e-5));
     }
   }
   Probe probe(y.size(), 2);
   test::check_gradients(
-      params, [&] { linear.forward(x.w, rows, y.data()); return probe(y.data()); },
+      params,
+      [&] {
+        linear.forward(x.w, rows, y.data());
+        return probe(y.data());
+      },
       [&] {
         params.zero_grads();
         linear.forward(x.w, rows, y.data());
@@ -78,7 +83,8 @@ TEST_CASE("embedding: lookup, scatter-add gradient, padding row untouched", "[la
   std::vector<float> out(12), dout(12);
   emb.forward(ids.data(), 4, out.data());
   for (size_t i = 0; i < 4; ++i) {
-    for (size_t j = 0; j < 3; ++j) CHECK(out[i * 3 + j] == emb.table->w[static_cast<size_t>(ids[i]) * 3 + j]);
+    for (size_t j = 0; j < 3; ++j)
+      CHECK(out[i * 3 + j] == emb.table->w[static_cast<size_t>(ids[i]) * 3 + j]);
   }
   for (size_t i = 0; i < dout.size(); ++i) dout[i] = static_cast<float>(i + 1);
   emb.backward(ids.data(), 4, dout.data());
@@ -97,8 +103,10 @@ TEST_CASE("dropout: inverted scaling, rate, same mask backward, off at inference
   d.forward(x.data(), 20000, rng, true);
   int zeros = 0;
   for (float v : x) {
-    if (v == 0) ++zeros;
-    else CHECK(v == Approx(1.0f / 0.75f));
+    if (v == 0)
+      ++zeros;
+    else
+      CHECK(v == Approx(1.0f / 0.75f));
   }
   CHECK(zeros == Approx(5000).margin(300));
   std::vector<float> g(20000, 2.0f);
@@ -129,7 +137,8 @@ TEST_CASE("output layer: loss equals a double-precision log-softmax, gradients",
     double mx = -1e30;
     for (int64_t v = 0; v < V; ++v) {
       double s = out.bias->w[v];
-      for (int64_t k = 0; k < H; ++k) s += static_cast<double>(x.w[r * H + k]) * out.weight->w[v * H + k];
+      for (int64_t k = 0; k < H; ++k)
+        s += static_cast<double>(x.w[r * H + k]) * out.weight->w[v * H + k];
       z[static_cast<size_t>(v)] = s;
       mx = std::max(mx, s);
     }
@@ -209,7 +218,8 @@ TEST_CASE("encoder gradients on a padded batch, two layers", "[layers][encoder]"
   });
   // Padding positions have zero memory and receive zero input gradient.
   run();
-  for (int64_t j = 0; j < 2 * H; ++j) CHECK(encoder.memory()[static_cast<size_t>((1 * N + 1) * 2 * H + j)] == 0.0f);
+  for (int64_t j = 0; j < 2 * H; ++j)
+    CHECK(encoder.memory()[static_cast<size_t>((1 * N + 1) * 2 * H + j)] == 0.0f);
   for (int64_t j = 0; j < E; ++j) CHECK(x.g[(3 * N + 2) * E + j] == 0.0f);
 }
 

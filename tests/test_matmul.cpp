@@ -19,7 +19,8 @@ std::vector<float> random_vector(size_t n, Rng& rng) {
 
 void check_against_loops(const GemmShape& s, bool with_bias) {
   Rng rng(5);
-  const auto span = [](int64_t batch, int64_t bstride, int64_t r, int64_t rs, int64_t c, int64_t cs) {
+  const auto span = [](int64_t batch, int64_t bstride, int64_t r, int64_t rs, int64_t c,
+                       int64_t cs) {
     return static_cast<size_t>((batch - 1) * bstride + (r - 1) * rs + (c - 1) * cs + 1);
   };
   auto a = random_vector(span(s.batch, s.a_batch, s.m, s.a_row, s.k, s.a_col), rng);
@@ -32,7 +33,8 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
       for (int64_t j = 0; j < s.n; ++j) {
         double sum = with_bias ? bias[static_cast<size_t>(j)] : 0.0;
         for (int64_t k = 0; k < s.k; ++k) {
-          sum += static_cast<double>(a[static_cast<size_t>(p * s.a_batch + i * s.a_row + k * s.a_col)]) *
+          sum += static_cast<double>(
+                     a[static_cast<size_t>(p * s.a_batch + i * s.a_row + k * s.a_col)]) *
                  b[static_cast<size_t>(p * s.b_batch + k * s.b_row + j * s.b_col)];
         }
         auto& e = expected[static_cast<size_t>(p * s.c_batch + i * s.c_row + j)];

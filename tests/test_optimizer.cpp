@@ -19,7 +19,8 @@ TEST_CASE("Adam follows PyTorch's update with bias correction", "[optimizer]") {
   double w[3] = {0.5, -1.0, 2.0}, m[3] = {0, 0, 0}, v[3] = {0, 0, 0};
   const uint64_t version = params.version();
   for (int step = 1; step <= 3; ++step) {
-    for (int i = 0; i < 3; ++i) p.g[i] = static_cast<float>((i + 1) * step) * (i == 1 ? -1.0f : 1.0f);
+    for (int i = 0; i < 3; ++i)
+      p.g[i] = static_cast<float>((i + 1) * step) * (i == 1 ? -1.0f : 1.0f);
     adam.step(params, lr);
     for (int i = 0; i < 3; ++i) {
       const double g = p.g[i];

@@ -13,7 +13,8 @@ TEST_CASE("a tiny model overfits five sentence pairs", "[training]") {
   const bool feeding = GENERATE(false, true);
   const auto cell = GENERATE(Cell::lstm, Cell::gru);
   // Target = source reversed, shifted into another vocabulary range: needs attention to solve.
-  const std::vector<Sentence> src = {{4, 5, 6, 7}, {8, 9, 4}, {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}};
+  const std::vector<Sentence> src = {
+      {4, 5, 6, 7}, {8, 9, 4}, {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}};
   std::vector<Sentence> tgt;
   for (const auto& s : src) tgt.emplace_back(s.rbegin(), s.rend());
   for (auto& t : tgt) {

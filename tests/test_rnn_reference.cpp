@@ -32,7 +32,8 @@ void check_layer_against_reference(Cell cell) {
   for (int64_t n = 0; n < N; ++n) {
     // The reference runs each row alone, time-major rows gathered into one sequence.
     std::vector<float> seq;
-    for (int64_t t = 0; t < T; ++t) seq.insert(seq.end(), &x[(t * N + n) * I], &x[(t * N + n) * I] + I);
+    for (int64_t t = 0; t < T; ++t)
+      seq.insert(seq.end(), &x[(t * N + n) * I], &x[(t * N + n) * I] + I);
     std::vector<double> h(&h0[n * H], &h0[n * H] + H), c(&c0[n * H], &c0[n * H] + H);
     auto ref = cell == Cell::lstm
                    ? reference::lstm_sequence(seq.data(), T, I, H, layer.weights_layer().w,
@@ -46,7 +47,8 @@ void check_layer_against_reference(Cell cell) {
     }
     for (int64_t j = 0; j < H; ++j) {
       CHECK(hT[n * H + j] == Approx(h[static_cast<size_t>(j)]).margin(1e-5));
-      if (cell == Cell::lstm) CHECK(cT[n * H + j] == Approx(c[static_cast<size_t>(j)]).margin(1e-5));
+      if (cell == Cell::lstm)
+        CHECK(cT[n * H + j] == Approx(c[static_cast<size_t>(j)]).margin(1e-5));
     }
   }
 }
@@ -57,6 +59,7 @@ TEST_CASE("oneDNN LSTM layer matches the reference LSTM cell", "[rnn][reference]
   check_layer_against_reference(Cell::lstm);
 }
 
-TEST_CASE("oneDNN linear-before-reset GRU layer matches the reference GRU cell", "[rnn][reference]") {
+TEST_CASE("oneDNN linear-before-reset GRU layer matches the reference GRU cell",
+          "[rnn][reference]") {
   check_layer_against_reference(Cell::gru);
 }

@@ -12,9 +12,9 @@ struct AdamOptions {
   float epsilon = 1e-8f;
 };
 
-// Adam (Kingma & Ba) with bias correction, as PyTorch's torch.optim.Adam computes it, over the whole
-// parameter arena in one pass. `grad_scale` multiplies every gradient first (the clipping factor),
-// so clipping costs no extra pass over memory.
+// Adam (Kingma & Ba) with bias correction, as PyTorch's torch.optim.Adam computes it, over the
+// whole parameter arena in one pass. `grad_scale` multiplies every gradient first (the clipping
+// factor), so clipping costs no extra pass over memory.
 class Adam {
  public:
   explicit Adam(AdamOptions options = {}) : options_(options) {}

@@ -12,7 +12,8 @@
 namespace rnmt {
 
 double training_flops(const ModelConfig& c, const Batch& b) {
-  const double S = static_cast<double>(b.S), T = static_cast<double>(b.T), N = static_cast<double>(b.N);
+  const double S = static_cast<double>(b.S), T = static_cast<double>(b.T),
+               N = static_cast<double>(b.N);
   const double E = static_cast<double>(c.embedding), He = static_cast<double>(c.encoder_hidden),
                H = static_cast<double>(c.decoder_hidden), V = static_cast<double>(c.tgt_vocab);
   const double gates = c.decoder_cell == Cell::lstm ? 4 : 3;
@@ -37,8 +38,9 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   using clock = std::chrono::steady_clock;
   set_threads(o.threads);
   const auto t_data = clock::now();
-  ParallelData data = o.src.empty() ? synthetic_data(o.synthetic_pairs, o.synthetic_length, o.synthetic_vocab, 1)
-                                    : read_parallel_files(o.src, o.tgt, o.max_length);
+  ParallelData data =
+      o.src.empty() ? synthetic_data(o.synthetic_pairs, o.synthetic_length, o.synthetic_vocab, 1)
+                    : read_parallel_files(o.src, o.tgt, o.max_length);
   o.model.src_vocab = data.src_vocab;
   o.model.tgt_vocab = data.tgt_vocab;
   o.model.input_feeding = o.input_feeding;
@@ -52,7 +54,8 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   Rng rng(1);
   char line[256];
   std::snprintf(line, sizeof line,
-                "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d threads, input feeding %s (data %.1fs)\n",
+                "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d threads, input "
+                "feeding %s (data %.1fs)\n",
                 data.src.size(), static_cast<long long>(data.src_vocab),
                 static_cast<long long>(data.tgt_vocab), model.params().total(), o.threads,
                 o.input_feeding ? "on" : "off",
@@ -104,7 +107,8 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
     const double elapsed = std::chrono::duration<double>(clock::now() - begin).count();
     if (elapsed - last_report >= 10) {
       last_report = elapsed;
-      std::snprintf(line, sizeof line, "  step %lld  loss %.3f  %.0fs\n", static_cast<long long>(step), loss, elapsed);
+      std::snprintf(line, sizeof line, "  step %lld  loss %.3f  %.0fs\n",
+                    static_cast<long long>(step), loss, elapsed);
       log << line << std::flush;
     }
     if (step > o.warmup_batches &&

@@ -8,16 +8,16 @@
 namespace rnmt {
 
 struct BenchTrainOptions {
-  std::string src, tgt;        // pre-tokenized parallel files; empty: synthetic data
+  std::string src, tgt;  // pre-tokenized parallel files; empty: synthetic data
   int threads = 2;
   bool input_feeding = false;
-  double seconds = 60;         // measured time after warm-up
-  int64_t warmup_batches = 20; // excluded from the figure (primitive creation, first reorders)
+  double seconds = 60;          // measured time after warm-up
+  int64_t warmup_batches = 20;  // excluded from the figure (primitive creation, first reorders)
   int64_t batch_size = 64;
   int64_t synthetic_pairs = 20000, synthetic_length = 30, synthetic_vocab = 8000;
   int64_t max_length = 100;
-  bool profile = false;        // print a per-part time breakdown of a step
-  ModelConfig model;           // sizes; vocabularies are filled from the data
+  bool profile = false;  // print a per-part time breakdown of a step
+  ModelConfig model;     // sizes; vocabularies are filled from the data
 };
 
 struct BenchTrainResult {

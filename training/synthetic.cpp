@@ -14,7 +14,8 @@ ParallelData synthetic_data(int64_t pairs, int64_t length, int64_t vocab, uint64
   Rng rng(seed);
   std::vector<double> cumulative(static_cast<size_t>(vocab));
   double total = 0;
-  for (int64_t r = 0; r < vocab; ++r) cumulative[static_cast<size_t>(r)] = total += 1.0 / static_cast<double>(r + 10);
+  for (int64_t r = 0; r < vocab; ++r)
+    cumulative[static_cast<size_t>(r)] = total += 1.0 / static_cast<double>(r + 10);
   auto draw = [&] {
     const double u = static_cast<double>(rng.uniform()) * total;
     const auto r = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
@@ -87,7 +88,8 @@ ParallelData read_parallel_files(const std::string& src_path, const std::string&
     data.src.push_back(encode(src[i], src_ids));
     data.tgt.push_back(encode(tgt[i], tgt_ids));
   }
-  if (data.src.empty()) throw Error("no usable sentence pairs in '" + src_path + "' / '" + tgt_path + "'");
+  if (data.src.empty())
+    throw Error("no usable sentence pairs in '" + src_path + "' / '" + tgt_path + "'");
   return data;
 }
 
@@ -109,7 +111,8 @@ std::vector<std::vector<int64_t>> bucketed_batches(const ParallelData& data, int
       if (sa.size() != sb.size()) return sa.size() < sb.size();
       return data.tgt[static_cast<size_t>(a)].size() < data.tgt[static_cast<size_t>(b)].size();
     });
-    for (auto it = order.begin() + static_cast<long>(p); it < end; it += std::min<long>(batch_size, end - it)) {
+    for (auto it = order.begin() + static_cast<long>(p); it < end;
+         it += std::min<long>(batch_size, end - it)) {
       batches.emplace_back(it, it + std::min<long>(batch_size, end - it));
     }
   }

@@ -43,11 +43,14 @@ inline std::vector<double> attend(AttentionType type, const float* q, int64_t Q,
   double mx = score[0], sum = 0;
   for (double e : score) mx = std::max(mx, e);
   probs.assign(static_cast<size_t>(len), 0.0);
-  for (int64_t s = 0; s < len; ++s) sum += probs[static_cast<size_t>(s)] = std::exp(score[static_cast<size_t>(s)] - mx);
+  for (int64_t s = 0; s < len; ++s)
+    sum += probs[static_cast<size_t>(s)] = std::exp(score[static_cast<size_t>(s)] - mx);
   for (auto& p : probs) p /= sum;
   std::vector<double> cat(static_cast<size_t>(M + Q), 0.0);
   for (int64_t s = 0; s < len; ++s) {
-    for (int64_t k = 0; k < M; ++k) cat[static_cast<size_t>(k)] += probs[static_cast<size_t>(s)] * memory[static_cast<size_t>(s)][k];
+    for (int64_t k = 0; k < M; ++k)
+      cat[static_cast<size_t>(k)] +=
+          probs[static_cast<size_t>(s)] * memory[static_cast<size_t>(s)][k];
   }
   for (int64_t k = 0; k < Q; ++k) cat[static_cast<size_t>(M + k)] = q[k];
   std::vector<double> out(static_cast<size_t>(Q));

@@ -7,7 +7,9 @@
 
 namespace rnmt::reference {
 
-inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 // gates[g*H + j] = Σ_i x[i]·Wl[i][g][j] + Σ_k h[k]·Wi[k][g][j] + b[g][j]   (ldigo weights)
 inline std::vector<double> gate_inputs(const float* x, int64_t I, const double* h, int64_t H,
@@ -18,7 +20,8 @@ inline std::vector<double> gate_inputs(const float* x, int64_t I, const double* 
   for (int64_t g = 0; g < G; ++g) {
     for (int64_t j = 0; j < H; ++j) {
       double from_x = bias[g * H + j], from_h = 0;
-      for (int64_t i = 0; i < I; ++i) from_x += x[i] * static_cast<double>(w_layer[(i * G + g) * H + j]);
+      for (int64_t i = 0; i < I; ++i)
+        from_x += x[i] * static_cast<double>(w_layer[(i * G + g) * H + j]);
       for (int64_t k = 0; k < H; ++k) from_h += h[k] * w_iter[(k * G + g) * H + j];
       if (separate_last_recurrent && g == G - 1) {
         (*recurrent_last)[static_cast<size_t>(j)] = from_h;
