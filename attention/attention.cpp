@@ -54,6 +54,7 @@ void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
                       const int32_t* lengths) {
   S_ = S;
   N_ = N;
+  T_ = T;
   memory_ = memory;
   lengths_ = lengths;
   const int64_t M = memory_size_, Q = query_;
@@ -63,6 +64,9 @@ void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
   probs_.resize({T, N, S});
   context_cat_.resize({T, N, M + Q});
   out_.resize({T, N, Q});
+  d_pre_.resize({T, N, Q});
+  d_cat_.resize({T, N, M + Q});
+  d_scores_.resize({T, N, S});
   if (key_proj_) {
     keys_.resize({S, N, Q});
     key_proj_->forward(memory, S * N, keys_.data());
@@ -146,36 +150,31 @@ void Attention::forward(int64_t t0, int64_t rows, const float* query, float* out
   std::memcpy(out, o, sizeof(float) * static_cast<size_t>(rows * N * Q));
 }
 
-void Attention::backward(int64_t t0, int64_t rows, const float* query, const float* dout,
-                         float* dquery) {
+// Backward for a block of rows computes only what the recurrence needs now, the query gradient;
+// the block's intermediate gradients are kept so that finish_backward() can form every parameter
+// and memory gradient as one product over all rows (input feeding would otherwise run them once
+// per step, as products of depth 1 or N).
+void Attention::backward(int64_t t0, int64_t rows, const float* dout, float* dquery) {
   const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q, R = rows * N;
   if (type_ == AttentionType::none) {
     std::memcpy(dquery, dout, sizeof(float) * static_cast<size_t>(R * Q));
     return;
   }
-  const float* cat = context_cat_.data() + t0 * N * C;
-  const float* probs = probs_.data() + t0 * N * S;
-  d_pre_.resize({R, Q});
-  tanh_backward(out_.data() + t0 * N * Q, dout, d_pre_.data(), R * Q);
-  d_cat_.resize({R, C});
-  out_proj_->backward(cat, R, d_pre_.data(), d_cat_.data(), false);
+  float* d_pre = d_pre_.data() + t0 * N * Q;
+  float* d_cat = d_cat_.data() + t0 * N * C;
+  tanh_backward(out_.data() + t0 * N * Q, dout, d_pre, R * Q);
+  out_proj_->backward_input(d_pre, R, d_cat, false);
   for (int64_t r = 0; r < R; ++r) {
-    std::memcpy(dquery + r * Q, d_cat_.data() + r * C + M, sizeof(float) * static_cast<size_t>(Q));
+    std::memcpy(dquery + r * Q, d_cat + r * C + M, sizeof(float) * static_cast<size_t>(Q));
   }
-  // d probs = d context · memoryᵀ ;  d memory += probsᵀ · d context
-  d_probs_.resize({rows, N, S});
+  // d probs = d context · memoryᵀ, then the softmax backward: d score = p ⊙ (d p - Σ p·d p)
+  float* ds = d_scores_.data() + t0 * N * S;
   GemmShape g{.batch = N, .m = rows, .n = S, .k = M};
   g.a_batch = C, g.a_row = N * C, g.a_col = 1;
   g.b_batch = M, g.b_row = 1, g.b_col = N * M;
   g.c_batch = S, g.c_row = N * S;
-  matmul(g, d_cat_.data(), memory_, d_probs_.data());
-  GemmShape gm{.batch = N, .m = S, .n = M, .k = rows};
-  gm.a_batch = S, gm.a_row = 1, gm.a_col = N * S;
-  gm.b_batch = C, gm.b_row = N * C, gm.b_col = 1;
-  gm.c_batch = M, gm.c_row = N * M, gm.accumulate = 1;
-  matmul(gm, probs, d_cat_.data(), d_memory_.data());
-  // softmax backward: d score = p ⊙ (d p - Σ p·d p)
-  float* ds = d_probs_.data();
+  matmul(g, d_cat, memory_, ds);
+  const float* probs = probs_.data() + t0 * N * S;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < R; ++r) {
     const float* p = probs + r * S;
@@ -187,20 +186,15 @@ void Attention::backward(int64_t t0, int64_t rows, const float* query, const flo
   }
   if (type_ == AttentionType::additive) {
     additive_backward(t0, rows, ds);
-    query_proj_->backward(query, R, d_query_keys_.data() + t0 * N * Q, dquery, true);
+    query_proj_->backward_input(d_query_keys_.data() + t0 * N * Q, R, dquery, true);
     return;
   }
-  // d query += d scores · keys ;  d keys += d scoresᵀ · query
+  // d query += d scores · keys
   GemmShape gq{.batch = N, .m = rows, .n = Q, .k = S};
   gq.a_batch = S, gq.a_row = N * S, gq.a_col = 1;
   gq.b_batch = Q, gq.b_row = N * Q, gq.b_col = 1;
   gq.c_batch = Q, gq.c_row = N * Q, gq.accumulate = 1;
   matmul(gq, ds, keys(), dquery);
-  GemmShape gk{.batch = N, .m = S, .n = Q, .k = rows};
-  gk.a_batch = S, gk.a_row = 1, gk.a_col = N * S;
-  gk.b_batch = Q, gk.b_row = N * Q, gk.b_col = 1;
-  gk.c_batch = Q, gk.c_row = N * Q, gk.accumulate = 1;
-  matmul(gk, ds, query, type_ == AttentionType::dot ? d_memory_.data() : d_keys_.data());
 }
 
 void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores) {
@@ -241,7 +235,31 @@ void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores
 }
 
 const Tensor& Attention::finish_backward() {
-  if (key_proj_) key_proj_->backward(memory_, S_ * N_, d_keys_.data(), d_memory_.data(), true);
+  if (type_ == AttentionType::none) return d_memory_;
+  const int64_t S = S_, N = N_, T = T_, Q = query_, M = memory_size_, C = M + Q;
+  const float* cat = context_cat_.data();
+  const float* queries = cat + M;  // the query is the last Q columns of [context; query]
+  out_proj_->backward_params(cat, T * N, d_pre_.data());
+  // d memory += probsᵀ · d context, per sentence over all T rows
+  GemmShape gm{.batch = N, .m = S, .n = M, .k = T};
+  gm.a_batch = S, gm.a_row = 1, gm.a_col = N * S;
+  gm.b_batch = C, gm.b_row = N * C, gm.b_col = 1;
+  gm.c_batch = M, gm.c_row = N * M, gm.accumulate = 1;
+  matmul(gm, probs_.data(), d_cat_.data(), d_memory_.data());
+  if (type_ == AttentionType::additive) {
+    // d W_q += d (W_q q)ᵀ · q
+    gemm(true, false, Q, Q, T * N, d_query_keys_.data(), Q, queries, C, query_proj_->weight->g, Q,
+         true);
+  } else {
+    // d keys += d scoresᵀ · queries
+    GemmShape gk{.batch = N, .m = S, .n = Q, .k = T};
+    gk.a_batch = S, gk.a_row = 1, gk.a_col = N * S;
+    gk.b_batch = C, gk.b_row = N * C, gk.b_col = 1;
+    gk.c_batch = Q, gk.c_row = N * Q, gk.accumulate = 1;
+    matmul(gk, d_scores_.data(), queries,
+           type_ == AttentionType::dot ? d_memory_.data() : d_keys_.data());
+  }
+  if (key_proj_) key_proj_->backward(memory_, S * N, d_keys_.data(), d_memory_.data(), true);
   return d_memory_;
 }
 

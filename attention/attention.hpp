@@ -30,9 +30,10 @@ class Attention {
   void begin(int64_t S, int64_t N, int64_t T, const float* memory, const int32_t* lengths);
   // query rows [rows, N, Q] (the block starting at t0) -> out [rows, N, output_size()].
   void forward(int64_t t0, int64_t rows, const float* query, float* out);
-  // dout [rows,N,out] -> dquery [rows,N,Q] (written); accumulates memory and parameter gradients.
-  void backward(int64_t t0, int64_t rows, const float* query, const float* dout, float* dquery);
-  // After the last backward block: the memory's gradient [S,N,M].
+  // dout [rows,N,out] -> dquery [rows,N,Q] (written). Blocks may come in any order, but every row
+  // of [0, T) must be covered before finish_backward().
+  void backward(int64_t t0, int64_t rows, const float* dout, float* dquery);
+  // After the last block: accumulates the parameter gradients and returns the memory's [S,N,M].
   const Tensor& finish_backward();
 
   // Attention weights [T, N, S] of the last forward (zero at padding); empty for `none`.
@@ -44,7 +45,7 @@ class Attention {
   void additive_backward(int64_t t0, int64_t rows, const float* dscores);
 
   AttentionType type_;
-  int64_t query_, memory_size_, S_ = 0, N_ = 0;
+  int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;
   const float* memory_ = nullptr;
   const int32_t* lengths_ = nullptr;
   std::unique_ptr<Linear> key_proj_;    // general: W_a; additive: W_k (+ b)
@@ -52,7 +53,7 @@ class Attention {
   Param* v_ = nullptr;                  // additive
   std::unique_ptr<Linear> out_proj_;    // W_c
   Tensor keys_, query_keys_, probs_, context_cat_, out_;
-  Tensor d_memory_, d_keys_, d_probs_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
+  Tensor d_memory_, d_keys_, d_scores_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
 };
 
 AttentionType parse_attention_type(const std::string& name);  // throws Error on unknown names

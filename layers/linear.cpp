@@ -26,9 +26,17 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
 
 void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,
                       bool accumulate_dx) {
+  backward_params(x, rows, dy);
+  if (dx) backward_input(dy, rows, dx, accumulate_dx);
+}
+
+void Linear::backward_input(const float* dy, int64_t rows, float* dx, bool accumulate_dx) const {
+  gemm(false, false, rows, in, out, dy, out, weight->w, in, dx, in, accumulate_dx);
+}
+
+void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
   gemm(true, false, out, in, rows, dy, out, x, in, weight->g, in, true);
   if (bias) add_column_sums(dy, rows, out, bias->g);
-  if (dx) gemm(false, false, rows, in, out, dy, out, weight->w, in, dx, in, accumulate_dx);
 }
 
 void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db) {

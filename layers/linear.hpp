@@ -20,6 +20,10 @@ struct Linear {
   void forward(const float* x, int64_t rows, float* y) const;
   // Accumulates dW, db; writes dx (or adds to it when accumulate_dx), unless dx is null.
   void backward(const float* x, int64_t rows, const float* dy, float* dx, bool accumulate_dx);
+  // The two halves of backward, for callers that defer the parameter gradient: dx = dy · W, and
+  // dW += dyᵀ · x, db += Σ dy.
+  void backward_input(const float* dy, int64_t rows, float* dx, bool accumulate_dx) const;
+  void backward_params(const float* x, int64_t rows, const float* dy);
 };
 
 // db[j] += sum over rows of dy[i, j]

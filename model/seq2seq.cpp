@@ -155,7 +155,7 @@ void Seq2Seq::backward(const Batch& b, float scale) {
     d_dec_out_.resize({T, N, H});
     {
       ProfileScope scope(profiler_, part_attention_);
-      attention_.backward(0, T, decoder_.output(), d_out_in_.data(), d_dec_out_.data());
+      attention_.backward(0, T, d_out_in_.data(), d_dec_out_.data());
     }
     ProfileScope scope(profiler_, part_decoder_);
     decoder_.backward(d_dec_out_.data(), d_tgt_emb_.data());
@@ -196,7 +196,7 @@ void Seq2Seq::backward_input_feeding(int64_t T, int64_t N) {
     for (int64_t i = 0; i < N * H; ++i) d_att[i] = d_out[i] + d_feed_[static_cast<size_t>(i)];
     {
       ProfileScope scope(profiler_, part_attention_);
-      attention_.backward(t, 1, decoder_.output() + t * N * H, d_att, d_dec_out_.data());
+      attention_.backward(t, 1, d_att, d_dec_out_.data());
     }
     {
       ProfileScope scope(profiler_, part_decoder_);

@@ -108,11 +108,10 @@ TEST_CASE("attention gradients, whole sequence and step by step", "[attention][g
     run();
     if (stepwise) {
       for (int64_t t = T - 1; t >= 0; --t) {
-        f.attention.backward(t, 1, f.query.w + t * N * f.Q, r.data() + t * N * f.Q,
-                             f.query.g + t * N * f.Q);
+        f.attention.backward(t, 1, r.data() + t * N * f.Q, f.query.g + t * N * f.Q);
       }
     } else {
-      f.attention.backward(0, T, f.query.w, r.data(), f.query.g);
+      f.attention.backward(0, T, r.data(), f.query.g);
     }
     const Tensor& dm = f.attention.finish_backward();
     std::memcpy(f.memory.g, dm.data(), sizeof(float) * dm.size());
