@@ -65,7 +65,7 @@ class Decoder {
   const float* x_ = nullptr;           // whole-sequence input
   std::vector<const float*> x_steps_;  // stepwise inputs
   std::vector<Layer> layers_;
-  Tensor d_h0_, d_c0_, dx_scratch_;
+  Tensor d_h0_, d_c0_;
 };
 
 }  // namespace rnmt

@@ -52,11 +52,13 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
   x_ = x;
   lengths_.assign(lengths, lengths + N);
   const int64_t H = hidden_;
-  const float* input = x;
-  for (auto& layer : layers_) {
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    Layer& layer = layers_[l];
     const int64_t C = layer.forward_dir.input();
-    if (&layer != &layers_.front())
-      layer.dropout.forward(const_cast<float*>(input), S * N * C, rng, training);
+    // A layer above the first reads the one below through dropout, applied in place: the lower
+    // layer's concatenated output is a copy that nothing else reads.
+    if (l > 0) layer.dropout.forward(layers_[l - 1].out.data(), S * N * C, rng, training);
+    const float* input = l == 0 ? x : layers_[l - 1].out.data();
     layer.input_rev.resize({S, N, C});
     reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());
     layer.y_fwd.resize({S, N, H});
@@ -85,7 +87,6 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
         }
       }
     }
-    input = layer.out.data();
   }
   final_.resize({N, 2 * H});
   const float* out = layers_.back().out.data();

@@ -28,8 +28,7 @@ void Embedding::backward(const int32_t* ids, int64_t n, const float* dout) {
   // Threads split the columns, not the rows: repeated ids then never race.
 #pragma omp parallel
   {
-    const int64_t threads = omp_get_num_threads_safe(), me = omp_get_thread_num_safe();
-    const int64_t begin = dim * me / threads, end = dim * (me + 1) / threads;
+    const auto [begin, end] = thread_share(dim);
     for (int64_t i = 0; i < n; ++i) {
       if (ids[i] == 0) continue;
       float* g = table->g + static_cast<int64_t>(ids[i]) * dim;

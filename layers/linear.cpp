@@ -42,8 +42,7 @@ void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
 void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db) {
 #pragma omp parallel
   {
-    const int64_t threads = omp_get_num_threads_safe(), me = omp_get_thread_num_safe();
-    const int64_t begin = cols * me / threads, end = cols * (me + 1) / threads;
+    const auto [begin, end] = thread_share(cols);
     for (int64_t i = 0; i < rows; ++i) {
       const float* d = dy + i * cols;
       for (int64_t j = begin; j < end; ++j) db[j] += d[j];

@@ -8,7 +8,7 @@ namespace rnmt {
 namespace {
 
 ModelConfig checked(const ModelConfig& c) {
-  if (c.src_vocab <= kEos || c.tgt_vocab <= kEos)
+  if (c.src_vocab <= kEos + 1 || c.tgt_vocab <= kEos + 1)
     throw Error("vocabularies must hold more than the 4 special tokens");
   if (c.embedding <= 0 || c.encoder_hidden <= 0 || c.decoder_hidden <= 0 || c.encoder_layers <= 0 ||
       c.decoder_layers <= 0) {
@@ -105,9 +105,12 @@ LossStats Seq2Seq::forward(const Batch& b, bool training) {
     attention_.forward(0, T, decoder_.output(), att_.data());
   }
   ProfileScope scope(profiler_, part_output_);
-  out_in_ = att_;
-  out_dropout_.forward(out_in_.data(), T * N * H, dropout_rng_, training);
-  return output_.forward(out_in_.data(), T * N, b.tgt_out.data(), config_.label_smoothing);
+  out_dropout_.sample(T * N * H, dropout_rng_, training);
+  if (out_dropout_.active()) {
+    out_in_ = att_;
+    out_dropout_.apply(out_in_.data(), T * N * H);
+  }
+  return output_.forward(output_input(), T * N, b.tgt_out.data(), config_.label_smoothing);
 }
 
 // Input feeding: step t's decoder input is [embedding_t ; dropout(attentional vector_{t-1})].
@@ -144,7 +147,7 @@ void Seq2Seq::backward(const Batch& b, float scale) {
   {
     ProfileScope scope(profiler_, part_output_);
     d_out_in_.resize({T, N, H});
-    output_.backward(out_in_.data(), T * N, b.tgt_out.data(), config_.label_smoothing, scale,
+    output_.backward(output_input(), T * N, b.tgt_out.data(), config_.label_smoothing, scale,
                      d_out_in_.data());
     out_dropout_.backward(d_out_in_.data(), T * N * H);
   }

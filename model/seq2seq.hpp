@@ -55,6 +55,8 @@ class Seq2Seq {
  private:
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
+  // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
+  const float* output_input() const { return out_dropout_.active() ? out_in_.data() : att_.data(); }
 
   ModelConfig config_;
   ParamSet params_;

@@ -88,7 +88,6 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   const auto bwd_kind = dnnl::prop_kind::backward;
   const auto dir = dnnl::rnn_direction::unidirectional_left2right;
   const bool lstm = cell_ == Cell::lstm;
-  const memory::desc none;
 
   memory::desc fwd_w_layer_desc, fwd_w_iter_desc, bwd_w_layer_desc, bwd_w_iter_desc, ws_desc;
   if (lstm) {
@@ -148,7 +147,6 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   p->diff_dst_iter = user_memory(state);
   p->diff_dst_iter_c = user_memory(state);
   p->workspace_floats = (ws_desc.get_size() + sizeof(float) - 1) / sizeof(float);
-  (void)none;
   slot = std::move(p);
   return *slot;
 }
