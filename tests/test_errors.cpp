@@ -24,8 +24,8 @@ ModelConfig small() {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                           "/rnmt_test_" + name;
+  const std::string path =
+      std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/rnmt_test_" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -48,7 +48,8 @@ TEST_CASE("model configuration errors name the problem", "[errors]") {
   c = small();
   c.tied_embeddings = true;
   c.decoder_hidden = 6;
-  REQUIRE_THROWS_WITH(Seq2Seq(c, 1), Contains("tied_embeddings needs decoder hidden (6) == embedding (4)"));
+  REQUIRE_THROWS_WITH(Seq2Seq(c, 1),
+                      Contains("tied_embeddings needs decoder hidden (6) == embedding (4)"));
 }
 
 TEST_CASE("batches refuse empty sources and unequal sides", "[errors]") {

@@ -1,0 +1,87 @@
+#include "tokenizer/normalizer.hpp"
+
+#include <unicode/bytestream.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+
+Normalization parse_normalization(const std::string& name) {
+  if (name == "nfc") return Normalization::nfc;
+  if (name == "nfkc") return Normalization::nfkc;
+  throw Error("unknown normalization '" + name + "' (expected nfc or nfkc)");
+}
+
+InvalidUtf8 parse_invalid_utf8(const std::string& name) {
+  if (name == "replace") return InvalidUtf8::replace;
+  if (name == "fail") return InvalidUtf8::fail;
+  throw Error("unknown invalid-UTF-8 policy '" + name + "' (expected replace or fail)");
+}
+
+namespace {
+
+// Valid UTF-8, with each maximal invalid subsequence replaced by U+FFFD (ICU's U8_NEXT rules).
+std::string valid_utf8(std::string_view in, InvalidUtf8 policy, int64_t line_number,
+                       int64_t* replaced) {
+  std::string out;
+  out.reserve(in.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(in.data());
+  const auto length = static_cast<int32_t>(in.size());
+  for (int32_t i = 0; i < length;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c >= 0) {
+      out.append(in.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+      continue;
+    }
+    if (policy == InvalidUtf8::fail) {
+      throw Error("line " + std::to_string(line_number) + ": invalid UTF-8 at byte " +
+                  std::to_string(start + 1));
+    }
+    out += "\xEF\xBF\xBD";
+    if (replaced) ++*replaced;
+  }
+  return out;
+}
+
+bool is_ascii(std::string_view s) {
+  for (char ch : s) {
+    if (static_cast<unsigned char>(ch) >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string normalize_line(std::string_view line, Normalization form, InvalidUtf8 policy,
+                           bool lowercase, int64_t line_number, int64_t* replaced) {
+  std::string text = valid_utf8(line, policy, line_number, replaced);
+  UErrorCode status = U_ZERO_ERROR;
+  // ASCII is already NFC and NFKC: the common case skips ICU entirely.
+  if (!is_ascii(text)) {
+    const icu::Normalizer2* normalizer = form == Normalization::nfc
+                                             ? icu::Normalizer2::getNFCInstance(status)
+                                             : icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status)) throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
+    if (!normalizer->isNormalizedUTF8(text, status)) {
+      std::string normalized;
+      icu::StringByteSink<std::string> sink(&normalized);
+      normalizer->normalizeUTF8(0, text, sink, nullptr, status);
+      text = std::move(normalized);
+    }
+    if (U_FAILURE(status)) throw Error(std::string("ICU normalization failed: ") + u_errorName(status));
+  }
+  if (lowercase) {
+    std::string lower;
+    icu::UnicodeString::fromUTF8(text).toLower(icu::Locale::getRoot()).toUTF8String(lower);
+    text = std::move(lower);
+  }
+  return text;
+}
+
+}  // namespace rnmt

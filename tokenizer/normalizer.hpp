@@ -1,0 +1,20 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rnmt {
+
+enum class Normalization { nfc, nfkc };
+enum class InvalidUtf8 { replace, fail };  // replace: U+FFFD for each bad sequence, counted
+
+Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc"
+InvalidUtf8 parse_invalid_utf8(const std::string& name);      // "replace" | "fail"
+
+// Turns one line of input into valid, normalized UTF-8 (ICU). Invalid byte sequences follow the
+// policy: replaced by U+FFFD (each adds one to *replaced), or an Error naming line_number and the
+// byte offset. Lowercasing (ICU's root-locale full case mapping) is applied last when asked.
+std::string normalize_line(std::string_view line, Normalization form, InvalidUtf8 policy,
+                           bool lowercase, int64_t line_number, int64_t* replaced);
+
+}  // namespace rnmt
