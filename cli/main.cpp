@@ -12,7 +12,12 @@ const char* kUsage =
     "usage: rnmt COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  bench train    time training of the benchmark model (see rnmt bench train --help)\n";
+    "  learn-bpe      learn BPE merges and a vocabulary from raw text\n"
+    "  tokenize       raw text -> pieces (stdin to stdout)\n"
+    "  detokenize     pieces -> raw text (stdin to stdout)\n"
+    "  bench train    time training of the benchmark model\n"
+    "\n"
+    "rnmt COMMAND --help explains a command's options.\n";
 
 }  // namespace
 
@@ -22,6 +27,10 @@ int main(int argc, char** argv) {
     if (args.size() >= 2 && args[0] == "bench" && args[1] == "train") {
       return rnmt::cli::bench_train_command({args.begin() + 2, args.end()});
     }
+    const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+    if (!args.empty() && args[0] == "learn-bpe") return rnmt::cli::learn_bpe_command(rest);
+    if (!args.empty() && args[0] == "tokenize") return rnmt::cli::tokenize_command(rest);
+    if (!args.empty() && args[0] == "detokenize") return rnmt::cli::detokenize_command(rest);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
       std::cout << kUsage;
       return 0;

@@ -33,16 +33,18 @@ void append(std::string& s, UChar32 c) {
 // joiners, emoji sequences, right-to-left scripts, CJK, the marker and escape characters.
 std::string random_text(Rng& rng) {
   static const std::vector<std::pair<UChar32, UChar32>> ranges = {
-      {'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'!', '/'}, {0xC0, 0xFF},  // Latin-1 letters
-      {0x300, 0x36F},                                                // combining marks
-      {0x391, 0x3C9}, {0x410, 0x44F},                                // Greek, Cyrillic
-      {0x5D0, 0x5EA}, {0x627, 0x64A}, {0x660, 0x669},                // Hebrew, Arabic, Arabic digits
-      {0x905, 0x939}, {0x93E, 0x94D},                                // Devanagari letters and signs
-      {0x3041, 0x3096}, {0x4E00, 0x4E50}, {0xAC00, 0xAC40},          // Hiragana, Han, Hangul
-      {0x1F600, 0x1F64F}, {0x1F1E6, 0x1F1FF}, {0x1F3FB, 0x1F3FF},    // emoji, flags, skin tones
+      {'a', 'z'},         {'A', 'Z'},         {'0', '9'},
+      {'!', '/'},         {0xC0, 0xFF},                            // Latin-1 letters
+      {0x300, 0x36F},                                              // combining marks
+      {0x391, 0x3C9},     {0x410, 0x44F},                          // Greek, Cyrillic
+      {0x5D0, 0x5EA},     {0x627, 0x64A},     {0x660, 0x669},      // Hebrew, Arabic, Arabic digits
+      {0x905, 0x939},     {0x93E, 0x94D},                          // Devanagari letters and signs
+      {0x3041, 0x3096},   {0x4E00, 0x4E50},   {0xAC00, 0xAC40},    // Hiragana, Han, Hangul
+      {0x1F600, 0x1F64F}, {0x1F1E6, 0x1F1FF}, {0x1F3FB, 0x1F3FF},  // emoji, flags, skin tones
   };
-  static const std::vector<UChar32> specials = {' ', ' ', ' ', '\t', 0x200D, 0x200B, 0xFE0F, 0xA0,
-                                                0x3000, 0x2581, '\\', '{', '}', 0x1, 0x7F, 0xFEFF};
+  static const std::vector<UChar32> specials = {' ',    ' ',  ' ',    '\t',   0x200D, 0x200B,
+                                                0xFE0F, 0xA0, 0x3000, 0x2581, '\\',   '{',
+                                                '}',    0x1,  0x7F,   0xFEFF};
   std::string s;
   const auto length = rng.below(40);
   for (uint64_t i = 0; i < length; ++i) {
@@ -58,7 +60,8 @@ std::string random_text(Rng& rng) {
 
 }  // namespace
 
-TEST_CASE("tokenize then detokenize gives back the normalized text, for random text", "[tokenizer]") {
+TEST_CASE("tokenize then detokenize gives back the normalized text, for random text",
+          "[tokenizer]") {
   Rng rng(2024);
   const SegmentOptions digits{.split_digits = true};
   for (int i = 0; i < 3000; ++i) {
@@ -75,10 +78,27 @@ TEST_CASE("tokenize then detokenize gives back the normalized text, for random t
 
 TEST_CASE("round trip of the edge cases", "[tokenizer]") {
   for (const std::string x :
-       {"", " ", "   ", "\t", " a", "a ", "  a  b   ", "a\tb", "a\\b", "\\\\", "\\{41}", "\xE2\x96\x81",
-        "\xE2\x96\x81 x", "ab\xE2\x80\x8D" "cd", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
-        "e\xCC\x81\xCC\x82", "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D, world", "\xE4\xBD\xA0\xE5\xA5\xBD\xE4\xB8\x96\xE7\x95\x8C",
-        "x\r\ny", "\xEF\xBB\xBFstart"}) {
+       {"",
+        " ",
+        "   ",
+        "\t",
+        " a",
+        "a ",
+        "  a  b   ",
+        "a\tb",
+        "a\\b",
+        "\\\\",
+        "\\{41}",
+        "\xE2\x96\x81",
+        "\xE2\x96\x81 x",
+        "ab\xE2\x80\x8D"
+        "cd",
+        "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
+        "e\xCC\x81\xCC\x82",
+        "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D, world",
+        "\xE4\xBD\xA0\xE5\xA5\xBD\xE4\xB8\x96\xE7\x95\x8C",
+        "x\r\ny",
+        "\xEF\xBB\xBFstart"}) {
     INFO("text: " << x);
     CHECK(round_trip(nfc(x)) == nfc(x));
   }
@@ -89,7 +109,8 @@ TEST_CASE("segmentation splits words, punctuation, digits and scripts", "[tokeni
   CHECK(segment("Hello, world!", {}) == V{"Hello", ",", "\xE2\x96\x81world", "!"});
   CHECK(segment("abc123 x", {}) == V{"abc", "123", "\xE2\x96\x81x"});
   CHECK(segment("abc123", {.split_digits = true}) == V{"abc", "1", "2", "3"});
-  CHECK(segment("  a", {}) == V{"\xE2\x96\x81\xE2\x96\x81" "a"});
+  CHECK(segment("  a", {}) == V{"\xE2\x96\x81\xE2\x96\x81"
+                                "a"});
   CHECK(segment("a  ", {}) == V{"a", "\xE2\x96\x81\xE2\x96\x81"});
   CHECK(segment("a\tb", {}) == V{"a", "\\{9}", "b"});
   CHECK(segment("x\\y", {}) == V{"x", "\\\\", "y"});
@@ -99,20 +120,29 @@ TEST_CASE("segmentation splits words, punctuation, digits and scripts", "[tokeni
 }
 
 TEST_CASE("normalization: NFC by default, NFKC and lowercase on request", "[tokenizer]") {
-  CHECK(nfc("e\xCC\x81") == "\xC3\xA9");  // e + combining acute -> é
+  CHECK(nfc("e\xCC\x81") == "\xC3\xA9");         // e + combining acute -> é
   CHECK(nfc("\xEF\xAC\x81") == "\xEF\xAC\x81");  // the ligature ﬁ survives NFC
-  CHECK(normalize_line("\xEF\xAC\x81", Normalization::nfkc, InvalidUtf8::replace, false, 1, nullptr) == "fi");
-  CHECK(normalize_line("\xC3\x80" "B", Normalization::nfc, InvalidUtf8::replace, true, 1, nullptr) ==
-        "\xC3\xA0" "b");
+  CHECK(normalize_line("\xEF\xAC\x81", Normalization::nfkc, InvalidUtf8::replace, false, 1,
+                       nullptr) == "fi");
+  CHECK(normalize_line("\xC3\x80"
+                       "B",
+                       Normalization::nfc, InvalidUtf8::replace, true, 1, nullptr) ==
+        "\xC3\xA0"
+        "b");
   CHECK_THROWS_WITH(parse_normalization("nfd"), Catch::Contains("unknown normalization 'nfd'"));
 }
 
 TEST_CASE("invalid UTF-8: replaced and counted, or an error with line and byte", "[tokenizer]") {
   int64_t replaced = 0;
-  CHECK(normalize_line("a\xFF" "b\xC3", Normalization::nfc, InvalidUtf8::replace, false, 7, &replaced) ==
-        "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  CHECK(normalize_line("a\xFF"
+                       "b\xC3",
+                       Normalization::nfc, InvalidUtf8::replace, false, 7, &replaced) ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD");
   CHECK(replaced == 2);
-  CHECK_THROWS_WITH(normalize_line("ab\xFF", Normalization::nfc, InvalidUtf8::fail, false, 7, nullptr),
-                    Catch::Contains("line 7: invalid UTF-8 at byte 3"));
-  CHECK_THROWS_WITH(parse_invalid_utf8("drop"), Catch::Contains("unknown invalid-UTF-8 policy 'drop'"));
+  CHECK_THROWS_WITH(
+      normalize_line("ab\xFF", Normalization::nfc, InvalidUtf8::fail, false, 7, nullptr),
+      Catch::Contains("line 7: invalid UTF-8 at byte 3"));
+  CHECK_THROWS_WITH(parse_invalid_utf8("drop"),
+                    Catch::Contains("unknown invalid-UTF-8 policy 'drop'"));
 }

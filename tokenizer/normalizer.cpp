@@ -67,14 +67,16 @@ std::string normalize_line(std::string_view line, Normalization form, InvalidUtf
     const icu::Normalizer2* normalizer = form == Normalization::nfc
                                              ? icu::Normalizer2::getNFCInstance(status)
                                              : icu::Normalizer2::getNFKCInstance(status);
-    if (U_FAILURE(status)) throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
+    if (U_FAILURE(status))
+      throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
     if (!normalizer->isNormalizedUTF8(text, status)) {
       std::string normalized;
       icu::StringByteSink<std::string> sink(&normalized);
       normalizer->normalizeUTF8(0, text, sink, nullptr, status);
       text = std::move(normalized);
     }
-    if (U_FAILURE(status)) throw Error(std::string("ICU normalization failed: ") + u_errorName(status));
+    if (U_FAILURE(status))
+      throw Error(std::string("ICU normalization failed: ") + u_errorName(status));
   }
   if (lowercase) {
     std::string lower;

@@ -9,7 +9,7 @@ enum class Normalization { nfc, nfkc };
 enum class InvalidUtf8 { replace, fail };  // replace: U+FFFD for each bad sequence, counted
 
 Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc"
-InvalidUtf8 parse_invalid_utf8(const std::string& name);      // "replace" | "fail"
+InvalidUtf8 parse_invalid_utf8(const std::string& name);     // "replace" | "fail"
 
 // Turns one line of input into valid, normalized UTF-8 (ICU). Invalid byte sequences follow the
 // policy: replaced by U+FFFD (each adds one to *replaced), or an Error naming line_number and the

@@ -70,7 +70,8 @@ struct Iterators {
     UErrorCode status = U_ZERO_ERROR;
     words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
     characters.reset(icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
-    if (U_FAILURE(status)) throw Error(std::string("ICU break iterators unavailable: ") + u_errorName(status));
+    if (U_FAILURE(status))
+      throw Error(std::string("ICU break iterators unavailable: ") + u_errorName(status));
   }
 };
 
@@ -102,10 +103,12 @@ std::vector<std::string> segment(std::string_view text, const SegmentOptions& op
     for (int32_t pos = begin; pos < end;) {
       int32_t next = it.characters->following(pos);
       if (next == icu::BreakIterator::DONE || next > end) next = end;
-      const std::string_view cluster = text.substr(static_cast<size_t>(pos), static_cast<size_t>(next - pos));
+      const std::string_view cluster =
+          text.substr(static_cast<size_t>(pos), static_cast<size_t>(next - pos));
       UChar32 c;
       int32_t i = 0;
-      U8_NEXT(reinterpret_cast<const uint8_t*>(cluster.data()), i, static_cast<int32_t>(cluster.size()), c);
+      U8_NEXT(reinterpret_cast<const uint8_t*>(cluster.data()), i,
+              static_cast<int32_t>(cluster.size()), c);
       const ClusterClass current = classify(c, cluster);
       if (current.kind == Kind::space) {
         ++pending_spaces;
@@ -132,14 +135,18 @@ std::string join_tokens(const std::vector<std::string>& tokens) {
   return line;
 }
 
-std::string detokenize(std::string_view tokenized) {
+std::string detokenize(std::string_view tokenized_line) {
+  // Separators first: BPE may have cut an escape sequence into pieces.
+  std::string tokenized;
+  tokenized.reserve(tokenized_line.size());
+  for (char ch : tokenized_line) {
+    if (ch != ' ') tokenized += ch;
+  }
   std::string out;
   out.reserve(tokenized.size());
   for (size_t i = 0; i < tokenized.size();) {
     const char ch = tokenized[i];
-    if (ch == ' ') {
-      ++i;  // a separator between tokens
-    } else if (tokenized.compare(i, kSpaceMarker.size(), kSpaceMarker) == 0) {
+    if (tokenized.compare(i, kSpaceMarker.size(), kSpaceMarker) == 0) {
       out += ' ';
       i += kSpaceMarker.size();
     } else if (ch == '\\' && i + 1 < tokenized.size() && tokenized[i + 1] == '\\') {
@@ -158,7 +165,8 @@ std::string detokenize(std::string_view tokenized) {
       uint8_t buffer[4];
       int32_t length = 0;
       UBool error = !ok || value > 0x10FFFF;
-      if (!error) U8_APPEND(buffer, length, 4, static_cast<UChar32>(value), error);  // refuses surrogates
+      if (!error)
+        U8_APPEND(buffer, length, 4, static_cast<UChar32>(value), error);  // refuses surrogates
       if (!error) {
         out.append(reinterpret_cast<const char*>(buffer), static_cast<size_t>(length));
         i = close + 1;

@@ -24,6 +24,6 @@ std::string join_tokens(const std::vector<std::string>& tokens);
 
 // A tokenized line (tokens or BPE pieces separated by spaces) -> the original text: separators
 // dropped, "▁" back to spaces, escapes undone. Needs no model.
-std::string detokenize(std::string_view tokenized);
+std::string detokenize(std::string_view tokenized_line);
 
 }  // namespace rnmt

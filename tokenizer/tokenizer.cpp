@@ -1,0 +1,150 @@
+#include "tokenizer/tokenizer.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+
+Vocabulary Vocabulary::build(const std::unordered_map<std::string, int64_t>& counts,
+                             int64_t min_count) {
+  Vocabulary v;
+  for (const char* s : kSpecials) v.add(s);
+  std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  for (const auto& [piece, c] : sorted) {
+    if (c >= min_count) v.add(piece);
+  }
+  return v;
+}
+
+void Vocabulary::add(const std::string& piece) {
+  if (ids.emplace(piece, static_cast<int32_t>(pieces.size())).second) pieces.push_back(piece);
+}
+
+int32_t Vocabulary::id(const std::string& piece) const {
+  auto it = ids.find(piece);
+  return it == ids.end() ? 1 : it->second;
+}
+
+namespace {
+constexpr const char* kMagic = "rnmt-tokenizer";
+constexpr int kVersion = 1;
+}  // namespace
+
+void save_tokenizer(const TokenizerModel& m, const std::string& path) {
+  // Written beside the target and renamed into place, so a reader never sees half a file.
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) throw Error("cannot write '" + temporary + "'");
+    out << kMagic << ' ' << kVersion << '\n'
+        << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc") << '\n'
+        << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail") << '\n'
+        << "split_digits " << (m.options.split_digits ? 1 : 0) << '\n'
+        << "lowercase " << (m.options.lowercase ? 1 : 0) << '\n'
+        << "merges " << m.merges.size() << '\n';
+    for (const auto& [a, b] : m.merges) out << a << ' ' << b << '\n';
+    out << "vocabulary " << m.vocabulary.size() << '\n';
+    for (const auto& p : m.vocabulary.pieces) out << p << '\n';
+    if (!out.flush()) throw Error("cannot write '" + temporary + "'");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw Error("cannot rename '" + temporary + "' to '" + path + "'");
+  }
+}
+
+TokenizerModel load_tokenizer(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open tokenizer model '" + path + "'");
+  TokenizerModel m;
+  int64_t line_number = 0;
+  std::string line;
+  auto fail = [&](const std::string& what) -> Error {
+    return Error(path + ":" + std::to_string(line_number) + ": " + what);
+  };
+  auto next = [&]() -> std::string& {
+    if (!std::getline(in, line)) throw fail("unexpected end of file");
+    ++line_number;
+    return line;
+  };
+  // "key value" with the expected key; returns the value.
+  auto field = [&](const char* key) {
+    std::istringstream words(next());
+    std::string k, v, extra;
+    if (!(words >> k >> v) || k != key || (words >> extra)) {
+      throw fail(std::string("expected '") + key + " VALUE', found '" + line + "'");
+    }
+    return v;
+  };
+  auto count = [&](const char* key) {
+    const std::string v = field(key);
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (*end != '\0' || n < 0) throw fail(std::string("'") + key + "' needs a count, found '" + v + "'");
+    return static_cast<size_t>(n);
+  };
+  auto flag = [&](const char* key) {
+    const std::string v = field(key);
+    if (v != "0" && v != "1") throw fail(std::string("'") + key + "' must be 0 or 1, found '" + v + "'");
+    return v == "1";
+  };
+  if (field(kMagic) != std::to_string(kVersion)) {
+    throw fail("unsupported tokenizer model version (this rnmt reads version " + std::to_string(kVersion) + ")");
+  }
+  try {
+    m.options.normalization = parse_normalization(field("normalization"));
+    m.options.invalid_utf8 = parse_invalid_utf8(field("invalid_utf8"));
+  } catch (const Error& e) {
+    throw fail(e.what());
+  }
+  m.options.split_digits = flag("split_digits");
+  m.options.lowercase = flag("lowercase");
+  for (size_t i = 0, n = count("merges"); i < n; ++i) {
+    const std::string& l = next();
+    const size_t space = l.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 == l.size() ||
+        l.find(' ', space + 1) != std::string::npos) {
+      throw fail("a merge is two pieces separated by one space, found '" + l + "'");
+    }
+    m.merges.emplace_back(l.substr(0, space), l.substr(space + 1));
+  }
+  m.bpe = true;
+  for (size_t i = 0, n = count("vocabulary"); i < n; ++i) {
+    const std::string& l = next();
+    if (l.empty() || l.find(' ') != std::string::npos) throw fail("a vocabulary piece must be one word, found '" + l + "'");
+    m.vocabulary.add(l);
+  }
+  if (std::getline(in, line)) {
+    ++line_number;
+    throw fail("unexpected content after the vocabulary");
+  }
+  return m;
+}
+
+Tokenizer::Tokenizer(TokenizerModel model) : model_(std::move(model)), bpe_(model_.merges) {}
+
+std::vector<std::string> Tokenizer::tokenize(std::string_view line, int64_t line_number,
+                                             int64_t* replaced, float dropout, Rng* rng) {
+  const auto& o = model_.options;
+  const std::string text =
+      normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, replaced);
+  std::vector<std::string> pieces;
+  for (auto& token : segment(text, {.split_digits = o.split_digits})) {
+    if (!model_.bpe) {
+      pieces.push_back(std::move(token));
+    } else if (dropout > 0 && rng) {
+      bpe_.encode(token, pieces, dropout, *rng);
+    } else {
+      bpe_.encode(token, pieces);
+    }
+  }
+  return pieces;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,62 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "tokenizer/bpe.hpp"
+#include "tokenizer/normalizer.hpp"
+#include "tokenizer/segmenter.hpp"
+
+namespace rnmt {
+
+struct TokenizerOptions {
+  Normalization normalization = Normalization::nfc;
+  InvalidUtf8 invalid_utf8 = InvalidUtf8::replace;
+  bool split_digits = false;
+  bool lowercase = false;  // makes the round trip exact only up to case
+};
+
+// Pieces and their ids; ids 0-3 are the special tokens, in the order the model uses.
+struct Vocabulary {
+  static constexpr const char* kSpecials[] = {"<pad>", "<unk>", "<s>", "</s>"};
+  std::vector<std::string> pieces;
+  std::unordered_map<std::string, int32_t> ids;
+
+  // Specials first, then pieces with count >= min_count by descending count (ties by string).
+  static Vocabulary build(const std::unordered_map<std::string, int64_t>& counts, int64_t min_count);
+  void add(const std::string& piece);
+  int32_t id(const std::string& piece) const;  // <unk> (1) when absent
+  size_t size() const { return pieces.size(); }
+};
+
+// The tokenizer's whole state: options, BPE merges (possibly none) and the vocabulary (possibly
+// empty). Saved as one readable text file.
+struct TokenizerModel {
+  TokenizerOptions options;
+  bool bpe = false;  // false: tokens stay whole (no model); true: BPE pieces, even with no merges
+  std::vector<Merge> merges;
+  Vocabulary vocabulary;
+};
+
+void save_tokenizer(const TokenizerModel& model, const std::string& path);
+TokenizerModel load_tokenizer(const std::string& path);  // Error names the file, line and problem
+
+// Raw text -> pieces (normalize, segment, BPE) and pieces -> raw text.
+class Tokenizer {
+ public:
+  explicit Tokenizer(TokenizerModel model);
+  const TokenizerModel& model() const { return model_; }
+  // line_number is for error messages; replaced (may be null) counts U+FFFD substitutions.
+  std::vector<std::string> tokenize(std::string_view line, int64_t line_number = 0,
+                                    int64_t* replaced = nullptr, float dropout = 0.0f,
+                                    Rng* rng = nullptr);
+
+ private:
+  TokenizerModel model_;
+  BpeEncoder bpe_;
+};
+
+}  // namespace rnmt
