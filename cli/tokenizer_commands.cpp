@@ -15,7 +15,9 @@ namespace po = boost::program_options;
 namespace rnmt::cli {
 namespace {
 
-bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -45,7 +47,8 @@ void add_text_options(po::options_description& desc, std::string& normalization,
       "invalid-utf8", po::value(&invalid)->default_value("replace"),
       "invalid UTF-8: replace (with U+FFFD, counted) | fail (error with the line number)")(
       "split-digits", po::bool_switch(&o.split_digits), "make every digit its own token")(
-      "lowercase", po::bool_switch(&o.lowercase), "lowercase (detokenizing then gives lowercase text)");
+      "lowercase", po::bool_switch(&o.lowercase),
+      "lowercase (detokenizing then gives lowercase text)");
 }
 
 }  // namespace
@@ -58,12 +61,13 @@ int learn_bpe_command(const std::vector<std::string>& args) {
   po::options_description desc(
       "rnmt learn-bpe: learn BPE merges and a vocabulary from raw text, write a tokenizer model\n"
       "options");
-  desc.add_options()("help,h", "show this help")(
-      "merges", po::value(&merges)->required(), "number of merges to learn")(
+  desc.add_options()("help,h", "show this help")("merges", po::value(&merges)->required(),
+                                                 "number of merges to learn")(
       "input,i", po::value(&inputs)->required()->composing(),
       "raw-text corpus (repeat for a joint model over several files)")(
       "output,o", po::value(&output)->required(), "tokenizer model to write")(
-      "min-frequency", po::value(&min_frequency)->default_value(2), "stop when no pair occurs this often")(
+      "min-frequency", po::value(&min_frequency)->default_value(2),
+      "stop when no pair occurs this often")(
       "vocab-threshold", po::value(&vocab_threshold)->default_value(1),
       "keep pieces seen at least this often in the encoded corpus");
   add_text_options(desc, normalization, invalid, model.options);
@@ -91,7 +95,8 @@ int learn_bpe_command(const std::vector<std::string>& args) {
         ++words[token];
         ++tokens;
       }
-      if (progress && ++lines % 100000 == 0) {
+      ++lines;
+      if (progress && lines % 100000 == 0) {
         std::cerr << "\rlearn-bpe: read " << lines << " lines" << std::flush;
       }
     }
@@ -128,8 +133,9 @@ int tokenize_command(const std::vector<std::string>& args) {
       "options");
   desc.add_options()("help,h", "show this help")(
       "bpe", po::value(&bpe_path), "tokenizer model from learn-bpe (its options then apply)")(
-      "dropout", po::value(&dropout)->default_value(0.0f), "BPE-dropout probability (training data)")(
-      "seed", po::value(&seed)->default_value(1), "seed of the BPE-dropout");
+      "dropout", po::value(&dropout)->default_value(0.0f),
+      "BPE-dropout probability (training data)")("seed", po::value(&seed)->default_value(1),
+                                                 "seed of the BPE-dropout");
   add_text_options(desc, normalization, invalid, model.options);
   po::variables_map vm;
   if (int status = parse(args, desc, vm, "tokenize"); status >= 0) return status;
@@ -152,8 +158,8 @@ int tokenize_command(const std::vector<std::string>& args) {
     pieces += static_cast<int64_t>(p.size());
     std::cout << join_tokens(p) << '\n';
     if (progress && lines % 100000 == 0) {
-      std::cerr << "\rtokenize: " << lines << " lines, " << static_cast<int64_t>(lines / seconds_since(start))
-                << " lines/s" << std::flush;
+      std::cerr << "\rtokenize: " << lines << " lines, "
+                << static_cast<int64_t>(lines / seconds_since(start)) << " lines/s" << std::flush;
     }
   }
   std::cout.flush();

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rnmt needs, only those missing. Idempotent; root or sudo.
-# Usage: scripts/install-deps.sh [--bench]   (--bench: PyTorch and OpenBLAS for the reference benchmark)
+# Usage: scripts/install-deps.sh [--bench | --tokenizer-bench]   (benchmark references: PyTorch with
+# OpenBLAS; SentencePiece)
 set -euo pipefail
 packages=(cmake g++ make libdnnl-dev libboost-program-options-dev libicu-dev libyaml-cpp-dev
   catch2)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)
+[[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,7 @@ trap 'rm -rf "$dir"' EXIT
 printf 'The quick brown fox  jumps.\n\n\tTabs, \\back\\slashes and \xe2\x96\x81 markers\nnaïve café 1234\n  leading and trailing  \n' >"$dir/corpus"
 for i in 1 2 3 4 5; do cat "$dir/corpus"; done >"$dir/big"
 "$rnmt" learn-bpe --merges 50 -i "$dir/big" -o "$dir/model" 2>"$dir/log"
-grep -q "merges" "$dir/log"
+grep -q "^learn-bpe: 25 lines, .* -> 50 merges" "$dir/log"
 "$rnmt" tokenize --bpe "$dir/model" <"$dir/corpus" >"$dir/tok"
 [[ $(wc -l <"$dir/tok") == $(wc -l <"$dir/corpus") ]] || { echo "line count differs"; exit 1; }
 "$rnmt" detokenize <"$dir/tok" | cmp - "$dir/corpus"

@@ -24,8 +24,8 @@ TEST_CASE("BPE learns the merges computed by hand", "[bpe]") {
   // pair whose strings sort first. Worked through by hand, step by step:
   const std::unordered_map<std::string, int64_t> words = {
       {"low", 5}, {"lower", 2}, {"newest", 6}, {"widest", 3}};
-  const std::vector<Merge> expected = {{"e", "s"},  {"es", "t"},   {"l", "o"},      {"lo", "w"},
-                                       {"e", "w"},  {"ew", "est"}, {"n", "ewest"}, {"d", "est"}};
+  const std::vector<Merge> expected = {{"e", "s"}, {"es", "t"},   {"l", "o"},     {"lo", "w"},
+                                       {"e", "w"}, {"ew", "est"}, {"n", "ewest"}, {"d", "est"}};
   CHECK(learn_bpe(words, 8) == expected);
   // Then only pairs seen 2 or 3 times remain; min_frequency stops learning early.
   CHECK(learn_bpe(words, 100, 4).size() == 7);
@@ -77,8 +77,9 @@ TEST_CASE("tokenizer model saves and loads identically; BPE pieces detokenize ex
   m.bpe = true;
   Tokenizer plain(TokenizerModel{m.options, false, {}, {}});
   std::unordered_map<std::string, int64_t> words;
-  const std::vector<std::string> corpus = {"the lowest widest newest", "the  newest \xEF\xAC\x81nd 42",
-                                           "\\ back\tslash \xE2\x96\x81 marker", "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 the"};
+  const std::vector<std::string> corpus = {
+      "the lowest widest newest", "the  newest \xEF\xAC\x81nd 42",
+      "\\ back\tslash \xE2\x96\x81 marker", "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 the"};
   for (const auto& line : corpus) {
     for (auto& t : plain.tokenize(line)) ++words[t];
   }
@@ -94,7 +95,8 @@ TEST_CASE("tokenizer model saves and loads identically; BPE pieces detokenize ex
   CHECK(loaded.bpe);
   Tokenizer tokenizer(loaded);
   for (const auto& line : corpus) {
-    const std::string normalized = normalize_line(line, Normalization::nfkc, InvalidUtf8::replace, false, 1, nullptr);
+    const std::string normalized =
+        normalize_line(line, Normalization::nfkc, InvalidUtf8::replace, false, 1, nullptr);
     CHECK(detokenize(join_tokens(tokenizer.tokenize(line))) == normalized);
   }
   std::remove(path.c_str());
@@ -103,7 +105,8 @@ TEST_CASE("tokenizer model saves and loads identically; BPE pieces detokenize ex
 TEST_CASE("a damaged tokenizer model is refused with file, line and problem", "[bpe][errors]") {
   const std::string path = temp_path("bad.model");
   auto write = [&](const std::string& text) { std::ofstream(path) << text; };
-  const std::string head = "rnmt-tokenizer 1\nnormalization nfc\ninvalid_utf8 replace\nsplit_digits 0\nlowercase 0\n";
+  const std::string head =
+      "rnmt-tokenizer 1\nnormalization nfc\ninvalid_utf8 replace\nsplit_digits 0\nlowercase 0\n";
   write("something else\n");
   CHECK_THROWS_WITH(load_tokenizer(path), Contains(path + ":1: expected 'rnmt-tokenizer VALUE'"));
   write("rnmt-tokenizer 9\n");

@@ -32,8 +32,8 @@ struct Word {
 };
 
 struct Learner {
-  std::vector<std::string> names;                 // symbol id -> string
-  std::unordered_map<std::string, int32_t> ids;   // string -> symbol id
+  std::vector<std::string> names;                // symbol id -> string
+  std::unordered_map<std::string, int32_t> ids;  // string -> symbol id
   std::vector<Word> words;
   std::unordered_map<PairKey, int64_t> pair_counts;
   std::unordered_map<PairKey, std::vector<int32_t>> pair_words;  // may hold stale entries
@@ -101,7 +101,8 @@ std::vector<Merge> learn_bpe(const std::unordered_map<std::string, int64_t>& wor
     const PairKey k = key_of(best.a, best.b);
     if (l.pair_counts[k] != best.count) continue;  // stale: a fresher entry is in the heap
     if (best.count < min_frequency) break;
-    const int32_t merged = l.intern(l.names[static_cast<size_t>(best.a)] + l.names[static_cast<size_t>(best.b)]);
+    const int32_t merged =
+        l.intern(l.names[static_cast<size_t>(best.a)] + l.names[static_cast<size_t>(best.b)]);
     merges.emplace_back(l.names[static_cast<size_t>(best.a)], l.names[static_cast<size_t>(best.b)]);
     std::unordered_set<PairKey> changed;
     std::unordered_set<int32_t> seen;

@@ -14,16 +14,16 @@ using Merge = std::pair<std::string, std::string>;
 
 // Learns up to `count` merges from word frequencies (words are segmenter tokens, split into code
 // points). Each step merges the most frequent adjacent pair, ties going to the pair whose two
-// strings sort first; it stops early when no pair occurs `min_frequency` times. Pair counts are kept
-// incrementally: a merge only revisits the words that contain the merged pair. `progress`, when
-// given, is called every 500 merges with the number done.
+// strings sort first; it stops early when no pair occurs `min_frequency` times. Pair counts are
+// kept incrementally: a merge only revisits the words that contain the merged pair. `progress`,
+// when given, is called every 500 merges with the number done.
 std::vector<Merge> learn_bpe(const std::unordered_map<std::string, int64_t>& word_counts,
                              int64_t count, int64_t min_frequency = 2,
                              const std::function<void(int64_t)>& progress = nullptr);
 
 // Applies merges to tokens: repeatedly merges the adjacent pair learned first. Results are cached
-// per token, except with BPE-dropout (Provilkov et al. 2020), where each applicable merge is skipped
-// with probability `dropout` at every step.
+// per token, except with BPE-dropout (Provilkov et al. 2020), where each applicable merge is
+// skipped with probability `dropout` at every step.
 class BpeEncoder {
  public:
   explicit BpeEncoder(const std::vector<Merge>& merges);

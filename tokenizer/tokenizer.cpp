@@ -44,8 +44,10 @@ void save_tokenizer(const TokenizerModel& m, const std::string& path) {
     std::ofstream out(temporary, std::ios::binary);
     if (!out) throw Error("cannot write '" + temporary + "'");
     out << kMagic << ' ' << kVersion << '\n'
-        << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc") << '\n'
-        << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail") << '\n'
+        << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc")
+        << '\n'
+        << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail")
+        << '\n'
         << "split_digits " << (m.options.split_digits ? 1 : 0) << '\n'
         << "lowercase " << (m.options.lowercase ? 1 : 0) << '\n'
         << "merges " << m.merges.size() << '\n';
@@ -86,16 +88,19 @@ TokenizerModel load_tokenizer(const std::string& path) {
     const std::string v = field(key);
     char* end = nullptr;
     const long long n = std::strtoll(v.c_str(), &end, 10);
-    if (*end != '\0' || n < 0) throw fail(std::string("'") + key + "' needs a count, found '" + v + "'");
+    if (*end != '\0' || n < 0)
+      throw fail(std::string("'") + key + "' needs a count, found '" + v + "'");
     return static_cast<size_t>(n);
   };
   auto flag = [&](const char* key) {
     const std::string v = field(key);
-    if (v != "0" && v != "1") throw fail(std::string("'") + key + "' must be 0 or 1, found '" + v + "'");
+    if (v != "0" && v != "1")
+      throw fail(std::string("'") + key + "' must be 0 or 1, found '" + v + "'");
     return v == "1";
   };
   if (field(kMagic) != std::to_string(kVersion)) {
-    throw fail("unsupported tokenizer model version (this rnmt reads version " + std::to_string(kVersion) + ")");
+    throw fail("unsupported tokenizer model version (this rnmt reads version " +
+               std::to_string(kVersion) + ")");
   }
   try {
     m.options.normalization = parse_normalization(field("normalization"));
@@ -117,7 +122,8 @@ TokenizerModel load_tokenizer(const std::string& path) {
   m.bpe = true;
   for (size_t i = 0, n = count("vocabulary"); i < n; ++i) {
     const std::string& l = next();
-    if (l.empty() || l.find(' ') != std::string::npos) throw fail("a vocabulary piece must be one word, found '" + l + "'");
+    if (l.empty() || l.find(' ') != std::string::npos)
+      throw fail("a vocabulary piece must be one word, found '" + l + "'");
     m.vocabulary.add(l);
   }
   if (std::getline(in, line)) {

@@ -26,7 +26,8 @@ struct Vocabulary {
   std::unordered_map<std::string, int32_t> ids;
 
   // Specials first, then pieces with count >= min_count by descending count (ties by string).
-  static Vocabulary build(const std::unordered_map<std::string, int64_t>& counts, int64_t min_count);
+  static Vocabulary build(const std::unordered_map<std::string, int64_t>& counts,
+                          int64_t min_count);
   void add(const std::string& piece);
   int32_t id(const std::string& piece) const;  // <unk> (1) when absent
   size_t size() const { return pieces.size(); }
