@@ -9,5 +9,6 @@ int bench_train_command(const std::vector<std::string>& args);
 int learn_bpe_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 int detokenize_command(const std::vector<std::string>& args);
+int bleu_command(const std::vector<std::string>& args);
 
 }  // namespace rnmt::cli

@@ -15,6 +15,7 @@ const char* kUsage =
     "  learn-bpe      learn BPE merges and a vocabulary from raw text\n"
     "  tokenize       raw text -> pieces (stdin to stdout)\n"
     "  detokenize     pieces -> raw text (stdin to stdout)\n"
+    "  bleu           corpus BLEU as sacreBLEU computes it (rnmt bleu REF [HYP])\n"
     "  bench train    time training of the benchmark model\n"
     "\n"
     "rnmt COMMAND --help explains a command's options.\n";
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "learn-bpe") return rnmt::cli::learn_bpe_command(rest);
     if (!args.empty() && args[0] == "tokenize") return rnmt::cli::tokenize_command(rest);
     if (!args.empty() && args[0] == "detokenize") return rnmt::cli::detokenize_command(rest);
+    if (!args.empty() && args[0] == "bleu") return rnmt::cli::bleu_command(rest);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
       std::cout << kUsage;
       return 0;
