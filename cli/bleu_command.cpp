@@ -31,10 +31,11 @@ int bleu_command(const std::vector<std::string>& args) {
   std::vector<std::string> positional, extra_refs;
   std::string tokenize = "13a";
   po::options_description desc(
-      "rnmt bleu REF [HYP]: corpus BLEU of HYP (default: stdin) against REF, as sacreBLEU computes\n"
+      "rnmt bleu REF [HYP]: corpus BLEU of HYP (default: stdin) against REF, as sacreBLEU "
+      "computes\n"
       "it by default (13a tokenisation, exponential smoothing)\noptions");
-  desc.add_options()("help,h", "show this help")(
-      "ref", po::value(&extra_refs)->composing(), "a further reference file (repeatable)")(
+  desc.add_options()("help,h", "show this help")("ref", po::value(&extra_refs)->composing(),
+                                                 "a further reference file (repeatable)")(
       "tokenize", po::value(&tokenize)->default_value("13a"), "13a | none");
   po::options_description hidden;
   hidden.add_options()("files", po::value(&positional));

@@ -18,7 +18,9 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
   }
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // 13a's first rule: {|}~ [\]^_` space!"#$%& ()*+ :;<=>?@ and / become separate tokens.
 bool is_13a_punctuation(char c) {
@@ -96,15 +98,18 @@ std::string tokenize_13a(std::string_view input) {
   auto period_comma = [](char c) { return c == '.' || c == ','; };
   auto not_digit = [](char c) { return !is_digit(c); };
   // ([^0-9])([\.,]) -> "\1 \2 ";  ([\.,])([^0-9]) -> " \1 \2";  ([0-9])(-) -> "\1 \2 "
-  std::string s = substitute_pairs(padded, not_digit, period_comma, [](std::string& o, char a, char b) {
-    o.append(1, a).append(1, ' ').append(1, b).append(1, ' ');
-  });
+  std::string s =
+      substitute_pairs(padded, not_digit, period_comma, [](std::string& o, char a, char b) {
+        o.append(1, a).append(1, ' ').append(1, b).append(1, ' ');
+      });
   s = substitute_pairs(s, period_comma, not_digit, [](std::string& o, char a, char b) {
     o.append(1, ' ').append(1, a).append(1, ' ').append(1, b);
   });
-  s = substitute_pairs(s, is_digit, [](char c) { return c == '-'; }, [](std::string& o, char a, char b) {
-    o.append(1, a).append(1, ' ').append(1, b).append(1, ' ');
-  });
+  s = substitute_pairs(
+      s, is_digit, [](char c) { return c == '-'; },
+      [](std::string& o, char a, char b) {
+        o.append(1, a).append(1, ' ').append(1, b).append(1, ' ');
+      });
   std::string out;
   for (const auto& w : split_words(s)) {
     if (!out.empty()) out += ' ';
@@ -123,7 +128,8 @@ BleuScore bleu_from_stats(const BleuStats& st) {
       smooth *= 2;
       r.precisions[n] = 100.0 / (smooth * static_cast<double>(st.totals[n]));
     } else {
-      r.precisions[n] = 100.0 * static_cast<double>(st.matches[n]) / static_cast<double>(st.totals[n]);
+      r.precisions[n] =
+          100.0 * static_cast<double>(st.matches[n]) / static_cast<double>(st.totals[n]);
     }
   }
   const double sys = static_cast<double>(st.hyp_len), ref = static_cast<double>(st.ref_len);
@@ -135,7 +141,8 @@ BleuScore bleu_from_stats(const BleuStats& st) {
 }
 
 BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
-                      const std::vector<std::vector<std::string>>& references, BleuTokenize tokenize) {
+                      const std::vector<std::vector<std::string>>& references,
+                      BleuTokenize tokenize) {
   if (references.empty()) throw Error("BLEU needs at least one reference");
   for (size_t r = 0; r < references.size(); ++r) {
     if (references[r].size() != hypotheses.size()) {
@@ -183,17 +190,21 @@ BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
 
 std::string BleuScore::format() const {
   char buffer[256];
-  const double ratio = stats.ref_len > 0 ? static_cast<double>(stats.hyp_len) / static_cast<double>(stats.ref_len) : 0.0;
-  std::snprintf(buffer, sizeof buffer,
-                "BLEU = %.2f %.1f/%.1f/%.1f/%.1f (BP = %.3f ratio = %.3f hyp_len = %lld ref_len = %lld)",
-                score, precisions[0], precisions[1], precisions[2], precisions[3], brevity_penalty,
-                ratio, static_cast<long long>(stats.hyp_len), static_cast<long long>(stats.ref_len));
+  const double ratio = stats.ref_len > 0
+                           ? static_cast<double>(stats.hyp_len) / static_cast<double>(stats.ref_len)
+                           : 0.0;
+  std::snprintf(
+      buffer, sizeof buffer,
+      "BLEU = %.2f %.1f/%.1f/%.1f/%.1f (BP = %.3f ratio = %.3f hyp_len = %lld ref_len = %lld)",
+      score, precisions[0], precisions[1], precisions[2], precisions[3], brevity_penalty, ratio,
+      static_cast<long long>(stats.hyp_len), static_cast<long long>(stats.ref_len));
   return buffer;
 }
 
 std::string BleuScore::signature() const {
-  return "nrefs:" + std::to_string(references) + "|case:mixed|eff:no|tok:" +
-         (tokenize == BleuTokenize::t13a ? "13a" : "none") + "|smooth:exp|version:2.0.0";
+  return "nrefs:" + std::to_string(references) +
+         "|case:mixed|eff:no|tok:" + (tokenize == BleuTokenize::t13a ? "13a" : "none") +
+         "|smooth:exp|version:2.0.0";
 }
 
 }  // namespace rnmt

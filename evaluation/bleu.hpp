@@ -15,7 +15,7 @@ struct BleuStats {
 };
 
 struct BleuScore {
-  double score = 0;          // 0-100
+  double score = 0;  // 0-100
   double precisions[4] = {0, 0, 0, 0};
   double brevity_penalty = 0;
   BleuStats stats;

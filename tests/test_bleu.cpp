@@ -21,10 +21,12 @@ TEST_CASE("corpus BLEU equals sacreBLEU's published values", "[bleu]") {
 }
 
 TEST_CASE("BLEU statistics and scoring from statistics", "[bleu]") {
-  const BleuScore s = corpus_bleu({"am I am a character sequence"}, {{"I am a symbol string sequence a a"}},
-                                  BleuTokenize::none);
-  CHECK(std::vector<int64_t>(s.stats.matches, s.stats.matches + 4) == std::vector<int64_t>{4, 2, 1, 0});
-  CHECK(std::vector<int64_t>(s.stats.totals, s.stats.totals + 4) == std::vector<int64_t>{6, 5, 4, 3});
+  const BleuScore s = corpus_bleu({"am I am a character sequence"},
+                                  {{"I am a symbol string sequence a a"}}, BleuTokenize::none);
+  CHECK(std::vector<int64_t>(s.stats.matches, s.stats.matches + 4) ==
+        std::vector<int64_t>{4, 2, 1, 0});
+  CHECK(std::vector<int64_t>(s.stats.totals, s.stats.totals + 4) ==
+        std::vector<int64_t>{6, 5, 4, 3});
   BleuStats st;
   const int64_t matches[] = {9, 7, 5, 3}, totals[] = {10, 8, 6, 4};
   std::copy(matches, matches + 4, st.matches);

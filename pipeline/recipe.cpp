@@ -1,0 +1,346 @@
+#include "pipeline/recipe.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+namespace {
+
+enum class Kind { integer, real, boolean, text, choice, duration };
+
+struct Field {
+  std::string key;
+  Kind kind;
+  void* target;
+  std::vector<std::string> choices = {};
+  double min = -1e300;  // for numbers
+};
+
+// The schema: every key a recipe may hold, bound to its field in `r`.
+std::vector<Field> schema(Recipe& r) {
+  using K = Kind;
+  return {
+      {"workdir", K::text, &r.workdir},
+      {"data.train.src", K::text, &r.data.train.src},
+      {"data.train.tgt", K::text, &r.data.train.tgt},
+      {"data.valid.src", K::text, &r.data.valid.src},
+      {"data.valid.tgt", K::text, &r.data.valid.tgt},
+      {"data.test.src", K::text, &r.data.test.src},
+      {"data.test.tgt", K::text, &r.data.test.tgt},
+      {"data.max_length", K::integer, &r.data.max_length, {}, 1},
+      {"data.prepare", K::text, &r.data.prepare},
+      {"tokenizer.normalization", K::choice, &r.tokenizer.normalization, {"nfc", "nfkc"}},
+      {"tokenizer.joint", K::boolean, &r.tokenizer.joint},
+      {"tokenizer.bpe.merges", K::integer, &r.tokenizer.merges, {}, 0},
+      {"tokenizer.bpe.dropout", K::real, &r.tokenizer.dropout, {}, 0},
+      {"model.embedding", K::integer, &r.model.embedding, {}, 1},
+      {"model.encoder.layers", K::integer, &r.model.encoder_layers, {}, 1},
+      {"model.encoder.hidden", K::integer, &r.model.encoder_hidden, {}, 1},
+      {"model.decoder.cell", K::choice, &r.model.decoder_cell, {"lstm", "gru"}},
+      {"model.decoder.layers", K::integer, &r.model.decoder_layers, {}, 1},
+      {"model.decoder.hidden", K::integer, &r.model.decoder_hidden, {}, 1},
+      {"model.decoder.input_feeding", K::boolean, &r.model.input_feeding},
+      {"model.attention", K::choice, &r.model.attention, {"none", "dot", "general", "additive"}},
+      {"model.dropout", K::real, &r.model.dropout, {}, 0},
+      {"model.tied_embeddings", K::boolean, &r.model.tied_embeddings},
+      {"training.optimizer", K::choice, &r.training.optimizer, {"adam"}},
+      {"training.lr", K::real, &r.training.lr, {}, 0},
+      {"training.schedule", K::choice, &r.training.schedule, {"constant", "inverse_sqrt", "plateau"}},
+      {"training.warmup_steps", K::integer, &r.training.warmup_steps, {}, 0},
+      {"training.batch.sentences", K::integer, &r.training.batch_sentences, {}, 0},
+      {"training.batch.tokens", K::integer, &r.training.batch_tokens, {}, 0},
+      {"training.clip_norm", K::real, &r.training.clip_norm, {}, 0},
+      {"training.label_smoothing", K::real, &r.training.label_smoothing, {}, 0},
+      {"training.seed", K::integer, &r.training.seed, {}, 0},
+      {"training.threads", K::integer, &r.training.threads, {}, 1},
+      {"training.max_steps", K::integer, &r.training.max_steps, {}, 0},
+      {"training.max_epochs", K::integer, &r.training.max_epochs, {}, 0},
+      {"training.max_time", K::duration, &r.training.max_time_seconds},
+      {"validation.every", K::integer, &r.validation.every, {}, 1},
+      {"validation.metric", K::choice, &r.validation.metric, {"bleu", "loss"}},
+      {"validation.patience", K::integer, &r.validation.patience, {}, 0},
+      {"validation.keep", K::integer, &r.validation.keep, {}, 1},
+      {"translate.beam", K::integer, &r.translate.beam, {}, 1},
+      {"translate.length_penalty", K::real, &r.translate.length_penalty, {}, 0},
+      {"translate.max_length_ratio", K::real, &r.translate.max_length_ratio, {}, 0},
+  };
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+bool is_section(const std::vector<Field>& fields, const std::string& key) {
+  for (const auto& f : fields) {
+    if (f.key.size() > key.size() && f.key.compare(0, key.size(), key) == 0 && f.key[key.size()] == '.') return true;
+  }
+  return false;
+}
+
+const Field* find_field(const std::vector<Field>& fields, const std::string& key) {
+  for (const auto& f : fields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+std::string suggestion(const std::vector<Field>& fields, const std::string& key) {
+  std::string best;
+  size_t best_distance = std::string::npos;
+  auto consider = [&](const std::string& candidate) {
+    const size_t d = edit_distance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  };
+  for (const auto& f : fields) {  // every key and every section above it
+    for (size_t dot = f.key.find('.'); dot != std::string::npos; dot = f.key.find('.', dot + 1)) {
+      consider(f.key.substr(0, dot));
+    }
+    consider(f.key);
+  }
+  if (best_distance <= std::max<size_t>(2, key.size() / 4)) return " (did you mean '" + best + "'?)";
+  return "";
+}
+
+bool parse_bool(const std::string& v, bool& out) {
+  if (v == "true" || v == "yes" || v == "on") return out = true, true;
+  if (v == "false" || v == "no" || v == "off") return out = false, true;
+  return false;
+}
+
+// Sets field f from a scalar's text; returns an error message, or "" when it fits.
+std::string assign(const Field& f, const std::string& v) {
+  switch (f.kind) {
+    case Kind::text:
+      *static_cast<std::string*>(f.target) = v;
+      return "";
+    case Kind::choice: {
+      if (std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
+        std::string list;
+        for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
+        return "expects one of " + list + ", found '" + v + "'";
+      }
+      *static_cast<std::string*>(f.target) = v;
+      return "";
+    }
+    case Kind::boolean:
+      if (!parse_bool(v, *static_cast<bool*>(f.target))) return "expects true or false, found '" + v + "'";
+      return "";
+    case Kind::integer: {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0') return "expects a whole number, found '" + v + "'";
+      if (static_cast<double>(n) < f.min) return "must be at least " + std::to_string(static_cast<long long>(f.min)) + ", found " + v;
+      *static_cast<int64_t*>(f.target) = n;
+      return "";
+    }
+    case Kind::real: {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !std::isfinite(x)) return "expects a number, found '" + v + "'";
+      if (x < f.min) return "must not be negative, found " + v;
+      *static_cast<double*>(f.target) = x;
+      return "";
+    }
+    case Kind::duration:
+      try {
+        *static_cast<double*>(f.target) = parse_duration(v);
+      } catch (const Error& e) {
+        return e.what();
+      }
+      return "";
+  }
+  return "";
+}
+
+struct Parser {
+  const std::string& path;
+  std::vector<Field> fields;
+  std::map<std::string, int> lines;  // key -> line it was set on
+
+  Error error_at(const YAML::Mark& mark, const std::string& key, const std::string& what) const {
+    return Error(path + ":" + std::to_string(mark.line + 1) + ": " + key + ": " + what);
+  }
+
+  void walk(const YAML::Node& map, const std::string& prefix) {
+    for (const auto& item : map) {
+      const std::string key = prefix + item.first.as<std::string>();
+      const YAML::Node& value = item.second;
+      const YAML::Mark mark = item.first.Mark();
+      const Field* f = find_field(fields, key);
+      if (!f && !is_section(fields, key)) throw error_at(mark, key, "unknown key" + suggestion(fields, key));
+      if (value.IsMap()) {
+        if (f) throw error_at(mark, key, "expects a value, found a mapping");
+        walk(value, key + ".");
+        continue;
+      }
+      if (!f) throw error_at(mark, key, "is a section: expects a mapping of its keys");
+      if (value.IsSequence()) throw error_at(mark, key, "expects a single value, found a list");
+      const std::string text = value.IsNull() ? "" : value.Scalar();
+      if (value.IsNull() && f->kind != Kind::text) throw error_at(mark, key, "has no value");
+      if (const std::string problem = assign(*f, text); !problem.empty()) throw error_at(mark, key, problem);
+      lines[key] = mark.line + 1;
+    }
+  }
+};
+
+void check_files(const Recipe& r, const std::map<std::string, int>& lines) {
+  auto where = [&](const std::string& key) {
+    auto it = lines.find(key);
+    return r.path + (it == lines.end() ? "" : ":" + std::to_string(it->second)) + ": " + key + ": ";
+  };
+  const std::vector<std::pair<std::string, const std::string*>> required = {
+      {"data.train.src", &r.data.train.src}, {"data.train.tgt", &r.data.train.tgt},
+      {"data.valid.src", &r.data.valid.src}, {"data.valid.tgt", &r.data.valid.tgt}};
+  for (const auto& [key, value] : required) {
+    if (value->empty()) throw Error(where(key) + "is required");
+  }
+  if (r.data.test.src.empty() != r.data.test.tgt.empty()) {
+    throw Error(where(r.data.test.src.empty() ? "data.test.src" : "data.test.tgt") +
+                "data.test needs both src and tgt");
+  }
+  if (r.training.batch_sentences == 0 && r.training.batch_tokens == 0) {
+    throw Error(where("training.batch.sentences") + "set batch.sentences or batch.tokens");
+  }
+  if (!r.data.prepare.empty()) return;  // the prepare command makes what is missing
+  for (const auto& [key, value] : required) {
+    if (!std::filesystem::exists(*value)) throw Error(where(key) + "no such file '" + *value + "'");
+  }
+  for (const auto& [key, value] : {std::pair<std::string, const std::string*>{"data.test.src", &r.data.test.src},
+                                   {"data.test.tgt", &r.data.test.tgt}}) {
+    if (!value->empty() && !std::filesystem::exists(*value)) throw Error(where(key) + "no such file '" + *value + "'");
+  }
+}
+
+}  // namespace
+
+double parse_duration(const std::string& text) {
+  if (text.empty()) throw Error("expects a duration like 90s, 20m or 1h, found nothing");
+  double total = 0;
+  size_t i = 0;
+  bool any_unit = false;
+  while (i < text.size()) {
+    size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text.substr(i), &used);
+    } catch (const std::exception&) {
+      throw Error("expects a duration like 90s, 20m or 1h, found '" + text + "'");
+    }
+    i += used;
+    if (i == text.size() && !any_unit) return value;  // plain seconds
+    const char unit = i < text.size() ? text[i] : '?';
+    const double scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : -1;
+    if (scale < 0 || value < 0) throw Error("expects a duration like 90s, 20m or 1h, found '" + text + "'");
+    total += value * scale;
+    any_unit = true;
+    ++i;
+  }
+  return total;
+}
+
+Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
+                    const std::vector<std::string>& overrides) {
+  Recipe r;
+  r.path = path;
+  Parser parser{path, schema(r), {}};
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (!root.IsNull()) {
+    if (!root.IsMap()) throw Error(path + ":1: a recipe is a mapping of keys, like 'workdir: runs/x'");
+    parser.walk(root, "");
+  }
+  for (const auto& o : overrides) {
+    const size_t eq = o.find('=');
+    const std::string key = o.substr(0, eq);
+    if (eq == std::string::npos) throw Error("--set " + o + ": expected KEY=VALUE");
+    const Field* f = find_field(parser.fields, key);
+    if (!f) throw Error("--set " + key + ": unknown key" + suggestion(parser.fields, key));
+    if (const std::string problem = assign(*f, o.substr(eq + 1)); !problem.empty()) {
+      throw Error("--set " + key + ": " + problem);
+    }
+    parser.lines.erase(key);
+  }
+  check_files(r, parser.lines);
+  return r;
+}
+
+Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot open recipe '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_recipe(text.str(), path, overrides);
+}
+
+std::string dump_recipe(const Recipe& recipe) {
+  // Sections are contiguous in the schema, so the YAML is written in one pass: open every section
+  // the key does not share with the previous one, then the key with its value.
+  Recipe copy = recipe;
+  std::string out;
+  std::vector<std::string> previous;
+  for (const auto& f : schema(copy)) {
+    std::vector<std::string> parts;
+    std::stringstream ss(f.key);
+    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+    size_t common = 0;
+    while (common + 1 < parts.size() && common + 1 < previous.size() && parts[common] == previous[common]) ++common;
+    for (size_t level = common; level + 1 < parts.size(); ++level) {
+      out += std::string(2 * level, ' ') + parts[level] + ":\n";
+    }
+    std::string value;
+    switch (f.kind) {
+      case Kind::text:
+      case Kind::choice: {
+        value = "\"";
+        for (char c : *static_cast<std::string*>(f.target)) {
+          if (c == '"' || c == '\\') value += '\\';
+          value += c;
+        }
+        value += '"';
+        break;
+      }
+      case Kind::boolean: value = *static_cast<bool*>(f.target) ? "true" : "false"; break;
+      case Kind::integer: value = std::to_string(*static_cast<int64_t*>(f.target)); break;
+      case Kind::real:
+      case Kind::duration: {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.17g", *static_cast<double*>(f.target));
+        value = buffer;
+        if (f.kind == Kind::duration) value += "s";
+        break;
+      }
+    }
+    out += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": " + value + "\n";
+    previous = parts;
+  }
+  return out;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,102 @@
+// Recipes: defaults, every kind of mistake reported with file, line and key, overrides, dumping.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "pipeline/recipe.hpp"
+
+using namespace rnmt;
+using Catch::Contains;
+
+namespace {
+
+// Four small data files in a temporary folder; returns the recipe lines that name them.
+std::string data_section() {
+  const auto dir = std::filesystem::temp_directory_path() / "rnmt_recipe_test";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"train.src", "train.tgt", "valid.src", "valid.tgt"}) {
+    std::ofstream(dir / name) << "a b\n";
+  }
+  const std::string d = dir.string();
+  return "data:\n  train: {src: " + d + "/train.src, tgt: " + d + "/train.tgt}\n" +
+         "  valid: {src: " + d + "/valid.src, tgt: " + d + "/valid.tgt}\n";
+}
+
+}  // namespace
+
+TEST_CASE("a minimal recipe gets the documented defaults", "[recipe]") {
+  const Recipe r = parse_recipe("workdir: runs/x\n" + data_section(), "r.yaml");
+  CHECK(r.workdir == "runs/x");
+  CHECK(r.data.max_length == 100);
+  CHECK(r.tokenizer.merges == 8000);
+  CHECK(r.model.decoder_cell == "lstm");
+  CHECK(r.model.attention == "general");
+  CHECK(r.model.dropout == 0.2);
+  CHECK(r.training.lr == 0.001);
+  CHECK(r.training.batch_sentences == 64);
+  CHECK(r.validation.every == 500);
+  CHECK(r.translate.beam == 5);
+}
+
+TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {
+  const std::string data = data_section();
+  CHECK_THROWS_WITH(parse_recipe(data + "trainnig:\n  lr: 0.1\n", "r.yaml"),
+                    Contains("r.yaml:4: trainnig: unknown key (did you mean 'training'?)"));
+  CHECK_THROWS_WITH(parse_recipe(data + "training:\n  lr: fast\n", "r.yaml"),
+                    Contains("r.yaml:5: training.lr: expects a number, found 'fast'"));
+  CHECK_THROWS_WITH(parse_recipe(data + "model:\n  decoder: {cell: rnn}\n", "r.yaml"),
+                    Contains("r.yaml:5: model.decoder.cell: expects one of lstm, gru, found 'rnn'"));
+  CHECK_THROWS_WITH(parse_recipe(data + "model:\n  attenton: dot\n", "r.yaml"),
+                    Contains("model.attenton: unknown key (did you mean 'model.attention'?)"));
+  CHECK_THROWS_WITH(parse_recipe(data + "training:\n  batch: 64\n", "r.yaml"),
+                    Contains("r.yaml:5: training.batch: is a section"));
+  CHECK_THROWS_WITH(parse_recipe(data + "training:\n  max_steps: -3\n", "r.yaml"),
+                    Contains("training.max_steps: must be at least 0"));
+  CHECK_THROWS_WITH(parse_recipe(data + "workdir: [a, b]\n", "r.yaml"),
+                    Contains("r.yaml:4: workdir: expects a single value, found a list"));
+  CHECK_THROWS_WITH(parse_recipe("data:\n  train: {src: nowhere.src, tgt: nowhere.tgt}\n"
+                                 "  valid: {src: a, tgt: b}\n", "r.yaml"),
+                    Contains("r.yaml:2: data.train.src: no such file 'nowhere.src'"));
+  CHECK_THROWS_WITH(parse_recipe("workdir: x\n", "r.yaml"), Contains("data.train.src: is required"));
+  CHECK_THROWS_WITH(parse_recipe("workdir: [x\n", "r.yaml"), Contains("r.yaml:2: not valid YAML"));
+  CHECK_THROWS_WITH(load_recipe("no/such/recipe.yaml"), Contains("cannot open recipe 'no/such/recipe.yaml'"));
+}
+
+TEST_CASE("files may be missing when a prepare command makes them", "[recipe]") {
+  const Recipe r = parse_recipe("data:\n  train: {src: a, tgt: b}\n  valid: {src: c, tgt: d}\n"
+                                "  prepare: ./make-data.sh\n", "r.yaml");
+  CHECK(r.data.prepare == "./make-data.sh");
+}
+
+TEST_CASE("--set overrides any key, checked like the file", "[recipe]") {
+  const Recipe r = parse_recipe(data_section(), "r.yaml", {"training.lr=0.0005", "workdir=/tmp/x",
+                                                           "model.decoder.input_feeding=true"});
+  CHECK(r.training.lr == 0.0005);
+  CHECK(r.workdir == "/tmp/x");
+  CHECK(r.model.input_feeding);
+  CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lrate=1"}),
+                    Contains("--set training.lrate: unknown key (did you mean 'training.lr'?)"));
+  CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lr"}), Contains("expected KEY=VALUE"));
+}
+
+TEST_CASE("durations", "[recipe]") {
+  CHECK(parse_duration("90s") == 90);
+  CHECK(parse_duration("20m") == 1200);
+  CHECK(parse_duration("1h30m") == 5400);
+  CHECK(parse_duration("45") == 45);
+  CHECK_THROWS_WITH(parse_duration("soon"), Contains("expects a duration like 90s"));
+  CHECK_THROWS_WITH(parse_duration("5y"), Contains("found '5y'"));
+}
+
+TEST_CASE("the dumped recipe parses back to itself", "[recipe]") {
+  const Recipe r = parse_recipe(data_section() + "training: {max_time: 20m, lr: 0.0003}\n"
+                                "model: {attention: additive, dropout: 0.3}\n", "r.yaml");
+  const std::string dumped = dump_recipe(r);
+  CHECK_THAT(dumped, Contains("  attention: \"additive\"\n"));
+  const Recipe again = parse_recipe(dumped, "dumped.yaml");
+  CHECK(again.training.max_time_seconds == 1200);
+  CHECK(again.training.lr == 0.0003);
+  CHECK(dump_recipe(again) == dumped);
+}
