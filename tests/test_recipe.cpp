@@ -70,7 +70,7 @@ TEST_CASE("files may be missing when a prepare command makes them", "[recipe]") 
   CHECK(r.data.prepare == "./make-data.sh");
 }
 
-TEST_CASE("--set overrides any key, checked like the file", "[recipe]") {
+TEST_CASE("overrides (--set) reach any key and are checked like the file", "[recipe]") {
   const Recipe r = parse_recipe(data_section(), "r.yaml", {"training.lr=0.0005", "workdir=/tmp/x",
                                                            "model.decoder.input_feeding=true"});
   CHECK(r.training.lr == 0.0005);
