@@ -54,7 +54,10 @@ std::vector<Field> schema(Recipe& r) {
       {"model.tied_embeddings", K::boolean, &r.model.tied_embeddings},
       {"training.optimizer", K::choice, &r.training.optimizer, {"adam"}},
       {"training.lr", K::real, &r.training.lr, {}, 0},
-      {"training.schedule", K::choice, &r.training.schedule, {"constant", "inverse_sqrt", "plateau"}},
+      {"training.schedule",
+       K::choice,
+       &r.training.schedule,
+       {"constant", "inverse_sqrt", "plateau"}},
       {"training.warmup_steps", K::integer, &r.training.warmup_steps, {}, 0},
       {"training.batch.sentences", K::integer, &r.training.batch_sentences, {}, 0},
       {"training.batch.tokens", K::integer, &r.training.batch_tokens, {}, 0},
@@ -92,7 +95,9 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 bool is_section(const std::vector<Field>& fields, const std::string& key) {
   for (const auto& f : fields) {
-    if (f.key.size() > key.size() && f.key.compare(0, key.size(), key) == 0 && f.key[key.size()] == '.') return true;
+    if (f.key.size() > key.size() && f.key.compare(0, key.size(), key) == 0 &&
+        f.key[key.size()] == '.')
+      return true;
   }
   return false;
 }
@@ -120,7 +125,8 @@ std::string suggestion(const std::vector<Field>& fields, const std::string& key)
     }
     consider(f.key);
   }
-  if (best_distance <= std::max<size_t>(2, key.size() / 4)) return " (did you mean '" + best + "'?)";
+  if (best_distance <= std::max<size_t>(2, key.size() / 4))
+    return " (did you mean '" + best + "'?)";
   return "";
 }
 
@@ -146,20 +152,23 @@ std::string assign(const Field& f, const std::string& v) {
       return "";
     }
     case Kind::boolean:
-      if (!parse_bool(v, *static_cast<bool*>(f.target))) return "expects true or false, found '" + v + "'";
+      if (!parse_bool(v, *static_cast<bool*>(f.target)))
+        return "expects true or false, found '" + v + "'";
       return "";
     case Kind::integer: {
       char* end = nullptr;
       const long long n = std::strtoll(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0') return "expects a whole number, found '" + v + "'";
-      if (static_cast<double>(n) < f.min) return "must be at least " + std::to_string(static_cast<long long>(f.min)) + ", found " + v;
+      if (static_cast<double>(n) < f.min)
+        return "must be at least " + std::to_string(static_cast<long long>(f.min)) + ", found " + v;
       *static_cast<int64_t*>(f.target) = n;
       return "";
     }
     case Kind::real: {
       char* end = nullptr;
       const double x = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !std::isfinite(x)) return "expects a number, found '" + v + "'";
+      if (v.empty() || *end != '\0' || !std::isfinite(x))
+        return "expects a number, found '" + v + "'";
       if (x < f.min) return "must not be negative, found " + v;
       *static_cast<double*>(f.target) = x;
       return "";
@@ -190,7 +199,8 @@ struct Parser {
       const YAML::Node& value = item.second;
       const YAML::Mark mark = item.first.Mark();
       const Field* f = find_field(fields, key);
-      if (!f && !is_section(fields, key)) throw error_at(mark, key, "unknown key" + suggestion(fields, key));
+      if (!f && !is_section(fields, key))
+        throw error_at(mark, key, "unknown key" + suggestion(fields, key));
       if (value.IsMap()) {
         if (f) throw error_at(mark, key, "expects a value, found a mapping");
         walk(value, key + ".");
@@ -200,7 +210,8 @@ struct Parser {
       if (value.IsSequence()) throw error_at(mark, key, "expects a single value, found a list");
       const std::string text = value.IsNull() ? "" : value.Scalar();
       if (value.IsNull() && f->kind != Kind::text) throw error_at(mark, key, "has no value");
-      if (const std::string problem = assign(*f, text); !problem.empty()) throw error_at(mark, key, problem);
+      if (const std::string problem = assign(*f, text); !problem.empty())
+        throw error_at(mark, key, problem);
       lines[key] = mark.line + 1;
     }
   }
@@ -212,8 +223,10 @@ void check_files(const Recipe& r, const std::map<std::string, int>& lines) {
     return r.path + (it == lines.end() ? "" : ":" + std::to_string(it->second)) + ": " + key + ": ";
   };
   const std::vector<std::pair<std::string, const std::string*>> required = {
-      {"data.train.src", &r.data.train.src}, {"data.train.tgt", &r.data.train.tgt},
-      {"data.valid.src", &r.data.valid.src}, {"data.valid.tgt", &r.data.valid.tgt}};
+      {"data.train.src", &r.data.train.src},
+      {"data.train.tgt", &r.data.train.tgt},
+      {"data.valid.src", &r.data.valid.src},
+      {"data.valid.tgt", &r.data.valid.tgt}};
   for (const auto& [key, value] : required) {
     if (value->empty()) throw Error(where(key) + "is required");
   }
@@ -228,9 +241,11 @@ void check_files(const Recipe& r, const std::map<std::string, int>& lines) {
   for (const auto& [key, value] : required) {
     if (!std::filesystem::exists(*value)) throw Error(where(key) + "no such file '" + *value + "'");
   }
-  for (const auto& [key, value] : {std::pair<std::string, const std::string*>{"data.test.src", &r.data.test.src},
-                                   {"data.test.tgt", &r.data.test.tgt}}) {
-    if (!value->empty() && !std::filesystem::exists(*value)) throw Error(where(key) + "no such file '" + *value + "'");
+  for (const auto& [key, value] :
+       {std::pair<std::string, const std::string*>{"data.test.src", &r.data.test.src},
+        {"data.test.tgt", &r.data.test.tgt}}) {
+    if (!value->empty() && !std::filesystem::exists(*value))
+      throw Error(where(key) + "no such file '" + *value + "'");
   }
 }
 
@@ -252,8 +267,13 @@ double parse_duration(const std::string& text) {
     i += used;
     if (i == text.size() && !any_unit) return value;  // plain seconds
     const char unit = i < text.size() ? text[i] : '?';
-    const double scale = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : -1;
-    if (scale < 0 || value < 0) throw Error("expects a duration like 90s, 20m or 1h, found '" + text + "'");
+    const double scale = unit == 's'   ? 1
+                         : unit == 'm' ? 60
+                         : unit == 'h' ? 3600
+                         : unit == 'd' ? 86400
+                                       : -1;
+    if (scale < 0 || value < 0)
+      throw Error("expects a duration like 90s, 20m or 1h, found '" + text + "'");
     total += value * scale;
     any_unit = true;
     ++i;
@@ -273,7 +293,8 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
   if (!root.IsNull()) {
-    if (!root.IsMap()) throw Error(path + ":1: a recipe is a mapping of keys, like 'workdir: runs/x'");
+    if (!root.IsMap())
+      throw Error(path + ":1: a recipe is a mapping of keys, like 'workdir: runs/x'");
     parser.walk(root, "");
   }
   for (const auto& o : overrides) {
@@ -310,7 +331,9 @@ std::string dump_recipe(const Recipe& recipe) {
     std::stringstream ss(f.key);
     for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
     size_t common = 0;
-    while (common + 1 < parts.size() && common + 1 < previous.size() && parts[common] == previous[common]) ++common;
+    while (common + 1 < parts.size() && common + 1 < previous.size() &&
+           parts[common] == previous[common])
+      ++common;
     for (size_t level = common; level + 1 < parts.size(); ++level) {
       out += std::string(2 * level, ' ') + parts[level] + ":\n";
     }
@@ -326,8 +349,12 @@ std::string dump_recipe(const Recipe& recipe) {
         value += '"';
         break;
       }
-      case Kind::boolean: value = *static_cast<bool*>(f.target) ? "true" : "false"; break;
-      case Kind::integer: value = std::to_string(*static_cast<int64_t*>(f.target)); break;
+      case Kind::boolean:
+        value = *static_cast<bool*>(f.target) ? "true" : "false";
+        break;
+      case Kind::integer:
+        value = std::to_string(*static_cast<int64_t*>(f.target));
+        break;
       case Kind::real:
       case Kind::duration: {
         char buffer[32];

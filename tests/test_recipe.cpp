@@ -46,8 +46,9 @@ TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {
                     Contains("r.yaml:4: trainnig: unknown key (did you mean 'training'?)"));
   CHECK_THROWS_WITH(parse_recipe(data + "training:\n  lr: fast\n", "r.yaml"),
                     Contains("r.yaml:5: training.lr: expects a number, found 'fast'"));
-  CHECK_THROWS_WITH(parse_recipe(data + "model:\n  decoder: {cell: rnn}\n", "r.yaml"),
-                    Contains("r.yaml:5: model.decoder.cell: expects one of lstm, gru, found 'rnn'"));
+  CHECK_THROWS_WITH(
+      parse_recipe(data + "model:\n  decoder: {cell: rnn}\n", "r.yaml"),
+      Contains("r.yaml:5: model.decoder.cell: expects one of lstm, gru, found 'rnn'"));
   CHECK_THROWS_WITH(parse_recipe(data + "model:\n  attenton: dot\n", "r.yaml"),
                     Contains("model.attenton: unknown key (did you mean 'model.attention'?)"));
   CHECK_THROWS_WITH(parse_recipe(data + "training:\n  batch: 64\n", "r.yaml"),
@@ -57,28 +58,35 @@ TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {
   CHECK_THROWS_WITH(parse_recipe(data + "workdir: [a, b]\n", "r.yaml"),
                     Contains("r.yaml:4: workdir: expects a single value, found a list"));
   CHECK_THROWS_WITH(parse_recipe("data:\n  train: {src: nowhere.src, tgt: nowhere.tgt}\n"
-                                 "  valid: {src: a, tgt: b}\n", "r.yaml"),
+                                 "  valid: {src: a, tgt: b}\n",
+                                 "r.yaml"),
                     Contains("r.yaml:2: data.train.src: no such file 'nowhere.src'"));
-  CHECK_THROWS_WITH(parse_recipe("workdir: x\n", "r.yaml"), Contains("data.train.src: is required"));
+  CHECK_THROWS_WITH(parse_recipe("workdir: x\n", "r.yaml"),
+                    Contains("data.train.src: is required"));
   CHECK_THROWS_WITH(parse_recipe("workdir: [x\n", "r.yaml"), Contains("r.yaml:2: not valid YAML"));
-  CHECK_THROWS_WITH(load_recipe("no/such/recipe.yaml"), Contains("cannot open recipe 'no/such/recipe.yaml'"));
+  CHECK_THROWS_WITH(load_recipe("no/such/recipe.yaml"),
+                    Contains("cannot open recipe 'no/such/recipe.yaml'"));
 }
 
 TEST_CASE("files may be missing when a prepare command makes them", "[recipe]") {
-  const Recipe r = parse_recipe("data:\n  train: {src: a, tgt: b}\n  valid: {src: c, tgt: d}\n"
-                                "  prepare: ./make-data.sh\n", "r.yaml");
+  const Recipe r = parse_recipe(
+      "data:\n  train: {src: a, tgt: b}\n  valid: {src: c, tgt: d}\n"
+      "  prepare: ./make-data.sh\n",
+      "r.yaml");
   CHECK(r.data.prepare == "./make-data.sh");
 }
 
 TEST_CASE("overrides (--set) reach any key and are checked like the file", "[recipe]") {
-  const Recipe r = parse_recipe(data_section(), "r.yaml", {"training.lr=0.0005", "workdir=/tmp/x",
-                                                           "model.decoder.input_feeding=true"});
+  const Recipe r =
+      parse_recipe(data_section(), "r.yaml",
+                   {"training.lr=0.0005", "workdir=/tmp/x", "model.decoder.input_feeding=true"});
   CHECK(r.training.lr == 0.0005);
   CHECK(r.workdir == "/tmp/x");
   CHECK(r.model.input_feeding);
   CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lrate=1"}),
                     Contains("--set training.lrate: unknown key (did you mean 'training.lr'?)"));
-  CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lr"}), Contains("expected KEY=VALUE"));
+  CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lr"}),
+                    Contains("expected KEY=VALUE"));
 }
 
 TEST_CASE("durations", "[recipe]") {
@@ -91,8 +99,10 @@ TEST_CASE("durations", "[recipe]") {
 }
 
 TEST_CASE("the dumped recipe parses back to itself", "[recipe]") {
-  const Recipe r = parse_recipe(data_section() + "training: {max_time: 20m, lr: 0.0003}\n"
-                                "model: {attention: additive, dropout: 0.3}\n", "r.yaml");
+  const Recipe r = parse_recipe(data_section() +
+                                    "training: {max_time: 20m, lr: 0.0003}\n"
+                                    "model: {attention: additive, dropout: 0.3}\n",
+                                "r.yaml");
   const std::string dumped = dump_recipe(r);
   CHECK_THAT(dumped, Contains("  attention: \"additive\"\n"));
   const Recipe again = parse_recipe(dumped, "dumped.yaml");
