@@ -35,7 +35,9 @@ void write_quickstart_data(const std::string& dir, const QuickstartSplits& split
     const int digits = 1 + static_cast<int>(rng.below(6));
     int64_t low = 1;
     for (int d = 1; d < digits; ++d) low *= 10;
-    const int64_t n = (digits == 1 ? 0 : low) + static_cast<int64_t>(rng.below(static_cast<uint64_t>(digits == 1 ? 10 : 9 * low)));
+    const int64_t n =
+        (digits == 1 ? 0 : low) +
+        static_cast<int64_t>(rng.below(static_cast<uint64_t>(digits == 1 ? 10 : 9 * low)));
     if (seen.insert(n).second) numbers.push_back(n);
   }
   std::filesystem::create_directories(dir);
@@ -45,7 +47,8 @@ void write_quickstart_data(const std::string& dir, const QuickstartSplits& split
   if (U_FAILURE(status)) throw Error("ICU spell-out rules for en/es are unavailable");
   size_t next = 0;
   for (const auto& [name, count] : {std::pair<const char*, int64_t>{"test", splits.test},
-                                    {"valid", splits.valid}, {"train", splits.train}}) {
+                                    {"valid", splits.valid},
+                                    {"train", splits.train}}) {
     // Written to temporary names and renamed, so an interrupted run never leaves half a split.
     const std::string base = dir + "/" + name;
     std::ofstream en(base + ".en.tmp"), es(base + ".es.tmp");

@@ -38,7 +38,8 @@ TEST_CASE("quickstart splits are line-aligned, disjoint and reproducible", "[qui
   const auto again = (std::filesystem::temp_directory_path() / "rnmt_quickstart_test2").string();
   write_quickstart_data(again, {.train = 300, .valid = 20, .test = 30, .seed = 4});
   std::ifstream a(dir + "/train.es"), b(again + "/train.es");
-  CHECK(std::string(std::istreambuf_iterator<char>(a), {}) == std::string(std::istreambuf_iterator<char>(b), {}));
+  CHECK(std::string(std::istreambuf_iterator<char>(a), {}) ==
+        std::string(std::istreambuf_iterator<char>(b), {}));
   std::filesystem::remove_all(dir);
   std::filesystem::remove_all(again);
 }

@@ -1,0 +1,120 @@
+#include "core/archive.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+namespace {
+
+// FNV-1a over 64 bits: detects truncation and corruption (not an adversary).
+uint64_t checksum(const std::string& bytes, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+void append_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+
+}  // namespace
+
+void Archive::put(const std::string& name, const void* data, size_t bytes) {
+  sections[name] = std::string(static_cast<const char*>(data), bytes);
+}
+
+const std::string& Archive::get(const std::string& name) const {
+  auto it = sections.find(name);
+  if (it == sections.end()) throw Error("the file has no section '" + name + "'");
+  return it->second;
+}
+
+int64_t Archive::get_int(const std::string& name) const {
+  const std::string& s = get(name);
+  if (s.size() != sizeof(int64_t)) throw Error("section '" + name + "' is not a number");
+  int64_t v;
+  std::memcpy(&v, s.data(), sizeof v);
+  return v;
+}
+
+// Layout: tag[8] version:u32 count:u32 { name_len:u64 name data_len:u64 data }* checksum:u64
+void write_archive(const Archive& archive, const std::string& path) {
+  std::string body;
+  char tag[8] = {};
+  std::memcpy(tag, archive.tag.data(), std::min<size_t>(8, archive.tag.size()));
+  body.append(tag, 8);
+  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(archive.sections.size())};
+  body.append(reinterpret_cast<const char*>(header), sizeof header);
+  for (const auto& [name, data] : archive.sections) {
+    append_u64(body, name.size());
+    body += name;
+    append_u64(body, data.size());
+    body += data;
+  }
+  append_u64(body, checksum(body));
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw Error("cannot write '" + temporary + "'");
+  size_t written = 0;
+  while (written < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + written, body.size() - written);
+    if (n <= 0) {
+      ::close(fd);
+      throw Error("cannot write '" + temporary + "' (disk full?)");
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) throw Error("cannot flush '" + temporary + "' to disk");
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw Error("cannot rename '" + temporary + "' to '" + path + "'");
+  }
+}
+
+Archive read_archive(const std::string& path, const std::string& expected_tag, uint32_t max_version) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open '" + path + "'");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bad = [&](const std::string& what) { return Error("'" + path + "' " + what); };
+  if (bytes.size() < 8 + 8 + 8) throw bad("is too short to be an rnmt file");
+  const std::string tag = bytes.substr(0, 8).c_str();
+  if (tag != expected_tag) throw bad("is not an rnmt " + expected_tag + " file");
+  uint64_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
+  if (checksum(bytes.substr(0, bytes.size() - 8)) != stored) {
+    throw bad("is damaged: its checksum does not match (truncated or corrupted)");
+  }
+  Archive a;
+  a.tag = tag;
+  uint32_t header[2];
+  std::memcpy(header, bytes.data() + 8, sizeof header);
+  a.version = header[0];
+  if (a.version == 0 || a.version > max_version) {
+    throw bad("has format version " + std::to_string(a.version) + "; this rnmt reads up to " +
+              std::to_string(max_version));
+  }
+  size_t at = 16;
+  const size_t end = bytes.size() - 8;
+  auto take_u64 = [&]() {
+    if (end - at < 8) throw bad("is damaged: a section runs past the end");
+    uint64_t v;
+    std::memcpy(&v, bytes.data() + at, 8);
+    at += 8;
+    return v;
+  };
+  for (uint32_t i = 0; i < header[1]; ++i) {
+    const uint64_t name_len = take_u64();
+    if (name_len > end - at) throw bad("is damaged: a section runs past the end");
+    std::string name = bytes.substr(at, name_len);
+    at += name_len;
+    const uint64_t data_len = take_u64();
+    if (data_len > end - at) throw bad("is damaged: a section runs past the end");
+    a.sections[name] = bytes.substr(at, data_len);
+    at += data_len;
+  }
+  if (at != end) throw bad("is damaged: unexpected bytes after the last section");
+  return a;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,42 @@
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rnmt {
+
+// A file of named binary sections with a format tag, a version and a checksum: the container for
+// checkpoints (and later the model file). Writing is atomic: a temporary file beside the target,
+// flushed to disk (fsync), then renamed over it, so a crash leaves the previous file intact.
+// Reading checks the tag, version, every size and the checksum, and refuses anything else with an
+// Error that says what is wrong; it never trusts a size it has not checked against the file.
+struct Archive {
+  std::string tag;  // up to 8 characters, e.g. "RNMTCKPT"
+  uint32_t version = 1;
+  std::map<std::string, std::string> sections;  // name -> bytes
+
+  void put(const std::string& name, const void* data, size_t bytes);
+  template <class T>
+  void put_vector(const std::string& name, const std::vector<T>& v) {
+    put(name, v.data(), v.size() * sizeof(T));
+  }
+  void put_int(const std::string& name, int64_t value) { put(name, &value, sizeof value); }
+
+  const std::string& get(const std::string& name) const;  // Error when absent
+  template <class T>
+  std::vector<T> get_vector(const std::string& name) const {
+    const std::string& s = get(name);
+    std::vector<T> v(s.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), s.data(), v.size() * sizeof(T));
+    return v;
+  }
+  int64_t get_int(const std::string& name) const;
+};
+
+void write_archive(const Archive& archive, const std::string& path);
+Archive read_archive(const std::string& path, const std::string& expected_tag,
+                     uint32_t max_version);
+
+}  // namespace rnmt
