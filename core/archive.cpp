@@ -17,7 +17,9 @@ uint64_t checksum(const std::string& bytes, uint64_t h = 1469598103934665603ull)
   return h;
 }
 
-void append_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void append_u64(std::string& out, uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
 
 }  // namespace
 
@@ -72,7 +74,8 @@ void write_archive(const Archive& archive, const std::string& path) {
   }
 }
 
-Archive read_archive(const std::string& path, const std::string& expected_tag, uint32_t max_version) {
+Archive read_archive(const std::string& path, const std::string& expected_tag,
+                     uint32_t max_version) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open '" + path + "'");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -42,6 +42,8 @@ class Seq2Seq {
   const ModelConfig& config() const { return config_; }
   ParamSet& params() { return params_; }
   Rng& dropout_rng() { return dropout_rng_; }
+  const Rng& dropout_rng() const { return dropout_rng_; }
+  const ParamSet& params() const { return params_; }
   void set_profiler(Profiler* profiler);
 
   // Summed loss over the batch's target tokens; keeps activations for backward.

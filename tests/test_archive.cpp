@@ -68,7 +68,8 @@ TEST_CASE("damaged, foreign and newer files are refused with a message", "[archi
   write_bytes(path, "");
   CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 2), Contains("too short"));
   write_bytes(path, good);
-  CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 1), Contains("format version 2; this rnmt reads up to 1"));
+  CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 1),
+                    Contains("format version 2; this rnmt reads up to 1"));
   CHECK_THROWS_WITH(read_archive(path + ".none", "RNMTTEST", 2), Contains("cannot open"));
   std::filesystem::remove(path);
 }

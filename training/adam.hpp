@@ -20,8 +20,11 @@ class Adam {
   explicit Adam(AdamOptions options = {}) : options_(options) {}
   void step(ParamSet& params, float lr, float grad_scale = 1.0f);
   int64_t steps() const { return steps_; }
+  void set_steps(int64_t steps) { steps_ = steps; }
   Tensor& first_moment() { return m_; }
   Tensor& second_moment() { return v_; }
+  const Tensor& first_moment() const { return m_; }
+  const Tensor& second_moment() const { return v_; }
 
  private:
   AdamOptions options_;

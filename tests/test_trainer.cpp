@@ -1,0 +1,95 @@
+// Training continues exactly from a checkpoint, refuses one that does not fit, and survives
+// non-finite steps until they repeat.
+#include <catch2/catch.hpp>
+
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "training/trainer.hpp"
+
+using namespace rnmt;
+using Catch::Contains;
+
+namespace {
+
+ModelConfig tiny(int64_t vocab) {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = vocab;
+  c.embedding = 8;
+  c.encoder_hidden = 8;
+  c.decoder_hidden = 12;
+  c.dropout = 0.2f;  // so the dropout random state must be restored too
+  c.input_feeding = true;
+  return c;
+}
+
+std::vector<float> values(const Seq2Seq& m) {
+  return {m.params().values(), m.params().values() + m.params().total()};
+}
+
+// Runs with one OpenMP thread (sums in a fixed order) and restores the count afterwards.
+struct OneThread {
+  int before = omp_get_max_threads();
+  OneThread() { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(before); }
+};
+
+}  // namespace
+
+TEST_CASE("training 2N steps equals N steps, a checkpoint, and N more", "[trainer]") {
+  OneThread one;
+  const ParallelData data = synthetic_data(120, 5, 16, 3);  // 8 batches of 16: N = 6 crosses an epoch
+  const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 9};
+  const std::string path = (std::filesystem::temp_directory_path() / "rnmt_test_resume.ckpt").string();
+  const int N = 6;
+
+  Seq2Seq straight(tiny(data.src_vocab), 5);
+  Trainer a(straight, data, options);
+  for (int i = 0; i < 2 * N; ++i) a.step();
+
+  Seq2Seq first(tiny(data.src_vocab), 5);
+  Trainer b(first, data, options);
+  for (int i = 0; i < N; ++i) b.step();
+  b.save_checkpoint(path);
+
+  Seq2Seq resumed(tiny(data.src_vocab), 5);
+  Trainer c(resumed, data, options);
+  c.load_checkpoint(path);
+  CHECK(c.position().step == N);
+  for (int i = 0; i < N; ++i) c.step();
+  CHECK(c.position().step == a.position().step);
+  CHECK(c.position().epoch == 1);
+  const auto x = values(straight), y = values(resumed);
+  REQUIRE(x.size() == y.size());
+  CHECK(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0);
+  // and training did change the weights
+  CHECK(values(straight) != values(Seq2Seq(tiny(data.src_vocab), 5)));
+
+  // a checkpoint of another model shape is refused with a message
+  ModelConfig other = tiny(data.src_vocab);
+  other.decoder_hidden = 16;
+  Seq2Seq bigger(other, 5);
+  Trainer d(bigger, data, options);
+  CHECK_THROWS_WITH(d.load_checkpoint(path), Contains("this model has"));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("non-finite steps are skipped, and repeated ones stop training", "[trainer][errors]") {
+  const ParallelData data = synthetic_data(64, 4, 12, 1);
+  Seq2Seq model(tiny(data.src_vocab), 2);
+  Trainer t(model, data, {.batch_sentences = 16, .max_bad_steps = 3});
+  t.step();
+  Param& bias = model.params().find("output.bias");
+  bias.w[5] = std::nanf("");
+  const auto before = values(model);
+  CHECK_FALSE(t.step().applied);
+  CHECK_FALSE(t.step().applied);
+  CHECK(t.position().step == 1);
+  const auto after = values(model);
+  CHECK(std::memcmp(before.data(), after.data(), before.size() * sizeof(float)) == 0);  // untouched
+  CHECK_THROWS_WITH(t.step(), Contains("training diverged: 3 steps in a row"));
+}

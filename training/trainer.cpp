@@ -1,0 +1,112 @@
+#include "training/trainer.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <iostream>
+
+#include "core/archive.hpp"
+#include "core/error.hpp"
+#include "training/clip.hpp"
+
+namespace rnmt {
+
+namespace {
+constexpr const char* kCheckpointTag = "RNMTCKPT";
+constexpr uint32_t kCheckpointVersion = 1;
+}  // namespace
+
+Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options)
+    : model_(model), data_(data), options_(options) {
+  if (data.src.empty()) throw Error("no training data");
+  start_epoch();
+}
+
+void Trainer::start_epoch() {
+  Rng rng(options_.seed * 1000003u + static_cast<uint64_t>(position_.epoch));
+  batches_ = bucketed_batches(data_, options_.batch_sentences, 100, rng);
+}
+
+StepResult Trainer::step() {
+  if (position_.batch >= static_cast<int64_t>(batches_.size())) {
+    ++position_.epoch;
+    position_.batch = 0;
+    start_epoch();
+  }
+  const Batch batch = batch_of(data_, batches_[static_cast<size_t>(position_.batch)]);
+  ++position_.batch;
+  ParamSet& params = model_.params();
+  params.zero_grads();
+  StepResult r;
+  r.loss = model_.forward(batch, true);
+  model_.backward(batch, 1.0f / static_cast<float>(r.loss.tokens));
+  r.grad_norm = gradient_norm(params);
+  if (!std::isfinite(r.loss.loss) || !std::isfinite(r.grad_norm)) {
+    ++bad_steps_;
+    std::cerr << "warning: step " << position_.step + 1 << ": non-finite "
+              << (std::isfinite(r.loss.loss) ? "gradient" : "loss") << "; update skipped\n";
+    if (bad_steps_ >= options_.max_bad_steps) {
+      throw Error("training diverged: " + std::to_string(bad_steps_) +
+                  " steps in a row had a non-finite loss or gradient (lower training.lr?); the "
+                  "last checkpoint holds the last good state");
+    }
+    return r;
+  }
+  bad_steps_ = 0;
+  adam_.step(params, static_cast<float>(options_.lr), clip_factor(r.grad_norm, options_.clip_norm));
+  ++position_.step;
+  r.applied = true;
+  return r;
+}
+
+void Trainer::save_checkpoint(const std::string& path) const {
+  Archive a;
+  a.tag = kCheckpointTag;
+  a.version = kCheckpointVersion;
+  const ParamSet& params = model_.params();
+  a.put("params", params.values(), params.total() * sizeof(float));
+  a.put("adam.m", adam_.first_moment().data(), adam_.first_moment().size() * sizeof(float));
+  a.put("adam.v", adam_.second_moment().data(), adam_.second_moment().size() * sizeof(float));
+  a.put_int("adam.steps", adam_.steps());
+  a.put_int("step", position_.step);
+  a.put_int("epoch", position_.epoch);
+  a.put_int("batch", position_.batch);
+  const auto rng = model_.dropout_rng().state();
+  a.put("dropout_rng", rng.data(), sizeof rng);
+  write_archive(a, path);
+}
+
+void Trainer::load_checkpoint(const std::string& path) {
+  const Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
+  ParamSet& params = model_.params();
+  const std::string& w = a.get("params");
+  if (w.size() != params.total() * sizeof(float)) {
+    throw Error("checkpoint '" + path + "' holds " + std::to_string(w.size() / sizeof(float)) +
+                " parameters, this model has " + std::to_string(params.total()) +
+                " (was it written by a different recipe?)");
+  }
+  std::memcpy(params.values(), w.data(), w.size());
+  params.touch();
+  const auto n = static_cast<int64_t>(params.total());
+  for (auto [name, tensor] : {std::pair{"adam.m", &adam_.first_moment()}, std::pair{"adam.v", &adam_.second_moment()}}) {
+    const std::string& s = a.get(name);
+    if (s.size() != static_cast<size_t>(n) * sizeof(float) && !s.empty()) {
+      throw Error("checkpoint '" + path + "': optimizer state does not match the parameters");
+    }
+    tensor->resize({n});
+    if (s.empty()) {
+      tensor->zero();
+    } else {
+      std::memcpy(tensor->data(), s.data(), s.size());
+    }
+  }
+  adam_.set_steps(a.get_int("adam.steps"));
+  position_ = {a.get_int("step"), a.get_int("epoch"), a.get_int("batch")};
+  std::array<uint64_t, 4> rng;
+  const std::string& r = a.get("dropout_rng");
+  if (r.size() != sizeof rng) throw Error("checkpoint '" + path + "': bad random state");
+  std::memcpy(rng.data(), r.data(), sizeof rng);
+  model_.dropout_rng().set_state(rng);
+  start_epoch();
+}
+
+}  // namespace rnmt

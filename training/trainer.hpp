@@ -1,0 +1,58 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/seq2seq.hpp"
+#include "training/adam.hpp"
+#include "training/synthetic.hpp"
+
+namespace rnmt {
+
+struct TrainerOptions {
+  double lr = 0.001;
+  double clip_norm = 5.0;
+  int64_t batch_sentences = 64;
+  uint64_t seed = 1;
+  int64_t max_bad_steps = 5;  // consecutive non-finite steps before training stops
+};
+
+// Where training stands: enough to continue exactly where it stopped.
+struct TrainPosition {
+  int64_t step = 0;   // updates applied
+  int64_t epoch = 0;  // current epoch, from 0
+  int64_t batch = 0;  // next batch within the epoch
+};
+
+struct StepResult {
+  LossStats loss;
+  double grad_norm = 0;
+  bool applied = false;  // false: skipped because the loss or the gradient was not finite
+};
+
+// One training run over in-memory data. The batch order of an epoch derives from (seed, epoch), so
+// the data position is two numbers; a checkpoint adds the weights, Adam's moments and the dropout
+// random state, and resuming from it continues bit for bit (with one thread).
+class Trainer {
+ public:
+  Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options);
+
+  StepResult step();  // one batch: forward, backward, clipping, Adam (or a skip)
+  const TrainPosition& position() const { return position_; }
+
+  void save_checkpoint(const std::string& path) const;
+  void load_checkpoint(const std::string& path);  // Error when it does not fit this model
+
+ private:
+  void start_epoch();
+
+  Seq2Seq& model_;
+  const ParallelData& data_;
+  TrainerOptions options_;
+  Adam adam_;
+  TrainPosition position_;
+  std::vector<std::vector<int64_t>> batches_;  // this epoch's order
+  int64_t bad_steps_ = 0;
+};
+
+}  // namespace rnmt
