@@ -63,6 +63,10 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
   return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
+void OutputLayer::logits(const float* x, int64_t rows, float* z) const {
+  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, z, vocab, false, bias->w);
+}
+
 void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets, float smoothing,
                            float scale, float* dx) {
   const int64_t V = vocab;

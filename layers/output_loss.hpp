@@ -29,6 +29,8 @@ struct OutputLayer {
   void init(Rng& rng, bool init_weight);
   // x [rows, hidden], targets [rows] -> loss sums; keeps the probabilities for backward.
   LossStats forward(const float* x, int64_t rows, const int32_t* targets, float smoothing);
+  // Inference: the logits z [rows, vocab] of x [rows, hidden].
+  void logits(const float* x, int64_t rows, float* z) const;
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);

@@ -1,5 +1,7 @@
 #include "model/seq2seq.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -69,24 +71,30 @@ void Seq2Seq::set_profiler(Profiler* profiler) {
   part_output_ = profiler->part("output layer + softmax/CE");
 }
 
-LossStats Seq2Seq::forward(const Batch& b, bool training) {
-  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+void Seq2Seq::encode(const Batch& b, bool training) {
+  const int64_t S = b.S, N = b.N, E = config_.embedding;
   {
     ProfileScope scope(profiler_, part_embed_);
     src_emb_.resize({S, N, E});
     src_embed_.forward(b.src.data(), S * N, src_emb_.data());
     src_dropout_.forward(src_emb_.data(), S * N * E, dropout_rng_, training);
-    tgt_emb_.resize({T, N, E});
-    tgt_embed_.forward(b.tgt_in.data(), T * N, tgt_emb_.data());
-    tgt_dropout_.forward(tgt_emb_.data(), T * N * E, dropout_rng_, training);
   }
   {
     ProfileScope scope(profiler_, part_encoder_);
     encoder_.forward(S, N, src_emb_.data(), b.src_lengths.data(), dropout_rng_, training);
   }
+  ProfileScope scope(profiler_, part_bridge_);
+  bridge_.forward(N, encoder_.final_state().data());
+}
+
+LossStats Seq2Seq::forward(const Batch& b, bool training) {
+  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+  encode(b, training);
   {
-    ProfileScope scope(profiler_, part_bridge_);
-    bridge_.forward(N, encoder_.final_state().data());
+    ProfileScope scope(profiler_, part_embed_);
+    tgt_emb_.resize({T, N, E});
+    tgt_embed_.forward(b.tgt_in.data(), T * N, tgt_emb_.data());
+    tgt_dropout_.forward(tgt_emb_.data(), T * N * E, dropout_rng_, training);
   }
   {
     ProfileScope scope(profiler_, part_attention_);
@@ -140,6 +148,62 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
     ProfileScope scope(profiler_, part_attention_);
     attention_.forward(t, 1, decoder_.output() + t * N * H, att_.data() + t * N * H);
   }
+}
+
+std::vector<Sentence> Seq2Seq::greedy(const Batch& b, double max_length_ratio) {
+  const int64_t S = b.S, N = b.N, E = config_.embedding, H = config_.decoder_hidden,
+                V = config_.tgt_vocab;
+  const int64_t F = E + (config_.input_feeding ? H : 0);
+  std::vector<int64_t> limit(static_cast<size_t>(N));
+  int64_t L = 1;
+  for (int64_t n = 0; n < N; ++n) {
+    limit[static_cast<size_t>(n)] =
+        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
+        10;
+    L = std::max(L, limit[static_cast<size_t>(n)] + 1);  // + 1: room for </s>
+  }
+  encode(b, false);
+  attention_.begin(S, N, L, encoder_.memory().data(), b.src_lengths.data());
+  decoder_.begin(L, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, false, true);
+  att_.resize({L, N, H});
+  dec_in_.resize({L, N, F});
+  logits_.resize({N, V});
+  std::vector<int32_t> previous(static_cast<size_t>(N), kBos);
+  std::vector<Sentence> out(static_cast<size_t>(N));
+  std::vector<bool> done(static_cast<size_t>(N), false);
+  int64_t remaining = N;
+  for (int64_t t = 0; t < L && remaining > 0; ++t) {
+    float* in = dec_in_.data() + t * N * F;
+    for (int64_t n = 0; n < N; ++n) {
+      tgt_embed_.forward(&previous[static_cast<size_t>(n)], 1, in + n * F);
+      if (config_.input_feeding) {
+        float* feed = in + n * F + E;
+        if (t == 0) {
+          std::fill(feed, feed + H, 0.0f);
+        } else {
+          std::memcpy(feed, att_.data() + ((t - 1) * N + n) * H,
+                      sizeof(float) * static_cast<size_t>(H));
+        }
+      }
+    }
+    decoder_.forward_step(t, in);
+    attention_.forward(t, 1, decoder_.output() + t * N * H, att_.data() + t * N * H);
+    output_.logits(att_.data() + t * N * H, N, logits_.data());
+    for (int64_t n = 0; n < N; ++n) {
+      if (done[static_cast<size_t>(n)]) continue;
+      const float* z = logits_.data() + n * V;
+      const auto best = static_cast<int32_t>(std::max_element(z, z + V) - z);
+      auto& sentence = out[static_cast<size_t>(n)];
+      if (best == kEos || static_cast<int64_t>(sentence.size()) >= limit[static_cast<size_t>(n)]) {
+        done[static_cast<size_t>(n)] = true;
+        --remaining;
+      } else {
+        sentence.push_back(best);
+        previous[static_cast<size_t>(n)] = best;
+      }
+    }
+  }
+  return out;
 }
 
 void Seq2Seq::backward(const Batch& b, float scale) {

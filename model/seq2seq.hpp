@@ -51,10 +51,18 @@ class Seq2Seq {
   // Accumulates the gradients of scale · (summed loss) into params().
   void backward(const Batch& batch, float scale);
 
+  // Greedy decoding of the batch's source side (its target side is ignored): for each sentence the
+  // most probable token at every step, fed back, until </s> or ceil(max_length_ratio · source
+  // length) + 10 tokens. Returns the tokens without </s>.
+  std::vector<Sentence> greedy(const Batch& batch, double max_length_ratio);
+  // Probabilities [T·N, vocab] of the last forward (rows of padding targets are not normalised).
+  const Tensor& output_probabilities() const { return output_.probs; }
+
   const Encoder& encoder() const { return encoder_; }
   const Attention& attention() const { return attention_; }
 
  private:
+  void encode(const Batch& b, bool training);  // embeddings, encoder, bridge, attention setup
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
@@ -74,7 +82,7 @@ class Seq2Seq {
   int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0, part_output_ = 0,
       part_bridge_ = 0;
 
-  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_;
+  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_, logits_;
   Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;
 };
 

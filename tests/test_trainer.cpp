@@ -42,9 +42,11 @@ struct OneThread {
 
 TEST_CASE("training 2N steps equals N steps, a checkpoint, and N more", "[trainer]") {
   OneThread one;
-  const ParallelData data = synthetic_data(120, 5, 16, 3);  // 8 batches of 16: N = 6 crosses an epoch
+  const ParallelData data =
+      synthetic_data(120, 5, 16, 3);  // 8 batches of 16: N = 6 crosses an epoch
   const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 9};
-  const std::string path = (std::filesystem::temp_directory_path() / "rnmt_test_resume.ckpt").string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "rnmt_test_resume.ckpt").string();
   const int N = 6;
 
   Seq2Seq straight(tiny(data.src_vocab), 5);

@@ -87,7 +87,8 @@ void Trainer::load_checkpoint(const std::string& path) {
   std::memcpy(params.values(), w.data(), w.size());
   params.touch();
   const auto n = static_cast<int64_t>(params.total());
-  for (auto [name, tensor] : {std::pair{"adam.m", &adam_.first_moment()}, std::pair{"adam.v", &adam_.second_moment()}}) {
+  for (auto [name, tensor] :
+       {std::pair{"adam.m", &adam_.first_moment()}, std::pair{"adam.v", &adam_.second_moment()}}) {
     const std::string& s = a.get(name);
     if (s.size() != static_cast<size_t>(n) * sizeof(float) && !s.empty()) {
       throw Error("checkpoint '" + path + "': optimizer state does not match the parameters");
