@@ -10,5 +10,7 @@ int learn_bpe_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 int detokenize_command(const std::vector<std::string>& args);
 int bleu_command(const std::vector<std::string>& args);
+int run_command(const std::vector<std::string>& args);
+int quickstart_data_command(const std::vector<std::string>& args);
 
 }  // namespace rnmt::cli

@@ -12,11 +12,13 @@ const char* kUsage =
     "usage: rnmt COMMAND [options]\n"
     "\n"
     "commands:\n"
+    "  run            the whole pipeline from a YAML recipe (rnmt run RECIPE.yaml)\n"
     "  learn-bpe      learn BPE merges and a vocabulary from raw text\n"
     "  tokenize       raw text -> pieces (stdin to stdout)\n"
     "  detokenize     pieces -> raw text (stdin to stdout)\n"
     "  bleu           corpus BLEU as sacreBLEU computes it (rnmt bleu REF [HYP])\n"
     "  bench train    time training of the benchmark model\n"
+    "  quickstart-data DIR  the quickstart recipe's data (numbers in English and Spanish)\n"
     "\n"
     "rnmt COMMAND --help explains a command's options.\n";
 
@@ -33,6 +35,9 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "tokenize") return rnmt::cli::tokenize_command(rest);
     if (!args.empty() && args[0] == "detokenize") return rnmt::cli::detokenize_command(rest);
     if (!args.empty() && args[0] == "bleu") return rnmt::cli::bleu_command(rest);
+    if (!args.empty() && args[0] == "run") return rnmt::cli::run_command(rest);
+    if (!args.empty() && args[0] == "quickstart-data")
+      return rnmt::cli::quickstart_data_command(rest);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
       std::cout << kUsage;
       return 0;

@@ -217,7 +217,7 @@ struct Parser {
   }
 };
 
-void check_files(const Recipe& r, const std::map<std::string, int>& lines) {
+void check_data(const Recipe& r, const std::map<std::string, int>& lines) {
   auto where = [&](const std::string& key) {
     auto it = lines.find(key);
     return r.path + (it == lines.end() ? "" : ":" + std::to_string(it->second)) + ": " + key + ": ";
@@ -282,7 +282,7 @@ double parse_duration(const std::string& text) {
 }
 
 Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
-                    const std::vector<std::string>& overrides) {
+                    const std::vector<std::string>& overrides, bool check_files) {
   Recipe r;
   r.path = path;
   Parser parser{path, schema(r), {}};
@@ -308,16 +308,17 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
     }
     parser.lines.erase(key);
   }
-  check_files(r, parser.lines);
+  if (check_files) check_data(r, parser.lines);
   return r;
 }
 
-Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides) {
+Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides,
+                   bool check_files) {
   std::ifstream in(path);
   if (!in) throw Error("cannot open recipe '" + path + "'");
   std::stringstream text;
   text << in.rdbuf();
-  return parse_recipe(text.str(), path, overrides);
+  return parse_recipe(text.str(), path, overrides, check_files);
 }
 
 std::string dump_recipe(const Recipe& recipe) {

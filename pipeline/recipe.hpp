@@ -71,9 +71,11 @@ struct Recipe {
 // naming the file, line and key (and the closest valid key for a misspelt one). Data files must
 // exist unless data.prepare is set. Relative paths are relative to the working directory, as with
 // Marian and OpenNMT.
-Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides = {});
+// check_files = false skips the data-file checks (for --dump-config before the data exists).
+Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides = {},
+                   bool check_files = true);
 Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
-                    const std::vector<std::string>& overrides = {});
+                    const std::vector<std::string>& overrides = {}, bool check_files = true);
 
 // The fully resolved recipe as YAML (what --dump-config prints); parses back to the same recipe.
 std::string dump_recipe(const Recipe& recipe);

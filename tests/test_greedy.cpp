@@ -12,7 +12,8 @@ using namespace rnmt;
 
 namespace {
 
-const std::vector<Sentence> kSources = {{4, 5, 6, 7}, {8, 9, 4}, {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}};
+const std::vector<Sentence> kSources = {
+    {4, 5, 6, 7}, {8, 9, 4}, {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}};
 
 std::vector<Sentence> reversed_targets() {
   std::vector<Sentence> out;

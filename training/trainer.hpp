@@ -39,6 +39,9 @@ class Trainer {
 
   StepResult step();  // one batch: forward, backward, clipping, Adam (or a skip)
   const TrainPosition& position() const { return position_; }
+  void set_lr(double lr) { options_.lr = lr; }
+  double lr() const { return options_.lr; }
+  int64_t batches_per_epoch() const { return static_cast<int64_t>(batches_.size()); }
 
   void save_checkpoint(const std::string& path) const;
   void load_checkpoint(const std::string& path);  // Error when it does not fit this model

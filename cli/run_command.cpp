@@ -1,0 +1,93 @@
+// rnmt run RECIPE: the whole pipeline from a YAML recipe; rnmt quickstart-data: the quickstart's data.
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "pipeline/quickstart_data.hpp"
+#include "pipeline/run.hpp"
+
+namespace po = boost::program_options;
+
+namespace rnmt::cli {
+
+int run_command(const std::vector<std::string>& args) {
+  std::string recipe_path, from;
+  std::vector<std::string> overrides;
+  po::options_description desc(
+      "rnmt run RECIPE.yaml: prepare data and tokenizers, train, evaluate BLEU, export a model\n"
+      "options");
+  desc.add_options()("help,h", "show this help")(
+      "set", po::value(&overrides)->composing(), "override a recipe key: --set training.lr=0.0005")(
+      "dump-config", "print the fully resolved recipe and exit")(
+      "from", po::value(&from), "re-run from this stage: prepare | train | evaluate | export");
+  po::options_description hidden;
+  hidden.add_options()("recipe", po::value(&recipe_path));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  positional.add("recipe", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "rnmt run: " << e.what() << "\n\n" << desc << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (recipe_path.empty()) {
+    std::cerr << "rnmt run: which recipe? (rnmt run RECIPE.yaml)\n\n" << desc << "\n";
+    return 2;
+  }
+  // Commands in data.prepare can call this very binary as $RNMT.
+  setenv("RNMT", std::filesystem::read_symlink("/proc/self/exe").c_str(), 1);
+  if (vm.count("dump-config")) {  // printing the recipe must not need its data to exist yet
+    std::cout << dump_recipe(load_recipe(recipe_path, overrides, false));
+    return 0;
+  }
+  const Recipe recipe = load_recipe(recipe_path, overrides);
+  return run_recipe(recipe, from.empty() ? std::nullopt : std::optional<Stage>(parse_stage(from)), std::cerr);
+}
+
+int quickstart_data_command(const std::vector<std::string>& args) {
+  std::string dir;
+  QuickstartSplits splits;
+  po::options_description desc(
+      "rnmt quickstart-data DIR: integers spelled out in English (.en) and Spanish (.es) by ICU\n"
+      "options");
+  desc.add_options()("help,h", "show this help")(
+      "train", po::value(&splits.train)->default_value(splits.train), "training pairs")(
+      "valid", po::value(&splits.valid)->default_value(splits.valid), "validation pairs")(
+      "test", po::value(&splits.test)->default_value(splits.test), "held-out test pairs")(
+      "seed", po::value(&splits.seed)->default_value(splits.seed), "random seed");
+  po::options_description hidden;
+  hidden.add_options()("dir", po::value(&dir));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "rnmt quickstart-data: " << e.what() << "\n\n" << desc << "\n";
+    return 2;
+  }
+  if (vm.count("help") || dir.empty()) {
+    (dir.empty() && !vm.count("help") ? std::cerr : std::cout) << desc << "\n";
+    return vm.count("help") ? 0 : 2;
+  }
+  write_quickstart_data(dir, splits);
+  std::cerr << "quickstart-data: wrote " << splits.train << " / " << splits.valid << " / " << splits.test
+            << " pairs to " << dir << "/{train,valid,test}.{en,es}\n";
+  return 0;
+}
+
+}  // namespace rnmt::cli
