@@ -1,4 +1,5 @@
-// rnmt run RECIPE: the whole pipeline from a YAML recipe; rnmt quickstart-data: the quickstart's data.
+// rnmt run RECIPE: the whole pipeline from a YAML recipe; rnmt quickstart-data: the quickstart's
+// data.
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +20,8 @@ int run_command(const std::vector<std::string>& args) {
   po::options_description desc(
       "rnmt run RECIPE.yaml: prepare data and tokenizers, train, evaluate BLEU, export a model\n"
       "options");
-  desc.add_options()("help,h", "show this help")(
-      "set", po::value(&overrides)->composing(), "override a recipe key: --set training.lr=0.0005")(
+  desc.add_options()("help,h", "show this help")("set", po::value(&overrides)->composing(),
+                                                 "override a recipe key: --set training.lr=0.0005")(
       "dump-config", "print the fully resolved recipe and exit")(
       "from", po::value(&from), "re-run from this stage: prepare | train | evaluate | export");
   po::options_description hidden;
@@ -52,7 +53,8 @@ int run_command(const std::vector<std::string>& args) {
     return 0;
   }
   const Recipe recipe = load_recipe(recipe_path, overrides);
-  return run_recipe(recipe, from.empty() ? std::nullopt : std::optional<Stage>(parse_stage(from)), std::cerr);
+  return run_recipe(recipe, from.empty() ? std::nullopt : std::optional<Stage>(parse_stage(from)),
+                    std::cerr);
 }
 
 int quickstart_data_command(const std::vector<std::string>& args) {
@@ -85,8 +87,8 @@ int quickstart_data_command(const std::vector<std::string>& args) {
     return vm.count("help") ? 0 : 2;
   }
   write_quickstart_data(dir, splits);
-  std::cerr << "quickstart-data: wrote " << splits.train << " / " << splits.valid << " / " << splits.test
-            << " pairs to " << dir << "/{train,valid,test}.{en,es}\n";
+  std::cerr << "quickstart-data: wrote " << splits.train << " / " << splits.valid << " / "
+            << splits.test << " pairs to " << dir << "/{train,valid,test}.{en,es}\n";
   return 0;
 }
 

@@ -1,10 +1,10 @@
 #include "pipeline/run.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
@@ -112,8 +112,9 @@ struct Corpus {
 Corpus read_corpus(const Recipe::Pair& p) {
   Corpus c{read_lines(p.src), read_lines(p.tgt)};
   if (c.src.size() != c.tgt.size()) {
-    throw Error("parallel files differ in length: '" + p.src + "' has " + std::to_string(c.src.size()) +
-                " lines, '" + p.tgt + "' has " + std::to_string(c.tgt.size()));
+    throw Error("parallel files differ in length: '" + p.src + "' has " +
+                std::to_string(c.src.size()) + " lines, '" + p.tgt + "' has " +
+                std::to_string(c.tgt.size()));
   }
   return c;
 }
@@ -140,8 +141,9 @@ std::string file_identity(const std::string& path) {
 std::string fingerprint(const Recipe& r, Stage stage) {
   std::string s = "prepare:" + file_identity(r.data.train.src) + file_identity(r.data.train.tgt) +
                   file_identity(r.data.valid.src) + file_identity(r.data.valid.tgt) +
-                  file_identity(r.data.test.src) + file_identity(r.data.test.tgt) + r.tokenizer.normalization +
-                  std::to_string(r.tokenizer.joint) + std::to_string(r.tokenizer.merges);
+                  file_identity(r.data.test.src) + file_identity(r.data.test.tgt) +
+                  r.tokenizer.normalization + std::to_string(r.tokenizer.joint) +
+                  std::to_string(r.tokenizer.merges);
   if (stage >= Stage::train) {
     // everything of the model, training and validation sections, through the dumped recipe
     const std::string dumped = dump_recipe(r);
@@ -149,7 +151,8 @@ std::string fingerprint(const Recipe& r, Stage stage) {
     s += std::to_string(r.tokenizer.dropout) + std::to_string(r.data.max_length);
   }
   if (stage >= Stage::evaluate) {
-    s += "translate:" + std::to_string(r.translate.beam) + std::to_string(r.translate.max_length_ratio);
+    s += "translate:" + std::to_string(r.translate.beam) +
+         std::to_string(r.translate.max_length_ratio);
   }
   return hex(fnv(s));
 }
@@ -164,15 +167,20 @@ bool up_to_date(const Recipe& r, Stage stage) {
   return fs::exists(p) && read_text(p) == fingerprint(r, stage);
 }
 
-void mark_done(const Recipe& r, Stage stage) { write_text_atomically(stamp_path(r, stage), fingerprint(r, stage)); }
+void mark_done(const Recipe& r, Stage stage) {
+  write_text_atomically(stamp_path(r, stage), fingerprint(r, stage));
+}
 
 // -------------------------------------------------------------------------- tokenizers
-std::string src_tokenizer_path(const Recipe& r) { return r.workdir + "/prepare/src.tokenizer"; }
+std::string src_tokenizer_path(const Recipe& r) {
+  return r.workdir + "/prepare/src.tokenizer";
+}
 std::string tgt_tokenizer_path(const Recipe& r) {
   return r.workdir + (r.tokenizer.joint ? "/prepare/src.tokenizer" : "/prepare/tgt.tokenizer");
 }
 
-TokenizerModel learn_tokenizer(const Recipe& r, const std::vector<const std::vector<std::string>*>& sides) {
+TokenizerModel learn_tokenizer(const Recipe& r,
+                               const std::vector<const std::vector<std::string>*>& sides) {
   TokenizerModel m;
   m.options.normalization = parse_normalization(r.tokenizer.normalization);
   TokenizerModel whole = m;
@@ -200,7 +208,8 @@ TokenizerModel learn_tokenizer(const Recipe& r, const std::vector<const std::vec
 
 Sentence encode_line(Tokenizer& t, const std::string& line, float dropout = 0, Rng* rng = nullptr) {
   Sentence ids;
-  for (const auto& p : t.tokenize(line, 0, nullptr, dropout, rng)) ids.push_back(t.model().vocabulary.id(p));
+  for (const auto& p : t.tokenize(line, 0, nullptr, dropout, rng))
+    ids.push_back(t.model().vocabulary.id(p));
   return ids;
 }
 
@@ -257,12 +266,14 @@ std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const T
   std::vector<Sentence> encoded;
   for (const auto& l : lines) {
     Sentence s = encode_line(src, l);
-    if (static_cast<int64_t>(s.size()) > r.data.max_length) s.resize(static_cast<size_t>(r.data.max_length));
+    if (static_cast<int64_t>(s.size()) > r.data.max_length)
+      s.resize(static_cast<size_t>(r.data.max_length));
     encoded.push_back(std::move(s));
   }
   std::vector<size_t> order(lines.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
   std::vector<std::string> out(lines.size());
   const Sentence empty;
   for (size_t begin = 0; begin < order.size(); begin += 64) {
@@ -287,19 +298,25 @@ struct Prepared {
 };
 
 Prepared load_tokenizers(const Recipe& r) {
-  return {Tokenizer(load_tokenizer(src_tokenizer_path(r))), Tokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
+  return {Tokenizer(load_tokenizer(src_tokenizer_path(r))),
+          Tokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
 }
 
 void prepare(const Recipe& r, std::ostream& log) {
-  const std::vector<std::string> files = {r.data.train.src, r.data.train.tgt, r.data.valid.src, r.data.valid.tgt};
-  const bool missing = std::any_of(files.begin(), files.end(), [](const auto& f) { return !fs::exists(f); });
+  const std::vector<std::string> files = {r.data.train.src, r.data.train.tgt, r.data.valid.src,
+                                          r.data.valid.tgt};
+  const bool missing =
+      std::any_of(files.begin(), files.end(), [](const auto& f) { return !fs::exists(f); });
   if (missing && !r.data.prepare.empty()) {
     log << "prepare: running data.prepare: " << r.data.prepare << std::endl;
     const int status = std::system(r.data.prepare.c_str());
-    if (status != 0) throw Error("data.prepare command failed (status " + std::to_string(status) + "): " + r.data.prepare);
+    if (status != 0)
+      throw Error("data.prepare command failed (status " + std::to_string(status) +
+                  "): " + r.data.prepare);
   }
   for (const auto& f : files) {
-    if (!fs::exists(f)) throw Error("data file '" + f + "' is missing (and data.prepare did not make it)");
+    if (!fs::exists(f))
+      throw Error("data file '" + f + "' is missing (and data.prepare did not make it)");
   }
   const Corpus train = read_corpus(r.data.train);
   read_corpus(r.data.valid);  // checks line counts
@@ -313,10 +330,11 @@ void prepare(const Recipe& r, std::ostream& log) {
     save_tokenizer(learn_tokenizer(r, {&train.tgt}), tgt_tokenizer_path(r));
   }
   auto p = load_tokenizers(r);
-  log << "prepare: " << train.src.size() << " training pairs; tokenizer" << (r.tokenizer.joint ? " (joint)" : "s")
-      << ": " << p.src.model().merges.size() << " merges, vocabulary " << p.src.model().vocabulary.size() << " / "
-      << p.tgt.model().vocabulary.size() << " (" << std::chrono::duration<double>(Clock::now() - start).count()
-      << " s)" << std::endl;
+  log << "prepare: " << train.src.size() << " training pairs; tokenizer"
+      << (r.tokenizer.joint ? " (joint)" : "s") << ": " << p.src.model().merges.size()
+      << " merges, vocabulary " << p.src.model().vocabulary.size() << " / "
+      << p.tgt.model().vocabulary.size() << " ("
+      << std::chrono::duration<double>(Clock::now() - start).count() << " s)" << std::endl;
 }
 
 // Validation bookkeeping that must survive a restart, beside the trainer's checkpoint.
@@ -350,9 +368,31 @@ void save_params(const Seq2Seq& model, const std::string& path) {
 void load_params(Seq2Seq& model, const std::string& path) {
   const Archive a = read_archive(path, "RNMTPARM", 1);
   const std::string& w = a.get("params");
-  if (w.size() != model.params().total() * sizeof(float)) throw Error("'" + path + "' does not fit this model");
+  if (w.size() != model.params().total() * sizeof(float))
+    throw Error("'" + path + "' does not fit this model");
   std::memcpy(model.params().values(), w.data(), w.size());
   model.params().touch();
+}
+
+// Writes step-N.ckpt, makes last.ckpt the same file (a hard link renamed into place, so it is never
+// half-written), and deletes the oldest step checkpoints beyond `keep`.
+void keep_checkpoint(const Trainer& trainer, const std::string& dir, const std::string& last,
+                     int64_t keep) {
+  const std::string numbered = dir + "/step-" + std::to_string(trainer.position().step) + ".ckpt";
+  trainer.save_checkpoint(numbered);
+  fs::remove(last + ".link");
+  fs::create_hard_link(numbered, last + ".link");
+  fs::rename(last + ".link", last);
+  std::vector<std::pair<int64_t, fs::path>> steps;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && name.size() > 10 &&
+        name.substr(name.size() - 5) == ".ckpt") {
+      steps.emplace_back(std::atoll(name.c_str() + 5), entry.path());
+    }
+  }
+  std::sort(steps.begin(), steps.end());
+  for (size_t i = 0; i + static_cast<size_t>(keep) < steps.size(); ++i) fs::remove(steps[i].second);
 }
 
 std::string clock_text(double seconds) {
@@ -366,7 +406,8 @@ struct Validation {
   double loss = 0, bleu = 0;
 };
 
-Validation validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw, Prepared& p, const Recipe& r) {
+Validation validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw, Prepared& p,
+                    const Recipe& r) {
   Validation v;
   double loss = 0;
   int64_t tokens = 0;
@@ -388,21 +429,26 @@ int train(const Recipe& r, std::ostream& log) {
   set_threads(static_cast<int>(r.training.threads));
   Prepared p = load_tokenizers(r);
   int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
-  const ParallelData data = encode_corpus(read_corpus(r.data.train), p.src, p.tgt, r.data.max_length, dropped);
+  const ParallelData data =
+      encode_corpus(read_corpus(r.data.train), p.src, p.tgt, r.data.max_length, dropped);
   const Corpus valid_raw = read_corpus(r.data.valid);
-  const ParallelData valid = encode_corpus(valid_raw, p.src, p.tgt, r.data.max_length, valid_dropped);
-  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped[0] << " with an empty side, " << dropped[1]
-      << " over " << r.data.max_length << " pieces, " << dropped[2] << " with a length ratio over 3" << std::endl;
+  const ParallelData valid =
+      encode_corpus(valid_raw, p.src, p.tgt, r.data.max_length, valid_dropped);
+  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped[0]
+      << " with an empty side, " << dropped[1] << " over " << r.data.max_length << " pieces, "
+      << dropped[2] << " with a length ratio over 3" << std::endl;
   if (data.src.empty()) throw Error("no training pairs left after filtering");
-  Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab), static_cast<uint64_t>(r.training.seed));
+  Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab),
+                static_cast<uint64_t>(r.training.seed));
   TrainerOptions o;
   o.lr = r.training.lr;
   o.clip_norm = r.training.clip_norm;
-  o.batch_sentences = r.training.batch_sentences > 0 ? r.training.batch_sentences : std::max<int64_t>(1, r.training.batch_tokens / 30);
+  o.batch_sentences = r.training.batch_sentences;
+  o.batch_tokens = r.training.batch_tokens;
   o.seed = static_cast<uint64_t>(r.training.seed);
   Trainer trainer(model, data, o);
-  const std::string dir = r.workdir + "/train", last = dir + "/last.ckpt", best = dir + "/best.params",
-                    state_path = dir + "/validation.state";
+  const std::string dir = r.workdir + "/train", last = dir + "/last.ckpt",
+                    best = dir + "/best.params", state_path = dir + "/validation.state";
   fs::create_directories(dir);
   ValidationState vs = load_validation_state(state_path);
   if (fs::exists(last)) {
@@ -421,15 +467,18 @@ int train(const Recipe& r, std::ostream& log) {
   for (;;) {
     const auto& pos = trainer.position();
     if (r.training.max_steps > 0 && pos.step >= r.training.max_steps) reason = "max_steps reached";
-    if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs) reason = "max_epochs reached";
-    if (r.training.max_time_seconds > 0 && elapsed() >= r.training.max_time_seconds) reason = "max_time reached";
+    if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs)
+      reason = "max_epochs reached";
+    if (r.training.max_time_seconds > 0 && elapsed() >= r.training.max_time_seconds)
+      reason = "max_time reached";
     if (g_stop) {
       interrupted = true;
       reason = "interrupted";
     }
     if (!reason.empty()) break;
     // learning-rate schedule (linear warm-up, then constant, 1/sqrt(step), or halved on plateaus)
-    const double step = static_cast<double>(pos.step + 1), warm = static_cast<double>(std::max<int64_t>(1, r.training.warmup_steps));
+    const double step = static_cast<double>(pos.step + 1),
+                 warm = static_cast<double>(std::max<int64_t>(1, r.training.warmup_steps));
     double lr = r.training.lr * vs.lr_scale;
     if (r.training.schedule == "inverse_sqrt") {
       lr = r.training.lr * std::min(step / warm, std::sqrt(warm / step));
@@ -445,24 +494,33 @@ int train(const Recipe& r, std::ostream& log) {
       gnorm_sum += s.grad_norm;
       ++report_steps;
     }
-    if (elapsed() - last_report >= 10 || (report_steps > 0 && trainer.position().step % r.validation.every == 0)) {
+    if (elapsed() - last_report >= 10 ||
+        (report_steps > 0 && trainer.position().step % r.validation.every == 0)) {
       const double loss = loss_tokens ? loss_sum / static_cast<double>(loss_tokens) : 0;
-      const double speed = static_cast<double>(report_tokens) / std::max(1e-9, elapsed() - last_report);
+      const double speed =
+          static_cast<double>(report_tokens) / std::max(1e-9, elapsed() - last_report);
       std::string eta;
-      if (r.training.max_time_seconds > 0) eta = ", ETA " + clock_text(r.training.max_time_seconds - elapsed());
+      if (r.training.max_time_seconds > 0)
+        eta = ", ETA " + clock_text(r.training.max_time_seconds - elapsed());
       else if (r.training.max_steps > 0 && report_steps > 0) {
-        eta = ", ETA " + clock_text((elapsed() - last_report) / static_cast<double>(report_steps) *
-                                    static_cast<double>(r.training.max_steps - trainer.position().step));
+        eta = ", ETA " +
+              clock_text((elapsed() - last_report) / static_cast<double>(report_steps) *
+                         static_cast<double>(r.training.max_steps - trainer.position().step));
       }
       char line[320];
       std::snprintf(line, sizeof line,
-                    "step %lld | epoch %lld | loss %.3f | ppl %.2f | %.0f tgt tok/s | lr %.2e | grad norm %.2f | %s elapsed%s",
-                    static_cast<long long>(trainer.position().step), static_cast<long long>(trainer.position().epoch + 1), loss,
-                    std::exp(std::min(loss, 50.0)), speed, trainer.lr(), report_steps ? gnorm_sum / static_cast<double>(report_steps) : 0.0,
+                    "step %lld | epoch %lld | loss %.3f | ppl %.2f | %.0f tgt tok/s | lr %.2e | "
+                    "grad norm %.2f | %s elapsed%s",
+                    static_cast<long long>(trainer.position().step),
+                    static_cast<long long>(trainer.position().epoch + 1), loss,
+                    std::exp(std::min(loss, 50.0)), speed, trainer.lr(),
+                    report_steps ? gnorm_sum / static_cast<double>(report_steps) : 0.0,
                     clock_text(elapsed()).c_str(), eta.c_str());
       log << line << std::endl;
-      metrics << "{\"step\": " << trainer.position().step << ", \"epoch\": " << trainer.position().epoch + 1 << ", \"loss\": " << loss
-              << ", \"tgt_tokens_per_s\": " << speed << ", \"lr\": " << trainer.lr() << ", \"elapsed_s\": " << elapsed() << "}\n";
+      metrics << "{\"step\": " << trainer.position().step
+              << ", \"epoch\": " << trainer.position().epoch + 1 << ", \"loss\": " << loss
+              << ", \"tgt_tokens_per_s\": " << speed << ", \"lr\": " << trainer.lr()
+              << ", \"elapsed_s\": " << elapsed() << "}\n";
       metrics.flush();
       last_report = elapsed();
       loss_sum = 0;
@@ -482,25 +540,33 @@ int train(const Recipe& r, std::ostream& log) {
         ++vs.bad;
         if (r.training.schedule == "plateau") vs.lr_scale *= 0.5;
       }
-      trainer.save_checkpoint(last);
+      keep_checkpoint(trainer, dir, last, r.validation.keep);
       save_validation_state(state_path, vs);
       char line[256];
-      std::snprintf(line, sizeof line, "validation at step %lld: loss %.4f | ppl %.2f%s%s", static_cast<long long>(trainer.position().step),
-                    v.loss, std::exp(std::min(v.loss, 50.0)),
-                    r.validation.metric == "bleu" ? (" | BLEU " + std::to_string(v.bleu).substr(0, 5)).c_str() : "",
-                    better ? " | new best" : (" | no improvement (" + std::to_string(vs.bad) + "/" + std::to_string(r.validation.patience) + ")").c_str());
+      std::snprintf(
+          line, sizeof line, "validation at step %lld: loss %.4f | ppl %.2f%s%s",
+          static_cast<long long>(trainer.position().step), v.loss, std::exp(std::min(v.loss, 50.0)),
+          r.validation.metric == "bleu" ? (" | BLEU " + std::to_string(v.bleu).substr(0, 5)).c_str()
+                                        : "",
+          better ? " | new best"
+                 : (" | no improvement (" + std::to_string(vs.bad) + "/" +
+                    std::to_string(r.validation.patience) + ")")
+                       .c_str());
       log << line << std::endl;
-      metrics << "{\"step\": " << trainer.position().step << ", \"valid_loss\": " << v.loss << ", \"valid_bleu\": " << v.bleu << "}\n";
+      metrics << "{\"step\": " << trainer.position().step << ", \"valid_loss\": " << v.loss
+              << ", \"valid_bleu\": " << v.bleu << "}\n";
       metrics.flush();
-      if (r.validation.patience > 0 && vs.bad >= r.validation.patience) reason = "no improvement for " + std::to_string(vs.bad) + " validations";
+      if (r.validation.patience > 0 && vs.bad >= r.validation.patience)
+        reason = "no improvement for " + std::to_string(vs.bad) + " validations";
       if (!reason.empty()) break;
     }
   }
   g_training = false;
   trainer.save_checkpoint(last);
   if (!fs::exists(best)) save_params(model, best);
-  log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after " << clock_text(elapsed())
-      << "; checkpoint " << last << (std::isnan(vs.best) ? "" : "; best validation at step " + std::to_string(vs.best_step))
+  log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after "
+      << clock_text(elapsed()) << "; checkpoint " << last
+      << (std::isnan(vs.best) ? "" : "; best validation at step " + std::to_string(vs.best_step))
       << std::endl;
   if (interrupted) {
     log << "train: interrupted; run the same command again to resume" << std::endl;
@@ -517,7 +583,8 @@ void evaluate(const Recipe& r, std::ostream& log) {
   set_threads(static_cast<int>(r.training.threads));
   Prepared p = load_tokenizers(r);
   Seq2Seq model(model_config(r, static_cast<int64_t>(p.src.model().vocabulary.size()),
-                             static_cast<int64_t>(p.tgt.model().vocabulary.size())), 1);
+                             static_cast<int64_t>(p.tgt.model().vocabulary.size())),
+                1);
   load_params(model, r.workdir + "/train/best.params");
   const Corpus test = read_corpus(r.data.test);
   const auto start = Clock::now();
@@ -533,12 +600,18 @@ void evaluate(const Recipe& r, std::ostream& log) {
   write_text_atomically(r.workdir + "/evaluate/test.hyp", text);
   const BleuScore bleu = corpus_bleu(hyps, {test.tgt});
   const std::string report = bleu.format() + "\n" + bleu.signature() + "\n" + "exact match: " +
-                             std::to_string(100.0 * static_cast<double>(exact) / static_cast<double>(std::max<size_t>(1, hyps.size()))).substr(0, 5) +
-                             "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) + ")\n";
+                             std::to_string(100.0 * static_cast<double>(exact) /
+                                            static_cast<double>(std::max<size_t>(1, hyps.size())))
+                                 .substr(0, 5) +
+                             "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
+                             ")\n";
   write_text_atomically(r.workdir + "/evaluate/scores.txt", report);
-  log << "evaluate: " << hyps.size() << " test sentences translated (greedy) in " << seconds << " s\n" << report;
+  log << "evaluate: " << hyps.size() << " test sentences translated (greedy) in " << seconds
+      << " s\n"
+      << report;
   for (size_t i = 0; i < std::min<size_t>(5, hyps.size()); ++i) {
-    log << "  " << test.src[i] << "\n    -> " << hyps[i] << (hyps[i] == test.tgt[i] ? "" : "   (reference: " + test.tgt[i] + ")") << "\n";
+    log << "  " << test.src[i] << "\n    -> " << hyps[i]
+        << (hyps[i] == test.tgt[i] ? "" : "   (reference: " + test.tgt[i] + ")") << "\n";
   }
   log.flush();
 }
@@ -552,9 +625,11 @@ void export_model(const Recipe& r, std::ostream& log) {
   const std::string src = read_text(src_tokenizer_path(r)), tgt = read_text(tgt_tokenizer_path(r));
   a.put("src_tokenizer", src.data(), src.size());
   a.put("tgt_tokenizer", tgt.data(), tgt.size());
-  a.sections["params"] = read_archive(r.workdir + "/train/best.params", "RNMTPARM", 1).get("params");
+  a.sections["params"] =
+      read_archive(r.workdir + "/train/best.params", "RNMTPARM", 1).get("params");
   write_archive(a, r.workdir + "/model.rnmt");
-  log << "export: wrote " << r.workdir << "/model.rnmt (" << fs::file_size(r.workdir + "/model.rnmt") / 1000 << " kB)" << std::endl;
+  log << "export: wrote " << r.workdir << "/model.rnmt ("
+      << fs::file_size(r.workdir + "/model.rnmt") / 1000 << " kB)" << std::endl;
 }
 
 }  // namespace
@@ -580,12 +655,18 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
     }
     fs::remove(stamp_path(r, stage));  // an interrupted stage is not done
     switch (stage) {
-      case Stage::prepare: prepare(r, log); break;
+      case Stage::prepare:
+        prepare(r, log);
+        break;
       case Stage::train:
         if (const int status = train(r, log); status != 0) return status;
         break;
-      case Stage::evaluate: evaluate(r, log); break;
-      case Stage::export_model: export_model(r, log); break;
+      case Stage::evaluate:
+        evaluate(r, log);
+        break;
+      case Stage::export_model:
+        export_model(r, log);
+        break;
     }
     mark_done(r, stage);
     rerun = true;

@@ -11,10 +11,10 @@ enum class Stage { prepare, train, evaluate, export_model };
 Stage parse_stage(const std::string& name);  // prepare | train | evaluate | export
 
 // Runs a recipe's stages in order: prepare (data, tokenizers) -> train -> evaluate (BLEU on the
-// test set, when there is one) -> export (workdir/model.rnmt). A stage whose inputs have not changed
-// since it last completed is skipped; `from` re-runs that stage and the ones after it. Training
-// resumes from its last checkpoint, and SIGINT/SIGTERM stop it after writing one. Returns the exit
-// status (130 when interrupted).
+// test set, when there is one) -> export (workdir/model.rnmt). A stage whose inputs have not
+// changed since it last completed is skipped; `from` re-runs that stage and the ones after it.
+// Training resumes from its last checkpoint, and SIGINT/SIGTERM stop it after writing one. Returns
+// the exit status (130 when interrupted).
 int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& log);
 
 }  // namespace rnmt

@@ -20,6 +20,9 @@ awk -v m="$match" 'BEGIN { exit !(m >= 90) }' || { cat log.txt; echo "exact matc
 grep -q "^BLEU = " log.txt
 grep -q "^nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp" log.txt
 [[ -s runs/quickstart/model.rnmt && -s runs/quickstart/train/metrics.jsonl ]]
+# validations at steps 400, 800, 1200 with keep 3 (default): three step checkpoints, last = newest
+[[ $(ls runs/quickstart/train/step-*.ckpt | wc -l) == 3 ]]
+cmp runs/quickstart/train/last.ckpt runs/quickstart/train/step-1200.ckpt
 
 # a second run has nothing to do
 "$rnmt" run "$recipe" "${args[@]}" 2>log2.txt
@@ -34,7 +37,8 @@ status=0; wait "$pid" || status=$?
 [[ $status == 130 ]] || { cat int.txt; echo "exit status $status, expected 130"; exit 1; }
 grep -q "interrupted; run the same command again to resume" int.txt
 timeout 120 "$rnmt" run "$recipe" --set training.max_time=0 --set training.max_steps=100000 \
-  --set validation.patience=1 2>resume.txt || true
+  --set validation.patience=1 --set validation.keep=1 2>resume.txt || true
+[[ $(ls runs/quickstart/train/step-*.ckpt | wc -l) == 1 ]]
 grep -q "train: resuming from runs/quickstart/train/last.ckpt" resume.txt || { cat resume.txt; exit 1; }
 
 # bad recipes: a misspelt key, then parallel files of different lengths

@@ -95,3 +95,30 @@ TEST_CASE("non-finite steps are skipped, and repeated ones stop training", "[tra
   CHECK(std::memcmp(before.data(), after.data(), before.size() * sizeof(float)) == 0);  // untouched
   CHECK_THROWS_WITH(t.step(), Contains("training diverged: 3 steps in a row"));
 }
+
+TEST_CASE("token-based batches fill up to the token budget", "[trainer][batching]") {
+  ParallelData data;
+  data.src_vocab = data.tgt_vocab = 10;
+  for (int i = 0; i < 300; ++i) {
+    const auto len = static_cast<size_t>(1 + i % 17);
+    data.src.emplace_back(len, 5);
+    data.tgt.emplace_back(len + 1, 6);
+  }
+  Rng rng(3);
+  const auto batches = bucketed_batches(data, 0, 10, rng, 64);
+  size_t covered = 0;
+  for (const auto& b : batches) {
+    int64_t longest = 0;
+    for (int64_t i : b) {
+      longest = std::max<int64_t>(
+          longest, static_cast<int64_t>(std::max(data.src[static_cast<size_t>(i)].size(),
+                                                 data.tgt[static_cast<size_t>(i)].size() + 1)));
+    }
+    CHECK(static_cast<int64_t>(b.size()) * longest <= 64);
+    covered += b.size();
+  }
+  CHECK(covered == 300);  // every pair in exactly one batch
+  // sentence-based batches are unchanged
+  Rng again(3);
+  for (const auto& b : bucketed_batches(data, 32, 10, again)) CHECK(b.size() <= 32);
+}

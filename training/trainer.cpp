@@ -23,7 +23,7 @@ Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions option
 
 void Trainer::start_epoch() {
   Rng rng(options_.seed * 1000003u + static_cast<uint64_t>(position_.epoch));
-  batches_ = bucketed_batches(data_, options_.batch_sentences, 100, rng);
+  batches_ = bucketed_batches(data_, options_.batch_sentences, 100, rng, options_.batch_tokens);
 }
 
 StepResult Trainer::step() {

@@ -13,6 +13,7 @@ struct TrainerOptions {
   double lr = 0.001;
   double clip_norm = 5.0;
   int64_t batch_sentences = 64;
+  int64_t batch_tokens = 0;  // when > 0, batches are by padded token count instead
   uint64_t seed = 1;
   int64_t max_bad_steps = 5;  // consecutive non-finite steps before training stops
 };
