@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rnmt needs, only those missing. Idempotent; root or sudo.
-# Usage: scripts/install-deps.sh [--bench | --tokenizer-bench]   (benchmark references: PyTorch with
-# OpenBLAS; SentencePiece)
+# Usage: scripts/install-deps.sh [--bench | --tokenizer-bench | --bible]
+#   (benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible recipe's SWORD modules)
 set -euo pipefail
 packages=(cmake g++ make libdnnl-dev libboost-program-options-dev libicu-dev libyaml-cpp-dev
   catch2)
@@ -9,6 +9,7 @@ packages=(cmake g++ make libdnnl-dev libboost-program-options-dev libicu-dev lib
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)
 [[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
+[[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils)
 
 missing=()
 for p in "${packages[@]}"; do
