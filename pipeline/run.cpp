@@ -202,6 +202,17 @@ TokenizerModel learn_tokenizer(const Recipe& r,
     bpe.encode(w, out);
     for (const auto& p : out) pieces[p] += c;
   }
+  if (r.tokenizer.dropout > 0) {
+    // BPE-dropout yields intermediate merges and single characters too: give them ids.
+    for (const auto& [a, b] : m.merges) {
+      ++pieces[a];
+      ++pieces[b];
+      ++pieces[a + b];
+    }
+    for (const auto& [w, c] : words) {
+      for (const auto& ch : code_points(w)) ++pieces[ch];
+    }
+  }
   m.vocabulary = Vocabulary::build(pieces, 1);
   return m;
 }
@@ -221,12 +232,13 @@ std::string decode_ids(const Tokenizer& t, const Sentence& ids) {
 
 // Encodes pairs, dropping empty, over-long and badly length-ratioed ones (counts in `dropped`).
 ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
-                           int64_t dropped[3]) {
+                           int64_t dropped[3], float dropout = 0, Rng* rng = nullptr) {
   ParallelData d;
   d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
   d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
   for (size_t i = 0; i < c.src.size(); ++i) {
-    Sentence s = encode_line(src, c.src[i]), t = encode_line(tgt, c.tgt[i]);
+    Sentence s = encode_line(src, c.src[i], dropout, rng);
+    Sentence t = encode_line(tgt, c.tgt[i], dropout, rng);
     const auto ls = static_cast<int64_t>(s.size()), lt = static_cast<int64_t>(t.size());
     if (ls == 0 || lt == 0) {
       ++dropped[0];
@@ -429,8 +441,8 @@ int train(const Recipe& r, std::ostream& log) {
   set_threads(static_cast<int>(r.training.threads));
   Prepared p = load_tokenizers(r);
   int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
-  const ParallelData data =
-      encode_corpus(read_corpus(r.data.train), p.src, p.tgt, r.data.max_length, dropped);
+  const Corpus train_raw = read_corpus(r.data.train);
+  const ParallelData data = encode_corpus(train_raw, p.src, p.tgt, r.data.max_length, dropped);
   const Corpus valid_raw = read_corpus(r.data.valid);
   const ParallelData valid =
       encode_corpus(valid_raw, p.src, p.tgt, r.data.max_length, valid_dropped);
@@ -446,7 +458,17 @@ int train(const Recipe& r, std::ostream& log) {
   o.batch_sentences = r.training.batch_sentences;
   o.batch_tokens = r.training.batch_tokens;
   o.seed = static_cast<uint64_t>(r.training.seed);
-  Trainer trainer(model, data, o);
+  Trainer::EpochData epoch_data;
+  if (r.tokenizer.dropout >
+      0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
+    epoch_data = [&, seed = o.seed](int64_t epoch) {
+      Rng rng(seed * 7919u + static_cast<uint64_t>(epoch));
+      int64_t ignored[3] = {0, 0, 0};
+      return encode_corpus(train_raw, p.src, p.tgt, r.data.max_length, ignored,
+                           static_cast<float>(r.tokenizer.dropout), &rng);
+    };
+  }
+  Trainer trainer(model, data, o, epoch_data);
   const std::string dir = r.workdir + "/train", last = dir + "/last.ckpt",
                     best = dir + "/best.params", state_path = dir + "/validation.state";
   fs::create_directories(dir);

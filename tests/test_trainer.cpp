@@ -122,3 +122,33 @@ TEST_CASE("token-based batches fill up to the token budget", "[trainer][batching
   Rng again(3);
   for (const auto& b : bucketed_batches(data, 32, 10, again)) CHECK(b.size() <= 32);
 }
+
+TEST_CASE("per-epoch data (BPE-dropout) is asked for each epoch, and resuming stays exact",
+          "[trainer]") {
+  OneThread one;
+  std::vector<int64_t> asked;
+  auto epoch_data = [&asked](int64_t epoch) {
+    asked.push_back(epoch);
+    return synthetic_data(40, 4, 12, 100 + static_cast<uint64_t>(epoch));  // differs by epoch
+  };
+  const ParallelData first = epoch_data(0);
+  asked.clear();
+  const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 2};  // 3 batches an epoch
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "rnmt_test_epochs.ckpt").string();
+  Seq2Seq a_model(tiny(first.src_vocab), 4);
+  Trainer a(a_model, first, options, epoch_data);
+  for (int i = 0; i < 8; ++i) a.step();
+  CHECK(asked == std::vector<int64_t>{0, 1, 2});
+  Seq2Seq b_model(tiny(first.src_vocab), 4);
+  Trainer b(b_model, first, options, epoch_data);
+  for (int i = 0; i < 4; ++i) b.step();
+  b.save_checkpoint(path);
+  Seq2Seq c_model(tiny(first.src_vocab), 4);
+  Trainer c(c_model, first, options, epoch_data);
+  c.load_checkpoint(path);  // in epoch 1: the data of epoch 1 again
+  for (int i = 0; i < 4; ++i) c.step();
+  const auto x = values(a_model), y = values(c_model);
+  CHECK(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0);
+  std::filesystem::remove(path);
+}

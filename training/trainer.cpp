@@ -15,15 +15,21 @@ constexpr const char* kCheckpointTag = "RNMTCKPT";
 constexpr uint32_t kCheckpointVersion = 1;
 }  // namespace
 
-Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options)
-    : model_(model), data_(data), options_(options) {
+Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
+                 EpochData epoch_data)
+    : model_(model), data_(&data), epoch_data_(std::move(epoch_data)), options_(options) {
   if (data.src.empty()) throw Error("no training data");
   start_epoch();
 }
 
 void Trainer::start_epoch() {
+  if (epoch_data_) {
+    epoch_copy_ = epoch_data_(position_.epoch);
+    if (epoch_copy_.src.empty()) throw Error("no training data for this epoch");
+    data_ = &epoch_copy_;
+  }
   Rng rng(options_.seed * 1000003u + static_cast<uint64_t>(position_.epoch));
-  batches_ = bucketed_batches(data_, options_.batch_sentences, 100, rng, options_.batch_tokens);
+  batches_ = bucketed_batches(*data_, options_.batch_sentences, 100, rng, options_.batch_tokens);
 }
 
 StepResult Trainer::step() {
@@ -32,7 +38,7 @@ StepResult Trainer::step() {
     position_.batch = 0;
     start_epoch();
   }
-  const Batch batch = batch_of(data_, batches_[static_cast<size_t>(position_.batch)]);
+  const Batch batch = batch_of(*data_, batches_[static_cast<size_t>(position_.batch)]);
   ++position_.batch;
   ParamSet& params = model_.params();
   params.zero_grads();

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,12 @@ struct StepResult {
 // random state, and resuming from it continues bit for bit (with one thread).
 class Trainer {
  public:
-  Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options);
+  // Training data for an epoch, when it changes between epochs (BPE-dropout); it must depend only
+  // on the epoch so that resuming stays exact.
+  using EpochData = std::function<ParallelData(int64_t epoch)>;
+
+  Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
+          EpochData epoch_data = nullptr);
 
   StepResult step();  // one batch: forward, backward, clipping, Adam (or a skip)
   const TrainPosition& position() const { return position_; }
@@ -51,7 +57,9 @@ class Trainer {
   void start_epoch();
 
   Seq2Seq& model_;
-  const ParallelData& data_;
+  const ParallelData* data_;  // the fixed data, or epoch_data_'s latest
+  EpochData epoch_data_;
+  ParallelData epoch_copy_;
   TrainerOptions options_;
   Adam adam_;
   TrainPosition position_;
