@@ -100,6 +100,23 @@ void Decoder::forward_step(int64_t t, const float* x_t) {
   }
 }
 
+void Decoder::reorder_step(int64_t t, const std::vector<int32_t>& from) {
+  const int64_t N = N_, H = hidden_;
+  reorder_scratch_.resize({N, H});
+  auto gather = [&](float* rows) {
+    for (int64_t r = 0; r < N; ++r) {
+      std::memcpy(reorder_scratch_.data() + r * H,
+                  rows + static_cast<int64_t>(from[static_cast<size_t>(r)]) * H,
+                  sizeof(float) * static_cast<size_t>(H));
+    }
+    std::memcpy(rows, reorder_scratch_.data(), sizeof(float) * static_cast<size_t>(N * H));
+  };
+  for (auto& layer : layers_) {
+    gather(layer.y.data() + t * N * H);
+    if (cell() == Cell::lstm) gather(layer.c.data() + t * N * H);
+  }
+}
+
 void Decoder::backward(const float* d_output, float* dx) {
   const int64_t T = T_, N = N_, NH = N * hidden_, L = num_layers();
   d_h0_.resize({L, N, hidden_});

@@ -33,6 +33,9 @@ class Decoder {
   void forward(const float* x);
   // Step t of a stepwise sequence: x_t [N, input], valid until backward.
   void forward_step(int64_t t, const float* x_t);
+  // Beam search: after step t, row r of every layer's state (h, and c for LSTM) becomes what row
+  // from[r] held, so the next step continues the chosen hypotheses.
+  void reorder_step(int64_t t, const std::vector<int32_t>& from);
   // The top layer's outputs [T, N, hidden].
   const float* output() const { return layers_.back().y.data(); }
 
@@ -65,7 +68,7 @@ class Decoder {
   const float* x_ = nullptr;           // whole-sequence input
   std::vector<const float*> x_steps_;  // stepwise inputs
   std::vector<Layer> layers_;
-  Tensor d_h0_, d_c0_;
+  Tensor d_h0_, d_c0_, reorder_scratch_;
 };
 
 }  // namespace rnmt

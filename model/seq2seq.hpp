@@ -55,6 +55,12 @@ class Seq2Seq {
   // most probable token at every step, fed back, until </s> or ceil(max_length_ratio · source
   // length) + 10 tokens. Returns the tokens without </s>.
   std::vector<Sentence> greedy(const Batch& batch, double max_length_ratio);
+  // Beam search with `beam` hypotheses per sentence, all sentences' beams advancing together.
+  // Finished hypotheses are scored by log-probability / length^alpha (length counts </s>); the
+  // best finished one is returned (the best unfinished one when none finished within the limit of
+  // greedy()). beam = 1 gives greedy's output.
+  std::vector<Sentence> beam_search(const Batch& batch, int64_t beam, double alpha,
+                                    double max_length_ratio);
   // Probabilities [T·N, vocab] of the last forward (rows of padding targets are not normalised).
   const Tensor& output_probabilities() const { return output_.probs; }
 
@@ -83,6 +89,8 @@ class Seq2Seq {
       part_bridge_ = 0;
 
   Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_, logits_;
+  Tensor beam_memory_, beam_h0_, beam_c0_, beam_scratch_;
+  std::vector<int32_t> beam_lengths_;
   Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;
 };
 

@@ -274,7 +274,8 @@ ModelConfig model_config(const Recipe& r, int64_t src_vocab, int64_t tgt_vocab) 
 
 // Greedy translation of raw lines in batches sorted by length; one output line per input line.
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
-                                         const std::vector<std::string>& lines, const Recipe& r) {
+                                         const std::vector<std::string>& lines, const Recipe& r,
+                                         int64_t beam) {
   std::vector<Sentence> encoded;
   for (const auto& l : lines) {
     Sentence s = encode_line(src, l);
@@ -298,7 +299,10 @@ std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const T
       ids.push_back(order[k]);
     }
     if (s.empty()) continue;
-    const auto hyps = model.greedy(make_batch(s, t), r.translate.max_length_ratio);
+    const Batch batch = make_batch(s, t);
+    const auto hyps = beam > 1 ? model.beam_search(batch, beam, r.translate.length_penalty,
+                                                   r.translate.max_length_ratio)
+                               : model.greedy(batch, r.translate.max_length_ratio);
     for (size_t k = 0; k < ids.size(); ++k) out[ids[k]] = decode_ids(tgt, hyps[k]);
   }
   return out;
@@ -432,7 +436,7 @@ Validation validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw
   }
   v.loss = tokens ? loss / static_cast<double>(tokens) : 0;
   if (r.validation.metric == "bleu") {
-    v.bleu = corpus_bleu(translate_lines(model, p.src, p.tgt, raw.src, r), {raw.tgt}).score;
+    v.bleu = corpus_bleu(translate_lines(model, p.src, p.tgt, raw.src, r, 1), {raw.tgt}).score;
   }
   return v;
 }
@@ -610,7 +614,7 @@ void evaluate(const Recipe& r, std::ostream& log) {
   load_params(model, r.workdir + "/train/best.params");
   const Corpus test = read_corpus(r.data.test);
   const auto start = Clock::now();
-  const auto hyps = translate_lines(model, p.src, p.tgt, test.src, r);
+  const auto hyps = translate_lines(model, p.src, p.tgt, test.src, r, r.translate.beam);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   fs::create_directories(r.workdir + "/evaluate");
   std::string text;

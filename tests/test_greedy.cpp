@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "model/seq2seq.hpp"
 #include "training/adam.hpp"
@@ -102,4 +103,58 @@ TEST_CASE("a model trained on its task decodes the right answers", "[greedy][tra
   const std::vector<Sentence> none(kSources.size());
   CHECK(model.greedy(batch_of(kSources, none), 2.0) == targets);
   check_teacher_forced_argmax(model);  // trained: short outputs that end with </s>
+}
+
+namespace {
+
+// Sum of log-probabilities the model gives `hyps` (each followed by </s>), from teacher forcing.
+std::vector<double> sequence_scores(Seq2Seq& model, const std::vector<Sentence>& hyps) {
+  const Batch b = batch_of(kSources, hyps);
+  model.forward(b, false);
+  const Tensor& p = model.output_probabilities();
+  const int64_t V = model.config().tgt_vocab;
+  std::vector<double> out(static_cast<size_t>(b.N), 0.0);
+  for (int64_t t = 0; t < b.T; ++t) {
+    for (int64_t n = 0; n < b.N; ++n) {
+      const int32_t y = b.tgt_out[static_cast<size_t>(t * b.N + n)];
+      if (y != kPad)
+        out[static_cast<size_t>(n)] += std::log(p[static_cast<size_t>((t * b.N + n) * V + y)]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("beam search: beam 1 is greedy, and wider beams find hypotheses at least as probable",
+          "[beam]") {
+  const bool feeding = GENERATE(false, true);
+  const bool trained = GENERATE(false, true);
+  Seq2Seq model(config(Cell::lstm, feeding), 11);
+  const auto targets = reversed_targets();
+  if (trained) {
+    const Batch batch = batch_of(kSources, targets);
+    Adam adam;
+    for (int step = 0; step < 150; ++step) {
+      model.params().zero_grads();
+      model.forward(batch, true);
+      model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
+      adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
+    }
+  }
+  const std::vector<Sentence> none(kSources.size());
+  const Batch sources = batch_of(kSources, none);
+  const auto greedy = model.greedy(sources, 2.0);
+  CHECK(model.beam_search(sources, 1, 0.0, 2.0) == greedy);
+  const auto beam = model.beam_search(sources, 4, 0.0, 2.0);
+  if (trained) {
+    CHECK(beam == targets);
+    const auto g = sequence_scores(model, greedy), s = sequence_scores(model, beam);
+    for (size_t n = 0; n < g.size(); ++n) CHECK(s[n] >= g[n] - 1e-4);
+  }
+  // every sentence of a batch decodes as it would alone
+  for (size_t i = 0; i < kSources.size(); ++i) {
+    CHECK(model.beam_search(batch_of({kSources[i]}, {Sentence{}}), 4, 0.6, 2.0)[0] ==
+          model.beam_search(sources, 4, 0.6, 2.0)[i]);
+  }
 }
