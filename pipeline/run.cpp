@@ -632,8 +632,10 @@ void evaluate(const Recipe& r, std::ostream& log) {
                              "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
                              ")\n";
   write_text_atomically(r.workdir + "/evaluate/scores.txt", report);
-  log << "evaluate: " << hyps.size() << " test sentences translated (greedy) in " << seconds
-      << " s\n"
+  const std::string decoding =
+      r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam) : std::string("greedy");
+  log << "evaluate: " << hyps.size() << " test sentences translated (" << decoding << ") in "
+      << seconds << " s\n"
       << report;
   for (size_t i = 0; i < std::min<size_t>(5, hyps.size()); ++i) {
     log << "  " << test.src[i] << "\n    -> " << hyps[i]
