@@ -152,18 +152,43 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
   }
 }
 
+// The longest output each sentence may get: ceil(ratio · source length) + 10 tokens.
+std::vector<int64_t> Seq2Seq::output_limits(const Batch& b, double max_length_ratio) {
+  std::vector<int64_t> limit(static_cast<size_t>(b.N));
+  for (int64_t n = 0; n < b.N; ++n) {
+    limit[static_cast<size_t>(n)] =
+        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
+        10;
+  }
+  return limit;
+}
+
+// Decoding step t's input for `rows` rows: the embedding of each row's previous token, and with
+// input feeding the row's attentional vector from step t-1 (zero at t = 0).
+const float* Seq2Seq::step_input(int64_t t, int64_t rows, const std::vector<int32_t>& previous) {
+  const int64_t E = config_.embedding, H = config_.decoder_hidden;
+  const int64_t F = E + (config_.input_feeding ? H : 0);
+  float* in = dec_in_.data() + t * rows * F;
+  for (int64_t r = 0; r < rows; ++r) {
+    tgt_embed_.forward(&previous[static_cast<size_t>(r)], 1, in + r * F);
+    if (!config_.input_feeding) continue;
+    float* feed = in + r * F + E;
+    if (t == 0) {
+      std::fill(feed, feed + H, 0.0f);
+    } else {
+      std::memcpy(feed, att_.data() + ((t - 1) * rows + r) * H,
+                  sizeof(float) * static_cast<size_t>(H));
+    }
+  }
+  return in;
+}
+
 std::vector<Sentence> Seq2Seq::greedy(const Batch& b, double max_length_ratio) {
   const int64_t S = b.S, N = b.N, E = config_.embedding, H = config_.decoder_hidden,
                 V = config_.tgt_vocab;
   const int64_t F = E + (config_.input_feeding ? H : 0);
-  std::vector<int64_t> limit(static_cast<size_t>(N));
-  int64_t L = 1;
-  for (int64_t n = 0; n < N; ++n) {
-    limit[static_cast<size_t>(n)] =
-        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
-        10;
-    L = std::max(L, limit[static_cast<size_t>(n)] + 1);  // + 1: room for </s>
-  }
+  const std::vector<int64_t> limit = output_limits(b, max_length_ratio);
+  const int64_t L = *std::max_element(limit.begin(), limit.end()) + 1;  // + 1: room for </s>
   encode(b, false);
   attention_.begin(S, N, L, encoder_.memory().data(), b.src_lengths.data());
   decoder_.begin(L, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, false, true);
@@ -175,20 +200,7 @@ std::vector<Sentence> Seq2Seq::greedy(const Batch& b, double max_length_ratio) {
   std::vector<bool> done(static_cast<size_t>(N), false);
   int64_t remaining = N;
   for (int64_t t = 0; t < L && remaining > 0; ++t) {
-    float* in = dec_in_.data() + t * N * F;
-    for (int64_t n = 0; n < N; ++n) {
-      tgt_embed_.forward(&previous[static_cast<size_t>(n)], 1, in + n * F);
-      if (config_.input_feeding) {
-        float* feed = in + n * F + E;
-        if (t == 0) {
-          std::fill(feed, feed + H, 0.0f);
-        } else {
-          std::memcpy(feed, att_.data() + ((t - 1) * N + n) * H,
-                      sizeof(float) * static_cast<size_t>(H));
-        }
-      }
-    }
-    decoder_.forward_step(t, in);
+    decoder_.forward_step(t, step_input(t, N, previous));
     attention_.forward(t, 1, decoder_.output() + t * N * H, att_.data() + t * N * H);
     output_.logits(att_.data() + t * N * H, N, logits_.data());
     for (int64_t n = 0; n < N; ++n) {
@@ -214,14 +226,8 @@ std::vector<Sentence> Seq2Seq::beam_search(const Batch& b, int64_t K, double alp
                 V = config_.tgt_vocab, M = 2 * config_.encoder_hidden, R = N * K;
   const int64_t F = E + (config_.input_feeding ? H : 0);
   const int64_t L_layers = config_.decoder_layers;
-  std::vector<int64_t> limit(static_cast<size_t>(N));
-  int64_t L = 1;
-  for (int64_t n = 0; n < N; ++n) {
-    limit[static_cast<size_t>(n)] =
-        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
-        10;
-    L = std::max(L, limit[static_cast<size_t>(n)] + 1);
-  }
+  const std::vector<int64_t> limit = output_limits(b, max_length_ratio);
+  const int64_t L = *std::max_element(limit.begin(), limit.end()) + 1;  // + 1: room for </s>
   encode(b, false);
   // Every sentence's memory, lengths and initial states repeated for its K beams (row n·K + k).
   beam_memory_.resize({S, R, M});
@@ -267,19 +273,7 @@ std::vector<Sentence> Seq2Seq::beam_search(const Batch& b, int64_t K, double alp
   std::vector<int32_t> from(static_cast<size_t>(R));
   std::vector<double> logp(static_cast<size_t>(V));
   for (int64_t t = 0; t < L; ++t) {
-    float* in = dec_in_.data() + t * R * F;
-    for (int64_t r = 0; r < R; ++r) {
-      tgt_embed_.forward(&previous[static_cast<size_t>(r)], 1, in + r * F);
-      if (config_.input_feeding) {
-        float* feed = in + r * F + E;
-        if (t == 0)
-          std::fill(feed, feed + H, 0.0f);
-        else
-          std::memcpy(feed, att_.data() + ((t - 1) * R + r) * H,
-                      sizeof(float) * static_cast<size_t>(H));
-      }
-    }
-    decoder_.forward_step(t, in);
+    decoder_.forward_step(t, step_input(t, R, previous));
     attention_.forward(t, 1, decoder_.output() + t * R * H, att_.data() + t * R * H);
     output_.logits(att_.data() + t * R * H, R, logits_.data());
     std::vector<double> new_score(static_cast<size_t>(R), kDead);

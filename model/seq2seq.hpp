@@ -68,7 +68,9 @@ class Seq2Seq {
   const Attention& attention() const { return attention_; }
 
  private:
-  void encode(const Batch& b, bool training);  // embeddings, encoder, bridge, attention setup
+  void encode(const Batch& b, bool training);  // embeddings, encoder, bridge
+  static std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio);
+  const float* step_input(int64_t t, int64_t rows, const std::vector<int32_t>& previous);
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
