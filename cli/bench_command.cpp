@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 #include "training/bench_train.hpp"
 
@@ -33,17 +34,7 @@ int bench_train_command(const std::vector<std::string>& args) {
       "none | dot | general | additive")("profile", po::bool_switch(&o.profile),
                                          "print the time of each part of a step");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rnmt bench train: " << e.what() << "\n\n" << desc << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
+  if (int status = parse_command(args, desc, vm, "bench train"); status >= 0) return status;
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
   if (cell != "lstm" && cell != "gru")
     throw Error("--cell must be lstm or gru, not '" + cell + "'");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 #include "evaluation/bleu.hpp"
 
@@ -39,22 +40,13 @@ int bleu_command(const std::vector<std::string>& args) {
       "tokenize", po::value(&tokenize)->default_value("13a"), "13a | none");
   po::options_description hidden;
   hidden.add_options()("files", po::value(&positional));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description files;
   files.add("files", 2);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(files).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rnmt bleu: " << e.what() << "\n\n" << desc << "\n";
-    return 2;
-  }
-  if (vm.count("help") || positional.empty()) {
-    (positional.empty() && !vm.count("help") ? std::cerr : std::cout) << desc << "\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  if (int status = parse_command(args, desc, vm, "bleu", &hidden, &files); status >= 0)
+    return status;
+  if (positional.empty())
+    return usage_error("bleu", "which reference? (rnmt bleu REF [HYP])", desc);
   if (tokenize != "13a" && tokenize != "none") throw Error("--tokenize must be 13a or none");
   std::vector<std::vector<std::string>> refs = {read_lines(positional[0])};
   for (const auto& r : extra_refs) refs.push_back(read_lines(r));

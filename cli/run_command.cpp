@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 #include "pipeline/quickstart_data.hpp"
 #include "pipeline/run.hpp"
@@ -26,26 +27,12 @@ int run_command(const std::vector<std::string>& args) {
       "from", po::value(&from), "re-run from this stage: prepare | train | evaluate | export");
   po::options_description hidden;
   hidden.add_options()("recipe", po::value(&recipe_path));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("recipe", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rnmt run: " << e.what() << "\n\n" << desc << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
-  if (recipe_path.empty()) {
-    std::cerr << "rnmt run: which recipe? (rnmt run RECIPE.yaml)\n\n" << desc << "\n";
-    return 2;
-  }
+  if (int status = parse_command(args, desc, vm, "run", &hidden, &positional); status >= 0)
+    return status;
+  if (recipe_path.empty()) return usage_error("run", "which recipe? (rnmt run RECIPE.yaml)", desc);
   // Commands in data.prepare can call this very binary as $RNMT.
   setenv("RNMT", std::filesystem::read_symlink("/proc/self/exe").c_str(), 1);
   if (vm.count("dump-config")) {  // printing the recipe must not need its data to exist yet
@@ -70,22 +57,15 @@ int quickstart_data_command(const std::vector<std::string>& args) {
       "seed", po::value(&splits.seed)->default_value(splits.seed), "random seed");
   po::options_description hidden;
   hidden.add_options()("dir", po::value(&dir));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rnmt quickstart-data: " << e.what() << "\n\n" << desc << "\n";
-    return 2;
+  if (int status = parse_command(args, desc, vm, "quickstart-data", &hidden, &positional);
+      status >= 0) {
+    return status;
   }
-  if (vm.count("help") || dir.empty()) {
-    (dir.empty() && !vm.count("help") ? std::cerr : std::cout) << desc << "\n";
-    return vm.count("help") ? 0 : 2;
-  }
+  if (dir.empty())
+    return usage_error("quickstart-data", "where to? (rnmt quickstart-data DIR)", desc);
   write_quickstart_data(dir, splits);
   std::cerr << "quickstart-data: wrote " << splits.train << " / " << splits.valid << " / "
             << splits.test << " pairs to " << dir << "/{train,valid,test}.{en,es}\n";

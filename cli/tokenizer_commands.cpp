@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "core/error.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -21,23 +22,6 @@ bool stderr_is_terminal() {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Parses args into vm; prints help or the error. Returns -1 to go on, else the exit status.
-int parse(const std::vector<std::string>& args, const po::options_description& desc,
-          po::variables_map& vm, const char* command) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rnmt " << command << ": " << e.what() << "\n\n" << desc << "\n";
-    return 2;
-  }
-  return -1;
 }
 
 void add_text_options(po::options_description& desc, std::string& normalization,
@@ -72,7 +56,7 @@ int learn_bpe_command(const std::vector<std::string>& args) {
       "keep pieces seen at least this often in the encoded corpus");
   add_text_options(desc, normalization, invalid, model.options);
   po::variables_map vm;
-  if (int status = parse(args, desc, vm, "learn-bpe"); status >= 0) return status;
+  if (int status = parse_command(args, desc, vm, "learn-bpe"); status >= 0) return status;
   model.options.normalization = parse_normalization(normalization);
   model.options.invalid_utf8 = parse_invalid_utf8(invalid);
   if (merges < 0) throw Error("--merges must not be negative");
@@ -138,7 +122,7 @@ int tokenize_command(const std::vector<std::string>& args) {
                                                  "seed of the BPE-dropout");
   add_text_options(desc, normalization, invalid, model.options);
   po::variables_map vm;
-  if (int status = parse(args, desc, vm, "tokenize"); status >= 0) return status;
+  if (int status = parse_command(args, desc, vm, "tokenize"); status >= 0) return status;
   if (!bpe_path.empty()) {
     model = load_tokenizer(bpe_path);
   } else {
@@ -177,7 +161,7 @@ int detokenize_command(const std::vector<std::string>& args) {
       "options");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
-  if (int status = parse(args, desc, vm, "detokenize"); status >= 0) return status;
+  if (int status = parse_command(args, desc, vm, "detokenize"); status >= 0) return status;
   std::ios::sync_with_stdio(false);
   std::string line;
   while (std::getline(std::cin, line)) std::cout << detokenize(line) << '\n';
