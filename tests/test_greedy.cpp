@@ -47,6 +47,18 @@ ModelConfig config(Cell cell, bool feeding) {
   return c;
 }
 
+// 150 Adam steps on the reversal task: enough to learn it exactly.
+void train_on_task(Seq2Seq& model) {
+  const Batch batch = batch_of(kSources, reversed_targets());
+  Adam adam;
+  for (int step = 0; step < 150; ++step) {
+    model.params().zero_grads();
+    model.forward(batch, true);
+    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
+    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
+  }
+}
+
 void check_teacher_forced_argmax(Seq2Seq& model) {
   const std::vector<Sentence> none(kSources.size());
   const auto greedy = model.greedy(batch_of(kSources, none), 2.0);
@@ -92,14 +104,7 @@ TEST_CASE("a model trained on its task decodes the right answers", "[greedy][tra
   const bool feeding = GENERATE(false, true);
   Seq2Seq model(config(Cell::lstm, feeding), 1);
   const auto targets = reversed_targets();
-  const Batch batch = batch_of(kSources, targets);
-  Adam adam;
-  for (int step = 0; step < 150; ++step) {
-    model.params().zero_grads();
-    model.forward(batch, true);
-    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
-    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
-  }
+  train_on_task(model);
   const std::vector<Sentence> none(kSources.size());
   CHECK(model.greedy(batch_of(kSources, none), 2.0) == targets);
   check_teacher_forced_argmax(model);  // trained: short outputs that end with </s>
@@ -132,16 +137,7 @@ TEST_CASE("beam search: beam 1 is greedy, and wider beams find hypotheses at lea
   const bool trained = GENERATE(false, true);
   Seq2Seq model(config(Cell::lstm, feeding), 11);
   const auto targets = reversed_targets();
-  if (trained) {
-    const Batch batch = batch_of(kSources, targets);
-    Adam adam;
-    for (int step = 0; step < 150; ++step) {
-      model.params().zero_grads();
-      model.forward(batch, true);
-      model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
-      adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
-    }
-  }
+  if (trained) train_on_task(model);
   const std::vector<Sentence> none(kSources.size());
   const Batch sources = batch_of(kSources, none);
   const auto greedy = model.greedy(sources, 2.0);
