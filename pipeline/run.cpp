@@ -20,6 +20,7 @@
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
 #include "evaluation/bleu.hpp"
+#include "pipeline/model_config.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/trainer.hpp"
 
@@ -252,24 +253,6 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
     }
   }
   return d;
-}
-
-ModelConfig model_config(const Recipe& r, int64_t src_vocab, int64_t tgt_vocab) {
-  ModelConfig c;
-  c.src_vocab = src_vocab;
-  c.tgt_vocab = tgt_vocab;
-  c.embedding = r.model.embedding;
-  c.encoder_layers = r.model.encoder_layers;
-  c.encoder_hidden = r.model.encoder_hidden;
-  c.decoder_cell = r.model.decoder_cell == "gru" ? Cell::gru : Cell::lstm;
-  c.decoder_layers = r.model.decoder_layers;
-  c.decoder_hidden = r.model.decoder_hidden;
-  c.input_feeding = r.model.input_feeding;
-  c.attention = parse_attention_type(r.model.attention);
-  c.dropout = static_cast<float>(r.model.dropout);
-  c.tied_embeddings = r.model.tied_embeddings;
-  c.label_smoothing = static_cast<float>(r.training.label_smoothing);
-  return c;
 }
 
 // Greedy translation of raw lines in batches sorted by length; one output line per input line.

@@ -62,8 +62,15 @@ void save_tokenizer(const TokenizerModel& m, const std::string& path) {
 }
 
 TokenizerModel load_tokenizer(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open tokenizer model '" + path + "'");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error("cannot open tokenizer model '" + path + "'");
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_tokenizer(text.str(), path);
+}
+
+TokenizerModel parse_tokenizer(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   TokenizerModel m;
   int64_t line_number = 0;
   std::string line;

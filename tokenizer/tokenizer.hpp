@@ -44,6 +44,8 @@ struct TokenizerModel {
 
 void save_tokenizer(const TokenizerModel& model, const std::string& path);
 TokenizerModel load_tokenizer(const std::string& path);  // Error names the file, line and problem
+// The same from the file's text (e.g. embedded in a model file); `path` names it in errors.
+TokenizerModel parse_tokenizer(const std::string& text, const std::string& path);
 
 // Raw text -> pieces (normalize, segment, BPE) and pieces -> raw text.
 class Tokenizer {

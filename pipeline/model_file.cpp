@@ -1,0 +1,36 @@
+#include "pipeline/model_file.hpp"
+
+#include <cstring>
+
+#include "core/archive.hpp"
+#include "core/error.hpp"
+#include "pipeline/model_config.hpp"
+
+namespace rnmt {
+
+LoadedModel load_model(const std::string& path) {
+  const Archive a = read_archive(path, "RNMTMODL", 1);
+  LoadedModel m;
+  try {
+    m.recipe = parse_recipe(a.get("recipe"), path + " (recipe)", {}, false);
+    m.src = std::make_unique<Tokenizer>(parse_tokenizer(a.get("src_tokenizer"), path + " (source tokenizer)"));
+    m.tgt = std::make_unique<Tokenizer>(parse_tokenizer(a.get("tgt_tokenizer"), path + " (target tokenizer)"));
+    m.network = std::make_unique<Seq2Seq>(
+        model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
+                     static_cast<int64_t>(m.tgt->model().vocabulary.size())),
+        1);
+  } catch (const Error& e) {
+    throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
+  }
+  const std::string& weights = a.get("params");
+  ParamSet& params = m.network->params();
+  if (weights.size() != params.total() * sizeof(float)) {
+    throw Error("'" + path + "' holds " + std::to_string(weights.size() / sizeof(float)) +
+                " weights, but its recipe describes a network of " + std::to_string(params.total()));
+  }
+  std::memcpy(params.values(), weights.data(), weights.size());
+  params.touch();
+  return m;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,104 @@
+// The model file: what export writes loads back to the same network; damaged, foreign and
+// inconsistent files are refused with a message.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <cstring>
+#include <sstream>
+
+#include "core/archive.hpp"
+#include "core/error.hpp"
+#include "pipeline/model_config.hpp"
+#include "pipeline/model_file.hpp"
+
+using namespace rnmt;
+using Catch::Contains;
+
+namespace {
+
+std::string temp(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("rnmt_test_" + name)).string();
+}
+
+std::string tokenizer_text(const std::vector<std::string>& pieces) {
+  TokenizerModel m;
+  m.bpe = true;
+  for (const char* s : Vocabulary::kSpecials) m.vocabulary.add(s);
+  for (const auto& p : pieces) m.vocabulary.add(p);
+  const std::string path = temp("tok");
+  save_tokenizer(m, path);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct ModelFile {
+  Recipe recipe;
+  std::string src_tok = tokenizer_text({"a", "b", "c"}), tgt_tok = tokenizer_text({"x", "y", "z", "w"});
+  std::unique_ptr<Seq2Seq> network;
+  ModelFile() {
+    recipe = parse_recipe("workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: {hidden: 10}}\n",
+                          "r.yaml", {}, false);
+    network = std::make_unique<Seq2Seq>(model_config(recipe, 7, 8), 3);
+  }
+  Archive archive() const {
+    Archive a;
+    a.tag = "RNMTMODL";
+    const std::string r = dump_recipe(recipe);
+    a.put("recipe", r.data(), r.size());
+    a.put("src_tokenizer", src_tok.data(), src_tok.size());
+    a.put("tgt_tokenizer", tgt_tok.data(), tgt_tok.size());
+    a.put("params", network->params().values(), network->params().total() * sizeof(float));
+    return a;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a model file loads back to the same network", "[model]") {
+  ModelFile f;
+  const std::string path = temp("model.rnmt");
+  write_archive(f.archive(), path);
+  LoadedModel m = load_model(path);
+  CHECK(m.src->model().vocabulary.size() == 7);
+  CHECK(m.tgt->model().vocabulary.size() == 8);
+  CHECK(m.recipe.model.decoder_hidden == 10);
+  const auto& p = m.network->params();
+  REQUIRE(p.total() == f.network->params().total());
+  CHECK(std::memcmp(p.values(), f.network->params().values(), p.total() * sizeof(float)) == 0);
+  const Sentence src = {4, 5, 6}, none;
+  const Batch b = make_batch({&src}, {&none});
+  CHECK(m.network->greedy(b, 2.0) == f.network->greedy(b, 2.0));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("damaged, foreign and inconsistent model files are refused", "[model][errors]") {
+  ModelFile f;
+  const std::string path = temp("bad.rnmt");
+  std::ofstream(path) << "This is a text file that someone passed instead of a model.\n";
+  CHECK_THROWS_WITH(load_model(path), Contains("is not an rnmt RNMTMODL file"));
+  write_archive(f.archive(), path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() - 100);
+  CHECK_THROWS_WITH(load_model(path), Contains("is damaged"));
+  Archive short_weights = f.archive();
+  short_weights.sections["params"].resize(short_weights.sections["params"].size() - 16);
+  write_archive(short_weights, path);
+  CHECK_THROWS_WITH(load_model(path), Contains("but its recipe describes a network of"));
+  Archive bad_recipe = f.archive();
+  bad_recipe.sections["recipe"] = "modle: {embedding: 8}\n";
+  write_archive(bad_recipe, path);
+  CHECK_THROWS_WITH(load_model(path), Contains("is not a usable rnmt model") && Contains("unknown key"));
+  Archive no_tokenizer = f.archive();
+  no_tokenizer.sections.erase("tgt_tokenizer");
+  write_archive(no_tokenizer, path);
+  CHECK_THROWS_WITH(load_model(path), Contains("no section 'tgt_tokenizer'"));
+  CHECK_THROWS_WITH(load_model(path + ".none"), Contains("cannot open"));
+  std::filesystem::remove(path);
+}
