@@ -13,8 +13,10 @@ LoadedModel load_model(const std::string& path) {
   LoadedModel m;
   try {
     m.recipe = parse_recipe(a.get("recipe"), path + " (recipe)", {}, false);
-    m.src = std::make_unique<Tokenizer>(parse_tokenizer(a.get("src_tokenizer"), path + " (source tokenizer)"));
-    m.tgt = std::make_unique<Tokenizer>(parse_tokenizer(a.get("tgt_tokenizer"), path + " (target tokenizer)"));
+    m.src = std::make_unique<Tokenizer>(
+        parse_tokenizer(a.get("src_tokenizer"), path + " (source tokenizer)"));
+    m.tgt = std::make_unique<Tokenizer>(
+        parse_tokenizer(a.get("tgt_tokenizer"), path + " (target tokenizer)"));
     m.network = std::make_unique<Seq2Seq>(
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
                      static_cast<int64_t>(m.tgt->model().vocabulary.size())),
@@ -26,7 +28,8 @@ LoadedModel load_model(const std::string& path) {
   ParamSet& params = m.network->params();
   if (weights.size() != params.total() * sizeof(float)) {
     throw Error("'" + path + "' holds " + std::to_string(weights.size() / sizeof(float)) +
-                " weights, but its recipe describes a network of " + std::to_string(params.total()));
+                " weights, but its recipe describes a network of " +
+                std::to_string(params.total()));
   }
   std::memcpy(params.values(), weights.data(), weights.size());
   params.touch();

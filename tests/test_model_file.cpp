@@ -2,9 +2,9 @@
 // inconsistent files are refused with a message.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cstring>
 #include <sstream>
 
 #include "core/archive.hpp"
@@ -36,11 +36,13 @@ std::string tokenizer_text(const std::vector<std::string>& pieces) {
 
 struct ModelFile {
   Recipe recipe;
-  std::string src_tok = tokenizer_text({"a", "b", "c"}), tgt_tok = tokenizer_text({"x", "y", "z", "w"});
+  std::string src_tok = tokenizer_text({"a", "b", "c"}),
+              tgt_tok = tokenizer_text({"x", "y", "z", "w"});
   std::unique_ptr<Seq2Seq> network;
   ModelFile() {
-    recipe = parse_recipe("workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: {hidden: 10}}\n",
-                          "r.yaml", {}, false);
+    recipe = parse_recipe(
+        "workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: {hidden: 10}}\n",
+        "r.yaml", {}, false);
     network = std::make_unique<Seq2Seq>(model_config(recipe, 7, 8), 3);
   }
   Archive archive() const {
@@ -94,7 +96,8 @@ TEST_CASE("damaged, foreign and inconsistent model files are refused", "[model][
   Archive bad_recipe = f.archive();
   bad_recipe.sections["recipe"] = "modle: {embedding: 8}\n";
   write_archive(bad_recipe, path);
-  CHECK_THROWS_WITH(load_model(path), Contains("is not a usable rnmt model") && Contains("unknown key"));
+  CHECK_THROWS_WITH(load_model(path),
+                    Contains("is not a usable rnmt model") && Contains("unknown key"));
   Archive no_tokenizer = f.archive();
   no_tokenizer.sections.erase("tgt_tokenizer");
   write_archive(no_tokenizer, path);
