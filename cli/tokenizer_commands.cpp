@@ -85,19 +85,11 @@ int learn_bpe_command(const std::vector<std::string>& args) {
       }
     }
   }
-  model.merges = learn_bpe(words, merges, min_frequency, [&](int64_t done) {
-    if (progress) std::cerr << "\rlearn-bpe: " << done << " merges" << std::flush;
-  });
-  BpeEncoder bpe(model.merges);
-  std::unordered_map<std::string, int64_t> piece_counts;
-  std::vector<std::string> pieces;
-  for (const auto& [word, c] : words) {
-    pieces.clear();
-    bpe.encode(word, pieces);
-    for (const auto& p : pieces) piece_counts[p] += c;
-  }
-  model.vocabulary = Vocabulary::build(piece_counts, vocab_threshold);
-  model.bpe = true;
+  train_bpe(model, words,
+            {.merges = merges, .min_frequency = min_frequency, .vocab_threshold = vocab_threshold},
+            [&](int64_t done) {
+              if (progress) std::cerr << "\rlearn-bpe: " << done << " merges" << std::flush;
+            });
   save_tokenizer(model, output);
   if (progress) std::cerr << "\r";
   std::cerr << "learn-bpe: " << lines << " lines, " << tokens << " tokens (" << words.size()

@@ -193,28 +193,8 @@ TokenizerModel learn_tokenizer(const Recipe& r,
       for (auto& t : plain.tokenize(line, ++line_number, &replaced)) ++words[t];
     }
   }
-  m.merges = learn_bpe(words, r.tokenizer.merges);
-  m.bpe = true;
-  BpeEncoder bpe(m.merges);
-  std::unordered_map<std::string, int64_t> pieces;
-  std::vector<std::string> out;
-  for (const auto& [w, c] : words) {
-    out.clear();
-    bpe.encode(w, out);
-    for (const auto& p : out) pieces[p] += c;
-  }
-  if (r.tokenizer.dropout > 0) {
-    // BPE-dropout yields intermediate merges and single characters too: give them ids.
-    for (const auto& [a, b] : m.merges) {
-      ++pieces[a];
-      ++pieces[b];
-      ++pieces[a + b];
-    }
-    for (const auto& [w, c] : words) {
-      for (const auto& ch : code_points(w)) ++pieces[ch];
-    }
-  }
-  m.vocabulary = Vocabulary::build(pieces, 1);
+  train_bpe(m, words,
+            {.merges = r.tokenizer.merges, .dropout_vocabulary = r.tokenizer.dropout > 0});
   return m;
 }
 

@@ -32,6 +32,32 @@ int32_t Vocabulary::id(const std::string& piece) const {
   return it == ids.end() ? 1 : it->second;
 }
 
+void train_bpe(TokenizerModel& model, const std::unordered_map<std::string, int64_t>& words,
+               const BpeTraining& training, const std::function<void(int64_t)>& progress) {
+  model.merges = learn_bpe(words, training.merges, training.min_frequency, progress);
+  model.bpe = true;
+  BpeEncoder bpe(model.merges);
+  std::unordered_map<std::string, int64_t> piece_counts;
+  std::vector<std::string> pieces;
+  for (const auto& [word, count] : words) {
+    pieces.clear();
+    bpe.encode(word, pieces);
+    for (const auto& p : pieces) piece_counts[p] += count;
+  }
+  if (training.dropout_vocabulary) {
+    // BPE-dropout yields intermediate merges and single characters too: give them ids.
+    for (const auto& [a, b] : model.merges) {
+      piece_counts[a] += training.vocab_threshold;
+      piece_counts[b] += training.vocab_threshold;
+      piece_counts[a + b] += training.vocab_threshold;
+    }
+    for (const auto& [word, count] : words) {
+      for (const auto& ch : code_points(word)) piece_counts[ch] += training.vocab_threshold;
+    }
+  }
+  model.vocabulary = Vocabulary::build(piece_counts, training.vocab_threshold);
+}
+
 namespace {
 constexpr const char* kMagic = "rnmt-tokenizer";
 constexpr int kVersion = 1;

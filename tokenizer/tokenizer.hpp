@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,6 +42,18 @@ struct TokenizerModel {
   std::vector<Merge> merges;
   Vocabulary vocabulary;
 };
+
+struct BpeTraining {
+  int64_t merges = 8000;
+  int64_t min_frequency = 2;        // stop when no pair occurs this often
+  int64_t vocab_threshold = 1;      // keep pieces seen at least this often in the encoded words
+  bool dropout_vocabulary = false;  // also give ids to every intermediate merge and character
+};
+
+// Learns BPE merges from word (segmenter token) counts and the vocabulary of the pieces those words
+// encode to; sets model.bpe. `progress` is passed on to learn_bpe.
+void train_bpe(TokenizerModel& model, const std::unordered_map<std::string, int64_t>& words,
+               const BpeTraining& training, const std::function<void(int64_t)>& progress = nullptr);
 
 void save_tokenizer(const TokenizerModel& model, const std::string& path);
 TokenizerModel load_tokenizer(const std::string& path);  // Error names the file, line and problem
