@@ -79,6 +79,75 @@ void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
   }
 }
 
+void Attention::begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths) {
+  S_ = S;
+  N_ = N;
+  memory_ = memory;
+  lengths_ = lengths;
+  if (key_proj_) {
+    keys_.resize({S, N, query_});
+    key_proj_->forward(memory, S * N, keys_.data());
+  }
+}
+
+void Attention::forward_rows(int64_t rows, const float* query, const int32_t* sentence,
+                             float* out) {
+  const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q;
+  if (type_ == AttentionType::none) {
+    std::memcpy(out, query, sizeof(float) * static_cast<size_t>(rows * Q));
+    return;
+  }
+  row_probs_.resize({rows, S});
+  row_cat_.resize({rows, C});
+  const bool additive = type_ == AttentionType::additive;
+  if (additive) {
+    row_query_keys_.resize({rows, Q});
+    query_proj_->forward(query, rows, row_query_keys_.data());
+  }
+  const float* k = keys();
+  const float* v = additive ? v_->w : nullptr;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t n = sentence[r], len = lengths_[n];
+    float* p = row_probs_.data() + r * S;
+    const float* q = additive ? row_query_keys_.data() + r * Q : query + r * Q;
+    for (int64_t s = 0; s < len; ++s) {
+      const float* ks = k + (s * N + n) * Q;
+      float e = 0;
+      if (additive) {
+#pragma omp simd reduction(+ : e)
+        for (int64_t a = 0; a < Q; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
+      } else {
+#pragma omp simd reduction(+ : e)
+        for (int64_t a = 0; a < Q; ++a) e += q[a] * ks[a];
+      }
+      p[s] = e;
+    }
+    float max = p[0];
+    for (int64_t s = 1; s < len; ++s) max = std::max(max, p[s]);
+    float sum = 0;
+    for (int64_t s = 0; s < len; ++s) {
+      p[s] = fast_exp(p[s] - max);
+      sum += p[s];
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t s = 0; s < len; ++s) p[s] *= inv;
+    for (int64_t s = len; s < S; ++s) p[s] = 0;
+    // [context; query]: the context is the weighted sum of the sentence's memory rows
+    float* cat = row_cat_.data() + r * C;
+    std::fill(cat, cat + M, 0.0f);
+    for (int64_t s = 0; s < len; ++s) {
+      const float* m = memory_ + (s * N + n) * M;
+      const float w = p[s];
+#pragma omp simd
+      for (int64_t a = 0; a < M; ++a) cat[a] += w * m[a];
+    }
+    std::memcpy(cat + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
+  }
+  out_proj_->forward(row_cat_.data(), rows, out);
+  tanh_inplace(out, rows * Q);
+}
+
 // Raw scores of rows [t0, t0+rows) into probs_, then the masked softmax over source positions.
 void Attention::scores(int64_t t0, int64_t rows, const float* query) {
   const int64_t S = S_, N = N_, Q = query_;

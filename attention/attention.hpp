@@ -36,6 +36,15 @@ class Attention {
   // After the last block: accumulates the parameter gradients and returns the memory's [S,N,M].
   const Tensor& finish_backward();
 
+  // Inference (search): begin_inference takes the memory [S,N,M] of N sentences (kept by
+  // pointer) and their lengths; forward_rows then attends for query rows [rows, Q] of which row r
+  // belongs to sentence sentence[r] (beams of one sentence share its memory) -> out [rows, Q].
+  void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
+  void forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out);
+  // Attention weights [rows, S] of the last forward_rows (zero past each sentence's length); empty
+  // for `none`.
+  const Tensor& row_weights() const { return row_probs_; }
+
   // Attention weights [T, N, S] of the last forward (zero at padding); empty for `none`.
   const Tensor& weights() const { return probs_; }
 
@@ -53,6 +62,7 @@ class Attention {
   Param* v_ = nullptr;                  // additive
   std::unique_ptr<Linear> out_proj_;    // W_c
   Tensor keys_, query_keys_, probs_, context_cat_, out_;
+  Tensor row_probs_, row_cat_, row_query_keys_;
   Tensor d_memory_, d_keys_, d_scores_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
 };
 

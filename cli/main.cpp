@@ -13,6 +13,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run            the whole pipeline from a YAML recipe (rnmt run RECIPE.yaml)\n"
+    "  translate      raw text -> raw text with a model file (rnmt translate -m MODEL)\n"
     "  learn-bpe      learn BPE merges and a vocabulary from raw text\n"
     "  tokenize       raw text -> pieces (stdin to stdout)\n"
     "  detokenize     pieces -> raw text (stdin to stdout)\n"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "detokenize") return rnmt::cli::detokenize_command(rest);
     if (!args.empty() && args[0] == "bleu") return rnmt::cli::bleu_command(rest);
     if (!args.empty() && args[0] == "run") return rnmt::cli::run_command(rest);
+    if (!args.empty() && args[0] == "translate") return rnmt::cli::translate_command(rest);
     if (!args.empty() && args[0] == "quickstart-data")
       return rnmt::cli::quickstart_data_command(rest);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {

@@ -5,10 +5,9 @@
 namespace rnmt {
 
 DnnlContext& dnnl_context() {
-  static DnnlContext context = [] {
-    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    return DnnlContext{engine, dnnl::stream(engine)};
-  }();
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  // A stream per thread: threads that translate at once (rnmt::Translator) must not share one.
+  thread_local DnnlContext context{engine, dnnl::stream(engine)};
   return context;
 }
 

@@ -5,7 +5,7 @@
 
 namespace rnmt {
 
-// The one CPU engine and stream every primitive in the process runs on.
+// The CPU engine every primitive runs on, and the calling thread's stream.
 struct DnnlContext {
   dnnl::engine engine;
   dnnl::stream stream;

@@ -1,13 +1,3 @@
 #pragma once
-#include <stdexcept>
-#include <string>
-
-namespace rnmt {
-
-// Every error rnmt reports to a caller: a message that says what is wrong.
-class Error : public std::runtime_error {
- public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
-};
-
-}  // namespace rnmt
+// rnmt::Error is part of the public API (include/rnmt/error.hpp); the library uses it throughout.
+#include "rnmt/error.hpp"

@@ -1,6 +1,7 @@
 #include "decoder/decoder.hpp"
 
 #include <cstring>
+#include <utility>
 
 namespace rnmt {
 
@@ -100,21 +101,51 @@ void Decoder::forward_step(int64_t t, const float* x_t) {
   }
 }
 
-void Decoder::reorder_step(int64_t t, const std::vector<int32_t>& from) {
-  const int64_t N = N_, H = hidden_;
-  reorder_scratch_.resize({N, H});
-  auto gather = [&](float* rows) {
-    for (int64_t r = 0; r < N; ++r) {
-      std::memcpy(reorder_scratch_.data() + r * H,
-                  rows + static_cast<int64_t>(from[static_cast<size_t>(r)]) * H,
-                  sizeof(float) * static_cast<size_t>(H));
-    }
-    std::memcpy(rows, reorder_scratch_.data(), sizeof(float) * static_cast<size_t>(N * H));
-  };
-  for (auto& layer : layers_) {
-    gather(layer.y.data() + t * N * H);
-    if (cell() == Cell::lstm) gather(layer.c.data() + t * N * H);
+void Decoder::begin_inference(int64_t N, const float* h0, const float* c0) {
+  const int64_t count = num_layers() * N * hidden_;
+  inference_rows_ = N;
+  inference_h_.resize({count});
+  std::memcpy(inference_h_.data(), h0, sizeof(float) * static_cast<size_t>(count));
+  if (cell() == Cell::lstm) {
+    inference_c_.resize({count});
+    std::memcpy(inference_c_.data(), c0, sizeof(float) * static_cast<size_t>(count));
   }
+}
+
+const float* Decoder::step_inference(const float* x) {
+  const int64_t N = inference_rows_, NH = N * hidden_;
+  const bool lstm = cell() == Cell::lstm;
+  inference_h_next_.resize({num_layers() * NH});
+  if (lstm) inference_c_next_.resize({num_layers() * NH});
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    const int64_t offset = static_cast<int64_t>(l) * NH;
+    const float* in = l == 0 ? x : inference_h_next_.data() + offset - NH;
+    layers_[l].rnn.forward_inference(1, N, in, inference_h_.data() + offset,
+                                     lstm ? inference_c_.data() + offset : nullptr,
+                                     inference_h_next_.data() + offset, nullptr,
+                                     lstm ? inference_c_next_.data() + offset : nullptr);
+  }
+  std::swap(inference_h_, inference_h_next_);
+  if (lstm) std::swap(inference_c_, inference_c_next_);
+  return inference_h_.data() + (num_layers() - 1) * NH;
+}
+
+void Decoder::select_rows(const std::vector<int32_t>& from) {
+  const int64_t old_rows = inference_rows_, rows = static_cast<int64_t>(from.size()), H = hidden_;
+  auto gather = [&](Tensor& states, Tensor& scratch) {
+    scratch.resize({num_layers() * rows * H});
+    for (int64_t l = 0; l < num_layers(); ++l) {
+      for (int64_t r = 0; r < rows; ++r) {
+        std::memcpy(scratch.data() + (l * rows + r) * H,
+                    states.data() + (l * old_rows + from[static_cast<size_t>(r)]) * H,
+                    sizeof(float) * static_cast<size_t>(H));
+      }
+    }
+    std::swap(states, scratch);
+  };
+  gather(inference_h_, inference_h_next_);
+  if (cell() == Cell::lstm) gather(inference_c_, inference_c_next_);
+  inference_rows_ = rows;
 }
 
 void Decoder::backward(const float* d_output, float* dx) {

@@ -33,9 +33,16 @@ class Decoder {
   void forward(const float* x);
   // Step t of a stepwise sequence: x_t [N, input], valid until backward.
   void forward_step(int64_t t, const float* x_t);
-  // Beam search: after step t, row r of every layer's state (h, and c for LSTM) becomes what row
-  // from[r] held, so the next step continues the chosen hypotheses.
-  void reorder_step(int64_t t, const std::vector<int32_t>& from);
+  // Inference (search), one step at a time over a set of rows that changes between steps: the
+  // states live here, [layers, N, hidden] each. begin_inference takes the initial states (c0 only
+  // for LSTM) of N rows; step_inference runs one step of every layer on x [N, input] and returns
+  // the top layer's new states [N, hidden]; select_rows then makes row i what row from[i] was, for
+  // from.size() rows (beam reordering, finished sentences leaving, padding rows).
+  void begin_inference(int64_t N, const float* h0, const float* c0);
+  const float* step_inference(const float* x);
+  void select_rows(const std::vector<int32_t>& from);
+  int64_t inference_rows() const { return inference_rows_; }
+
   // The top layer's outputs [T, N, hidden].
   const float* output() const { return layers_.back().y.data(); }
 
@@ -68,7 +75,9 @@ class Decoder {
   const float* x_ = nullptr;           // whole-sequence input
   std::vector<const float*> x_steps_;  // stepwise inputs
   std::vector<Layer> layers_;
-  Tensor d_h0_, d_c0_, reorder_scratch_;
+  Tensor d_h0_, d_c0_;
+  int64_t inference_rows_ = 0;
+  Tensor inference_h_, inference_c_, inference_h_next_, inference_c_next_;
 };
 
 }  // namespace rnmt

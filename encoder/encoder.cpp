@@ -46,7 +46,7 @@ void Encoder::init(Rng& rng) {
 }
 
 void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
-                      bool training) {
+                      bool training, bool for_backward) {
   S_ = S;
   N_ = N;
   x_ = x;
@@ -63,12 +63,19 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
     reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());
     layer.y_fwd.resize({S, N, H});
     layer.y_bwd_rev.resize({S, N, H});
-    layer.ws_fwd.resize({static_cast<int64_t>(layer.forward_dir.workspace_floats(S, N))});
-    layer.ws_bwd.resize({static_cast<int64_t>(layer.backward_dir.workspace_floats(S, N))});
-    layer.forward_dir.forward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr, nullptr,
-                              layer.ws_fwd.data());
-    layer.backward_dir.forward(S, N, layer.input_rev.data(), nullptr, nullptr,
-                               layer.y_bwd_rev.data(), nullptr, nullptr, layer.ws_bwd.data());
+    if (for_backward) {
+      layer.ws_fwd.resize({static_cast<int64_t>(layer.forward_dir.workspace_floats(S, N))});
+      layer.ws_bwd.resize({static_cast<int64_t>(layer.backward_dir.workspace_floats(S, N))});
+      layer.forward_dir.forward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr, nullptr,
+                                layer.ws_fwd.data());
+      layer.backward_dir.forward(S, N, layer.input_rev.data(), nullptr, nullptr,
+                                 layer.y_bwd_rev.data(), nullptr, nullptr, layer.ws_bwd.data());
+    } else {  // search: no backward follows, so inference primitives and no workspace
+      layer.forward_dir.forward_inference(S, N, input, nullptr, nullptr, layer.y_fwd.data(),
+                                          nullptr, nullptr);
+      layer.backward_dir.forward_inference(S, N, layer.input_rev.data(), nullptr, nullptr,
+                                           layer.y_bwd_rev.data(), nullptr, nullptr);
+    }
     // out = [y_fwd ; reverse(y_bwd_rev)], zero at padding.
     layer.out.resize({S, N, 2 * H});
     float* out = layer.out.data();

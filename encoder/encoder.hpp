@@ -25,9 +25,10 @@ class Encoder {
 
   // x [S,N,input] embedded source, lengths [N] (each >= 1). Fills memory() [S,N,2H], zero at
   // padding, and final_state() [N,2H]: the top layer's left-to-right state at the last token and
-  // right-to-left state at the first.
+  // right-to-left state at the first. `training` turns dropout on; without `for_backward` (search)
+  // the layers run oneDNN's inference primitives and keep nothing for backward.
   void forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
-               bool training);
+               bool training, bool for_backward = true);
   const Tensor& memory() const { return layers_.back().out; }
   const Tensor& final_state() const { return final_; }
 

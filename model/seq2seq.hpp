@@ -13,6 +13,7 @@
 #include "layers/embedding.hpp"
 #include "layers/output_loss.hpp"
 #include "model/batch.hpp"
+#include "model/search.hpp"
 
 namespace rnmt {
 
@@ -51,14 +52,14 @@ class Seq2Seq {
   // Accumulates the gradients of scale · (summed loss) into params().
   void backward(const Batch& batch, float scale);
 
-  // Greedy decoding of the batch's source side (its target side is ignored): for each sentence the
-  // most probable token at every step, fed back, until </s> or ceil(max_length_ratio · source
-  // length) + 10 tokens. Returns the tokens without </s>.
+  // Decodes the batch's source side (its target side is ignored): all live hypotheses of all
+  // sentences advance together, one decoder step per output position, and a sentence leaves the
+  // batch once it is done. A sentence is done when it has `beam` finished hypotheses (ending in
+  // </s>), none alive, or reaches its length limit (where live ones finish as they stand). Returns
+  // each sentence's n_best finished hypotheses, best first.
+  std::vector<std::vector<Hypothesis>> search(const Batch& batch, const SearchOptions& options);
+  // The best hypothesis' tokens of search(): greedy (beam 1) and beam search.
   std::vector<Sentence> greedy(const Batch& batch, double max_length_ratio);
-  // Beam search with `beam` hypotheses per sentence, all sentences' beams advancing together.
-  // Finished hypotheses are scored by log-probability / length^alpha (length counts </s>); the
-  // best finished one is returned (the best unfinished one when none finished within the limit of
-  // greedy()). beam = 1 gives greedy's output.
   std::vector<Sentence> beam_search(const Batch& batch, int64_t beam, double alpha,
                                     double max_length_ratio);
   // Probabilities [T·N, vocab] of the last forward (rows of padding targets are not normalised).
@@ -68,9 +69,9 @@ class Seq2Seq {
   const Attention& attention() const { return attention_; }
 
  private:
-  void encode(const Batch& b, bool training);  // embeddings, encoder, bridge
+  // Embeddings, encoder, bridge; for_backward = false (search) runs inference primitives.
+  void encode(const Batch& b, bool training, bool for_backward = true);
   static std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio);
-  const float* step_input(int64_t t, int64_t rows, const std::vector<int32_t>& previous);
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
@@ -90,9 +91,8 @@ class Seq2Seq {
   int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0, part_output_ = 0,
       part_bridge_ = 0;
 
-  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_, logits_;
-  Tensor beam_memory_, beam_h0_, beam_c0_, beam_scratch_;
-  std::vector<int32_t> beam_lengths_;
+  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_;
+  Tensor search_in_, search_feed_, search_feed_next_, search_logits_;
   Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;
 };
 

@@ -23,6 +23,7 @@
 #include "pipeline/model_config.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/trainer.hpp"
+#include "translation/translate_text.hpp"
 
 namespace rnmt {
 namespace fs = std::filesystem;
@@ -205,12 +206,6 @@ Sentence encode_line(Tokenizer& t, const std::string& line, float dropout = 0, R
   return ids;
 }
 
-std::string decode_ids(const Tokenizer& t, const Sentence& ids) {
-  std::vector<std::string> pieces;
-  for (int32_t id : ids) pieces.push_back(t.model().vocabulary.pieces[static_cast<size_t>(id)]);
-  return detokenize(join_tokens(pieces));
-}
-
 // Encodes pairs, dropping empty, over-long and badly length-ratioed ones (counts in `dropped`).
 ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
                            int64_t dropped[3], float dropout = 0, Rng* rng = nullptr) {
@@ -235,39 +230,19 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
   return d;
 }
 
-// Greedy translation of raw lines in batches sorted by length; one output line per input line.
+// Translation of raw lines (beam 1: greedy) as `rnmt translate` does it; one output per line.
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
                                          int64_t beam) {
-  std::vector<Sentence> encoded;
-  for (const auto& l : lines) {
-    Sentence s = encode_line(src, l);
-    if (static_cast<int64_t>(s.size()) > r.data.max_length)
-      s.resize(static_cast<size_t>(r.data.max_length));
-    encoded.push_back(std::move(s));
-  }
-  std::vector<size_t> order(lines.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
-  std::vector<std::string> out(lines.size());
-  const Sentence empty;
-  for (size_t begin = 0; begin < order.size(); begin += 64) {
-    std::vector<const Sentence*> s, t;
-    std::vector<size_t> ids;
-    for (size_t k = begin; k < std::min(order.size(), begin + 64); ++k) {
-      if (encoded[order[k]].empty()) continue;  // an empty line translates to an empty line
-      s.push_back(&encoded[order[k]]);
-      t.push_back(&empty);
-      ids.push_back(order[k]);
-    }
-    if (s.empty()) continue;
-    const Batch batch = make_batch(s, t);
-    const auto hyps = beam > 1 ? model.beam_search(batch, beam, r.translate.length_penalty,
-                                                   r.translate.max_length_ratio)
-                               : model.greedy(batch, r.translate.max_length_ratio);
-    for (size_t k = 0; k < ids.size(); ++k) out[ids[k]] = decode_ids(tgt, hyps[k]);
-  }
+  TranslationOptions o;
+  o.beam_size = beam;
+  o.length_penalty = r.translate.length_penalty;
+  o.max_length_ratio = r.translate.max_length_ratio;
+  o.max_batch_size = 64;
+  std::vector<std::string> out;
+  out.reserve(lines.size());
+  for (auto& result : translate_text({model, src, tgt, r.data.max_length}, lines, o))
+    out.push_back(std::move(result.hypotheses.front().text));
   return out;
 }
 

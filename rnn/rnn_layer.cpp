@@ -12,26 +12,41 @@ using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
+// Primitives that a worker of rnmt::Translator owns may run on a different thread each call:
+// oneDNN's default (library) scratchpad is per thread and sized when a primitive is created, so
+// such primitives take their scratchpad from us instead.
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 // A weight tensor as the primitive wants it: either the parameter itself (when the primitive's
 // layout is the plain one) or a reordered copy refreshed at most once per parameter version.
 struct PreparedWeights {
   memory user;      // over the parameter's plain data
   memory prepared;  // owned copy in the primitive's layout (empty when not needed)
   dnnl::reorder reorder;
+  memory scratchpad;
   uint64_t version = 0;
 
   void init(const memory::desc& plain, const memory::desc& wanted) {
     user = user_memory(plain);
     if (wanted != plain) {
-      prepared = memory(wanted, dnnl_context().engine);
-      reorder = dnnl::reorder(user, prepared);
+      auto& engine = dnnl_context().engine;
+      prepared = memory(wanted, engine);
+      const dnnl::reorder::primitive_desc pd(engine, plain, engine, wanted, user_scratchpad());
+      reorder = dnnl::reorder(pd);
+      scratchpad = memory(pd.scratchpad_desc(), engine);  // owned; usually empty
     }
   }
   dnnl_memory_t get(float* data, uint64_t current_version) {
     user.set_data_handle(data);
     if (!prepared) return user.get();
     if (version != current_version) {
-      execute(reorder, {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, prepared.get()}});
+      execute(reorder, {{DNNL_ARG_FROM, user.get()},
+                        {DNNL_ARG_TO, prepared.get()},
+                        {DNNL_ARG_SCRATCHPAD, scratchpad.get()}});
       version = current_version;
     }
     return prepared.get();
@@ -46,6 +61,20 @@ struct RnnLayer::Primitives {
   memory diff_src_layer, diff_src_iter, diff_src_iter_c, diff_w_layer, diff_w_iter, diff_bias;
   memory diff_dst_layer, diff_dst_iter, diff_dst_iter_c;
   size_t workspace_floats = 0;
+};
+
+struct RnnLayer::SharedWeights {
+  const Param* param;  // which weights: layer and iteration weights may share a layout
+  memory::desc wanted;
+  PreparedWeights weights;
+};
+
+struct RnnLayer::InferencePrimitives {
+  dnnl::primitive forward;
+  SharedWeights* w_layer = nullptr;
+  SharedWeights* w_iter = nullptr;
+  memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
+  memory scratchpad;  // owned (see user_scratchpad)
 };
 
 RnnLayer::RnnLayer(ParamSet& params, const std::string& name, Cell cell, int64_t input,
@@ -151,6 +180,67 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   return *slot;
 }
 
+RnnLayer::SharedWeights& RnnLayer::shared_weights(const Param& param, const memory::desc& plain,
+                                                  const memory::desc& wanted) {
+  for (auto& w : inference_weights_) {
+    if (w->param == &param && w->wanted == wanted) return *w;
+  }
+  auto w = std::make_unique<SharedWeights>();
+  w->param = &param;
+  w->wanted = wanted;
+  w->weights.init(plain, wanted);
+  inference_weights_.push_back(std::move(w));
+  return *inference_weights_.back();
+}
+
+RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t N) {
+  auto& slot = inference_cache_[{T, N}];
+  if (slot) return *slot;
+  auto p = std::make_unique<InferencePrimitives>();
+  auto& engine = dnnl_context().engine;
+  const int64_t I = input_, H = hidden_, G = weight_gates(cell_), B = bias_gates(cell_);
+  const memory::desc layer_in({T, N, I}, f32, tag::tnc), layer_out({T, N, H}, f32, tag::tnc);
+  const memory::desc state({1, 1, N, H}, f32, tag::ldnc);
+  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo),
+      w_iter({1, 1, H, G, H}, f32, tag::ldigo);
+  const memory::desc w_layer_any({1, 1, I, G, H}, f32, tag::any),
+      w_iter_any({1, 1, H, G, H}, f32, tag::any);
+  const memory::desc bias({1, 1, B, H}, f32, tag::ldgo);
+  const auto kind = dnnl::prop_kind::forward_inference;
+  const auto dir = dnnl::rnn_direction::unidirectional_left2right;
+  memory::desc w_layer_wanted, w_iter_wanted;
+  if (cell_ == Cell::lstm) {
+    dnnl::lstm_forward::primitive_desc pd(
+        dnnl::lstm_forward::desc(kind, dir, layer_in, state, state, w_layer_any, w_iter_any, bias,
+                                 layer_out, state, state),
+        user_scratchpad(), engine);
+    p->forward = dnnl::lstm_forward(pd);
+    w_layer_wanted = pd.weights_layer_desc();
+    w_iter_wanted = pd.weights_iter_desc();
+    p->scratchpad = memory(pd.scratchpad_desc(), engine);
+  } else {
+    dnnl::lbr_gru_forward::primitive_desc pd(
+        dnnl::lbr_gru_forward::desc(kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
+                                    layer_out, state),
+        user_scratchpad(), engine);
+    p->forward = dnnl::lbr_gru_forward(pd);
+    w_layer_wanted = pd.weights_layer_desc();
+    w_iter_wanted = pd.weights_iter_desc();
+    p->scratchpad = memory(pd.scratchpad_desc(), engine);
+  }
+  p->w_layer = &shared_weights(*w_layer_, w_layer, w_layer_wanted);
+  p->w_iter = &shared_weights(*w_iter_, w_iter, w_iter_wanted);
+  p->src_layer = user_memory(layer_in);
+  p->src_iter = user_memory(state);
+  p->src_iter_c = user_memory(state);
+  p->bias = user_memory(bias);
+  p->dst_layer = user_memory(layer_out);
+  p->dst_iter = user_memory(state);
+  p->dst_iter_c = user_memory(state);
+  slot = std::move(p);
+  return *slot;
+}
+
 size_t RnnLayer::workspace_floats(int64_t T, int64_t N) {
   return primitives(T, N).workspace_floats;
 }
@@ -190,6 +280,38 @@ void RnnLayer::forward(int64_t T, int64_t N, const float* x, const float* h0, co
   args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
   args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+  if (cell_ == Cell::lstm) {
+    if (!c0) c0 = zeros(NH);
+    if (!cT) {
+      scratch_c_.resize({NH});
+      cT = scratch_c_.data();
+    }
+    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
+  }
+  execute(p.forward, args, n);
+}
+
+void RnnLayer::forward_inference(int64_t T, int64_t N, const float* x, const float* h0,
+                                 const float* c0, float* y, float* hT, float* cT) {
+  InferencePrimitives& p = inference_primitives(T, N);
+  const int64_t NH = N * hidden_;
+  if (!h0) h0 = zeros(NH);
+  if (!hT) {
+    scratch_h_.resize({NH});
+    hT = scratch_h_.data();
+  }
+  const uint64_t version = params_->version();
+  dnnl_exec_arg_t args[10];
+  int n = 0;
+  args[n++] = {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()};
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
+  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.w_layer->weights.get(w_layer_->w, version)};
+  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.w_iter->weights.get(w_iter_->w, version)};
+  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
   if (cell_ == Cell::lstm) {
     if (!c0) c0 = zeros(NH);
     if (!cT) {

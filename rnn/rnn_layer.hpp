@@ -4,6 +4,9 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include "core/params.hpp"
 #include "core/rng.hpp"
@@ -54,6 +57,11 @@ class RnnLayer {
   void forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0, float* y,
                float* hT, float* cT, float* workspace);
 
+  // Inference (search): x [T,N,input] -> y [T,N,hidden] with forward_inference primitives (no
+  // workspace); h0/c0 as in forward; hT, cT receive the final states or may be null.
+  void forward_inference(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
+                         float* y, float* hT, float* cT);
+
   // The same arguments as forward (values unchanged), plus the gradients: dy [T,N,hidden];
   // dhT, dcT of the final states or null for zero. Writes dx [T,N,input] and dh0, dc0 (any may be
   // null when not wanted) and accumulates into the parameters' gradients.
@@ -63,7 +71,12 @@ class RnnLayer {
 
  private:
   struct Primitives;
+  struct InferencePrimitives;
+  struct SharedWeights;
   Primitives& primitives(int64_t T, int64_t N);
+  InferencePrimitives& inference_primitives(int64_t T, int64_t N);
+  SharedWeights& shared_weights(const Param& param, const dnnl::memory::desc& plain,
+                                const dnnl::memory::desc& wanted);
   float* zeros(int64_t count);
 
   const ParamSet* params_;
@@ -73,6 +86,10 @@ class RnnLayer {
   Param* w_iter_;
   Param* bias_;
   std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Primitives>> cache_;
+  std::map<std::pair<int64_t, int64_t>, std::unique_ptr<InferencePrimitives>> inference_cache_;
+  // Inference primitives of many batch sizes usually want the same weight layout: one reordered
+  // copy per distinct layout, not per shape.
+  std::vector<std::unique_ptr<SharedWeights>> inference_weights_;
   Tensor zeros_;
   Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_, scratch_dx_;
 };

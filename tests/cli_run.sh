@@ -4,6 +4,7 @@
 set -euo pipefail
 rnmt=$1
 recipe=$2
+keep=${3:-}  # where to keep the trained model and the test set for the translation tests
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -20,6 +21,10 @@ awk -v m="$match" 'BEGIN { exit !(m >= 90) }' || { cat log.txt; echo "exact matc
 grep -q "^BLEU = " log.txt
 grep -q "^nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp" log.txt
 [[ -s runs/quickstart/model.rnmt && -s runs/quickstart/train/metrics.jsonl ]]
+if [[ -n $keep ]]; then
+  mkdir -p "$keep"
+  cp runs/quickstart/model.rnmt runs/quickstart/data/test.en runs/quickstart/data/test.es "$keep"/
+fi
 # validations at steps 400, 800, 1200 with keep 3 (default): three step checkpoints, last = newest
 [[ $(ls runs/quickstart/train/step-*.ckpt | wc -l) == 3 ]]
 cmp runs/quickstart/train/last.ckpt runs/quickstart/train/step-1200.ckpt

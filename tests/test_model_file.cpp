@@ -11,53 +11,11 @@
 #include "core/error.hpp"
 #include "pipeline/model_config.hpp"
 #include "pipeline/model_file.hpp"
+#include "tests/model_fixture.hpp"
 
 using namespace rnmt;
+using namespace rnmt::test;
 using Catch::Contains;
-
-namespace {
-
-std::string temp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("rnmt_test_" + name)).string();
-}
-
-std::string tokenizer_text(const std::vector<std::string>& pieces) {
-  TokenizerModel m;
-  m.bpe = true;
-  for (const char* s : Vocabulary::kSpecials) m.vocabulary.add(s);
-  for (const auto& p : pieces) m.vocabulary.add(p);
-  const std::string path = temp("tok");
-  save_tokenizer(m, path);
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct ModelFile {
-  Recipe recipe;
-  std::string src_tok = tokenizer_text({"a", "b", "c"}),
-              tgt_tok = tokenizer_text({"x", "y", "z", "w"});
-  std::unique_ptr<Seq2Seq> network;
-  ModelFile() {
-    recipe = parse_recipe(
-        "workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: {hidden: 10}}\n",
-        "r.yaml", {}, false);
-    network = std::make_unique<Seq2Seq>(model_config(recipe, 7, 8), 3);
-  }
-  Archive archive() const {
-    Archive a;
-    a.tag = "RNMTMODL";
-    const std::string r = dump_recipe(recipe);
-    a.put("recipe", r.data(), r.size());
-    a.put("src_tokenizer", src_tok.data(), src_tok.size());
-    a.put("tgt_tokenizer", tgt_tok.data(), tgt_tok.size());
-    a.put("params", network->params().values(), network->params().total() * sizeof(float));
-    return a;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("a model file loads back to the same network", "[model]") {
   ModelFile f;

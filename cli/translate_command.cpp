@@ -1,0 +1,176 @@
+// rnmt translate: raw text in, raw text out, through a model file, in length-sorted batches.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "core/error.hpp"
+#include "pipeline/model_file.hpp"
+#include "translation/translate_text.hpp"
+
+namespace po = boost::program_options;
+
+namespace rnmt::cli {
+namespace {
+
+// Lines read and translated at a time: enough to sort into well-filled batches, bounded memory.
+constexpr size_t kChunkLines = 20000;
+constexpr int64_t kTruncationWarnings = 5;  // then only the summary counts them
+
+struct Totals {
+  int64_t lines = 0, empty = 0, truncated = 0, source_tokens = 0, output_tokens = 0;
+};
+
+std::string format_alignment(const TranslationHypothesis& h) {
+  std::string s;
+  for (const auto& a : h.alignment) {
+    if (!s.empty()) s += ' ';
+    s += std::to_string(a.source) + "-" + std::to_string(a.target);
+  }
+  return s;
+}
+
+// One output line: [line index |||] text [||| score] [||| alignment]; the index and the score
+// always appear in n-best lists (Moses' n-best format).
+void write_hypothesis(std::ostream& out, int64_t index, const TranslationHypothesis& h, bool n_best,
+                      bool scores, bool alignments) {
+  if (n_best) out << index << " ||| ";
+  out << h.text;
+  if (n_best || scores) out << " ||| " << std::fixed << std::setprecision(4) << h.score;
+  if (alignments) out << " ||| " << format_alignment(h);
+  out << '\n';
+}
+
+}  // namespace
+
+int translate_command(const std::vector<std::string>& args) {
+  std::string model_path, input_path, output_path;
+  int64_t beam = 0, n_best = 1, batch_size = 32, batch_tokens = 0;
+  double length_penalty = -1, max_length_ratio = 0;
+  int threads = 0;
+  bool alignments = false, scores = false;
+  po::options_description desc(
+      "rnmt translate: raw text in, raw text out with a model file from `rnmt run`.\n"
+      "Exactly one output line per input line (N lines with --n-best N); an empty line gives an\n"
+      "empty line. Lines longer than the model's maximum are truncated with a warning.\n"
+      "options");
+  desc.add_options()("help,h", "show this help")("model,m", po::value(&model_path)->required(),
+                                                 "model file (workdir/model.rnmt)")(
+      "input,i", po::value(&input_path), "raw text to translate (default: stdin)")(
+      "output,o", po::value(&output_path), "where translations go (default: stdout)")(
+      "beam", po::value(&beam), "beam size; 1 is greedy search (default: the model's recipe)")(
+      "n-best", po::value(&n_best)->default_value(1),
+      "write the N best hypotheses per line as 'LINE ||| text ||| score' (N <= beam)")(
+      "batch-size", po::value(&batch_size)->default_value(32),
+      "lines translated together (sorted by length)")(
+      "batch-tokens", po::value(&batch_tokens)->default_value(0),
+      "instead of --batch-size: at most this many source pieces per batch, padding included")(
+      "length-penalty", po::value(&length_penalty),
+      "alpha in score = log p / length^alpha (default: the model's recipe)")(
+      "max-length-ratio", po::value(&max_length_ratio),
+      "outputs stop at ratio x source pieces + 10 (default: the model's recipe)")(
+      "threads", po::value(&threads)->default_value(0),
+      "CPU threads (default: OMP_NUM_THREADS or every core)")(
+      "scores", po::bool_switch(&scores), "append ' ||| score' (log p / length^alpha)")(
+      "alignments", po::bool_switch(&alignments),
+      "append ' ||| s-t ...': for each output piece t the most attended source piece s");
+  po::variables_map vm;
+  if (int status = parse_command(args, desc, vm, "translate"); status >= 0) return status;
+
+  const auto start = std::chrono::steady_clock::now();
+  const LoadedModel model = load_model(model_path);
+  TranslationOptions options;
+  options.beam_size = vm.count("beam") ? beam : model.recipe.translate.beam;
+  options.num_hypotheses = n_best;
+  options.length_penalty =
+      vm.count("length-penalty") ? length_penalty : model.recipe.translate.length_penalty;
+  options.max_length_ratio =
+      vm.count("max-length-ratio") ? max_length_ratio : model.recipe.translate.max_length_ratio;
+  options.return_alignments = alignments;
+  options.max_batch_size = batch_tokens > 0 ? std::numeric_limits<int64_t>::max() : batch_size;
+  options.max_batch_tokens = batch_tokens;
+  options.threads = threads;
+  if (alignments && model.network->config().attention == AttentionType::none)
+    throw Error("--alignments needs a model with attention; this one has none");
+
+  std::ifstream input_file;
+  if (!input_path.empty()) {
+    input_file.open(input_path, std::ios::binary);
+    if (!input_file) throw Error("cannot open '" + input_path + "'");
+  }
+  std::ofstream output_file;
+  if (!output_path.empty()) {
+    output_file.open(output_path, std::ios::binary);
+    if (!output_file) throw Error("cannot write '" + output_path + "'");
+  }
+  std::istream& in = input_path.empty() ? std::cin : input_file;
+  std::ostream& out = output_path.empty() ? std::cout : output_file;
+  std::ios::sync_with_stdio(false);
+
+  const bool progress = isatty(STDERR_FILENO) == 1;
+  const auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double load_seconds = seconds();
+  const TranslationModel translation{*model.network, *model.src, *model.tgt,
+                                     model.recipe.data.max_length};
+  Totals totals;
+  std::vector<std::string> chunk;
+  std::string line;
+  bool more = true;
+  while (more) {
+    chunk.clear();
+    while (chunk.size() < kChunkLines && (more = static_cast<bool>(std::getline(in, line))))
+      chunk.push_back(line);
+    if (chunk.empty()) break;
+    const int64_t first = totals.lines;
+    const auto results = translate_text(
+        translation, chunk, options,
+        [&](int64_t done, int64_t) {
+          if (!progress) return;
+          std::cerr << "\rtranslate: " << first + done << " lines, " << std::fixed
+                    << std::setprecision(1) << (first + done) / (seconds() - load_seconds)
+                    << " sentences/s" << std::flush;
+        },
+        first + 1);
+    for (size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      const int64_t index = first + static_cast<int64_t>(i);
+      if (r.truncated && totals.truncated++ < kTruncationWarnings) {
+        std::cerr << (progress ? "\r" : "") << "rnmt translate: warning: line " << index + 1
+                  << " is longer than the model's " << translation.max_source_length
+                  << " pieces; only its beginning is translated\n";
+      }
+      if (r.source_tokens.empty()) ++totals.empty;
+      totals.source_tokens += static_cast<int64_t>(r.source_tokens.size());
+      totals.output_tokens += static_cast<int64_t>(r.hypotheses.front().tokens.size());
+      for (const auto& h : r.hypotheses)
+        write_hypothesis(out, index, h, n_best > 1, scores, alignments);
+    }
+    totals.lines += static_cast<int64_t>(chunk.size());
+    out.flush();
+  }
+  if (!out) throw Error("writing the translations failed");
+  const double elapsed = seconds() - load_seconds;
+  std::ostringstream summary;
+  summary << std::fixed << std::setprecision(1) << "translate: " << totals.lines << " lines ("
+          << totals.empty << " empty, " << totals.truncated << " truncated), "
+          << totals.source_tokens << " source pieces -> " << totals.output_tokens
+          << " output pieces (ratio " << std::setprecision(3)
+          << static_cast<double>(totals.output_tokens) /
+                 static_cast<double>(std::max<int64_t>(totals.source_tokens, 1))
+          << "), beam " << options.beam_size << ", " << std::setprecision(2) << elapsed
+          << " s: " << std::setprecision(1) << totals.lines / std::max(elapsed, 1e-9)
+          << " sentences/s (model loaded in " << std::setprecision(2) << load_seconds << " s)\n";
+  std::cerr << (progress ? "\r" : "") << summary.str();
+  return 0;
+}
+
+}  // namespace rnmt::cli

@@ -1,0 +1,76 @@
+#pragma once
+// rnmt's application interface: load a model file written by `rnmt run`, translate raw text.
+//
+//   #include <rnmt/translator.hpp>
+//   rnmt::Translator translator("model.rnmt");            // throws rnmt::Error
+//   std::vector<std::string> out = translator.translate(lines);
+//
+// One Translator may be used from several threads at once.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rnmt/error.hpp"
+
+namespace rnmt {
+
+struct TranslationOptions {
+  int64_t beam_size = 5;           // 1: greedy search
+  int64_t num_hypotheses = 1;      // n-best: hypotheses returned per line, 1 .. beam_size
+  double length_penalty = 0.6;     // alpha: hypotheses are ranked by log p / length^alpha
+  double max_length_ratio = 2.0;   // at most ceil(ratio · source tokens) + 10 output tokens
+  bool return_alignments = false;  // each output token's most attended source token
+  int64_t max_batch_size = 32;     // lines translated together (sorted by length)
+  int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
+  int threads = 0;                 // OpenMP threads for this call; 0 keeps the current setting
+};
+
+// Output token `target` attends most to source token `source` (positions in the tokens below).
+struct AlignmentPoint {
+  int32_t source = 0;
+  int32_t target = 0;
+};
+
+struct TranslationHypothesis {
+  std::string text;                       // raw text
+  std::vector<std::string> tokens;        // the model's output pieces
+  double score = 0;                       // log p / length^alpha (length counts </s>)
+  std::vector<AlignmentPoint> alignment;  // when return_alignments
+};
+
+struct TranslationResult {
+  std::vector<TranslationHypothesis> hypotheses;  // best first; an empty line gives one, empty
+  std::vector<std::string> source_tokens;         // the pieces the model read
+  bool truncated = false;  // the line had more pieces than the model's maximum and was cut
+};
+
+// Called after each batch with the lines translated so far and the total.
+using TranslationProgress = std::function<void(int64_t done, int64_t total)>;
+
+class Translator {
+ public:
+  // Loads and checks the model file; an unreadable, corrupt or foreign file throws rnmt::Error.
+  explicit Translator(const std::string& model_path);
+  ~Translator();
+  Translator(Translator&&) noexcept;
+  Translator& operator=(Translator&&) noexcept;
+
+  // The search settings the model's recipe chose (its `translate` section).
+  TranslationOptions default_options() const;
+  // Longest source (in pieces) the model takes; longer lines are truncated.
+  int64_t max_source_length() const;
+
+  // Raw text in, raw text out: one output per input line, in order, with default_options().
+  std::vector<std::string> translate(const std::vector<std::string>& lines) const;
+  std::vector<TranslationResult> translate(const std::vector<std::string>& lines,
+                                           const TranslationOptions& options,
+                                           const TranslationProgress& progress = nullptr) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rnmt

@@ -1,0 +1,194 @@
+// Search on the inference path: the inference RNN primitives against the training ones, n-best
+// lists whose scores teacher forcing confirms, alignments that are the attention's argmax, and
+// sentences that leave the batch without changing anyone's result.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/rng.hpp"
+#include "model/seq2seq.hpp"
+#include "rnn/rnn_layer.hpp"
+#include "training/adam.hpp"
+#include "training/clip.hpp"
+
+using namespace rnmt;
+
+namespace {
+
+const std::vector<Sentence> kSources = {{4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12, 5, 6},
+                                        {7, 7, 9},    {13, 4},      {5, 6, 7, 8, 9, 10, 11},
+                                        {12},         {9, 8, 7, 6}, {4, 4, 4}};
+
+std::vector<Sentence> shifted_reversals() {
+  std::vector<Sentence> out;
+  for (const auto& s : kSources) {
+    Sentence t(s.rbegin(), s.rend());
+    for (auto& w : t) w += 2;
+    out.push_back(t);
+  }
+  return out;
+}
+
+Batch batch_of(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt) {
+  std::vector<const Sentence*> s, t;
+  for (size_t i = 0; i < src.size(); ++i) {
+    s.push_back(&src[i]);
+    t.push_back(&tgt[i]);
+  }
+  return make_batch(s, t);
+}
+
+ModelConfig config(Cell cell, bool feeding, AttentionType attention) {
+  ModelConfig c;
+  c.src_vocab = 14;
+  c.tgt_vocab = 16;
+  c.embedding = 16;
+  c.encoder_hidden = 24;
+  c.decoder_hidden = 32;
+  c.decoder_cell = cell;
+  c.decoder_layers = 2;
+  c.input_feeding = feeding;
+  c.attention = attention;
+  return c;
+}
+
+// Enough Adam steps on the task that hypotheses end with </s> well before the length limit.
+void train(Seq2Seq& model) {
+  const Batch batch = batch_of(kSources, shifted_reversals());
+  Adam adam;
+  for (int step = 0; step < 150; ++step) {
+    model.params().zero_grads();
+    model.forward(batch, true);
+    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
+    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("inference RNN primitives compute what the training primitives compute", "[search]") {
+  const Cell cell = GENERATE(Cell::lstm, Cell::gru);
+  const int64_t N = GENERATE(1, 5, 24);
+  const int64_t T = GENERATE(1, 3);
+  const int64_t I = 12, H = 20;
+  ParamSet params;
+  RnnLayer layer(params, "rnn", cell, I, H);
+  params.allocate();
+  Rng rng(5);
+  layer.init(rng);
+  params.touch();
+  std::vector<float> x(static_cast<size_t>(T * N * I)), h0(static_cast<size_t>(N * H)),
+      c0(static_cast<size_t>(N * H));
+  for (auto* v : {&x, &h0, &c0}) {
+    for (auto& f : *v) f = static_cast<float>(rng.uniform()) * 2 - 1;
+  }
+  const float* c_in = cell == Cell::lstm ? c0.data() : nullptr;
+  std::vector<float> y_train(static_cast<size_t>(T * N * H)), h_train(static_cast<size_t>(N * H)),
+      c_train(static_cast<size_t>(N * H)), y_infer(y_train.size()), h_infer(h_train.size()),
+      c_infer(c_train.size());
+  std::vector<float> workspace(layer.workspace_floats(T, N));
+  layer.forward(T, N, x.data(), h0.data(), c_in, y_train.data(), h_train.data(),
+                cell == Cell::lstm ? c_train.data() : nullptr, workspace.data());
+  layer.forward_inference(T, N, x.data(), h0.data(), c_in, y_infer.data(), h_infer.data(),
+                          cell == Cell::lstm ? c_infer.data() : nullptr);
+  for (size_t i = 0; i < y_train.size(); ++i)
+    REQUIRE(y_infer[i] == Approx(y_train[i]).margin(1e-5));
+  for (size_t i = 0; i < h_train.size(); ++i)
+    REQUIRE(h_infer[i] == Approx(h_train[i]).margin(1e-5));
+  if (cell == Cell::lstm) {
+    for (size_t i = 0; i < c_train.size(); ++i)
+      REQUIRE(c_infer[i] == Approx(c_train[i]).margin(1e-5));
+  }
+}
+
+TEST_CASE("n-best lists: distinct hypotheses, best first, scores that teacher forcing confirms",
+          "[search]") {
+  const bool feeding = GENERATE(false, true);
+  const Cell cell = GENERATE(Cell::lstm, Cell::gru);
+  Seq2Seq model(config(cell, feeding, AttentionType::general), 21);
+  train(model);
+  const std::vector<Sentence> none(kSources.size());
+  const Batch sources = batch_of(kSources, none);
+  const SearchOptions options{.beam = 4, .n_best = 3, .length_penalty = 0.6};
+  const auto lists = model.search(sources, options);
+  REQUIRE(lists.size() == kSources.size());
+  std::vector<Sentence> best;
+  for (const auto& l : lists) best.push_back(l.front().tokens);
+  CHECK(model.beam_search(sources, 4, 0.6, 2.0) == best);
+  for (size_t n = 0; n < lists.size(); ++n) {
+    const auto& list = lists[n];
+    INFO("sentence " << n);
+    REQUIRE(list.size() == 3);
+    CHECK(list[0].tokens == shifted_reversals()[n]);  // the trained answer wins
+    for (size_t i = 0; i < list.size(); ++i) {
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        CHECK(list[i].score >= list[j].score);
+        CHECK(list[i].tokens != list[j].tokens);
+      }
+      // log p of the hypothesis and </s> under teacher forcing, and the length normalisation
+      const Batch scored = batch_of({kSources[n]}, {list[i].tokens});
+      model.forward(scored, false);
+      const Tensor& p = model.output_probabilities();
+      const int64_t V = model.config().tgt_vocab;
+      double log_p = 0;
+      for (int64_t t = 0; t < scored.T; ++t)
+        log_p += std::log(p[static_cast<size_t>(t * V + scored.tgt_out[static_cast<size_t>(t)])]);
+      CHECK(list[i].log_probability == Approx(log_p).margin(1e-3));
+      const double length = static_cast<double>(list[i].tokens.size() + 1);
+      CHECK(list[i].score == Approx(list[i].log_probability / std::pow(length, 0.6)));
+    }
+  }
+  SearchOptions too_many = options;
+  too_many.n_best = 5;
+  CHECK_THROWS_WITH(model.search(sources, too_many),
+                    "n-best (5) must be between 1 and the beam size (4)");
+}
+
+TEST_CASE("alignments are the argmax of the attention weights teacher forcing computes",
+          "[search]") {
+  const auto attention =
+      GENERATE(AttentionType::dot, AttentionType::general, AttentionType::additive);
+  const bool feeding = GENERATE(false, true);
+  ModelConfig c = config(Cell::lstm, feeding, attention);
+  if (attention == AttentionType::dot) c.encoder_hidden = c.decoder_hidden / 2;
+  Seq2Seq model(c, 4);
+  train(model);
+  const std::vector<Sentence> none(kSources.size());
+  const SearchOptions options{.beam = 3, .alignments = true};
+  const auto lists = model.search(batch_of(kSources, none), options);
+  for (size_t n = 0; n < kSources.size(); ++n) {
+    const Hypothesis& h = lists[n].front();
+    INFO("sentence " << n);
+    REQUIRE(h.alignment.size() == h.tokens.size());
+    const Batch scored = batch_of({kSources[n]}, {h.tokens});
+    model.forward(scored, false);
+    const Tensor& w = model.attention().weights();  // [T, 1, S]
+    for (size_t t = 0; t < h.tokens.size(); ++t) {
+      const float* row = w.data() + static_cast<int64_t>(t) * scored.S;
+      const auto argmax = static_cast<int32_t>(std::max_element(row, row + scored.S) - row);
+      CHECK(h.alignment[t] == argmax);
+      CHECK(h.alignment[t] < static_cast<int32_t>(kSources[n].size()));
+    }
+  }
+}
+
+TEST_CASE("sentences that finish early leave the batch without changing the others' results",
+          "[search][padding]") {
+  const bool feeding = GENERATE(false, true);
+  const bool trained = GENERATE(false, true);
+  const int64_t beam = GENERATE(1, 3);
+  Seq2Seq model(config(Cell::lstm, feeding, AttentionType::general), 9);
+  if (trained) train(model);  // trained: outputs of different lengths, so rows leave at each step
+  const std::vector<Sentence> none(kSources.size());
+  const SearchOptions options{.beam = beam, .n_best = beam, .length_penalty = 0.6};
+  const auto together = model.search(batch_of(kSources, none), options);
+  for (size_t n = 0; n < kSources.size(); ++n) {
+    const auto alone = model.search(batch_of({kSources[n]}, {Sentence{}}), options);
+    REQUIRE(alone[0].size() == together[n].size());
+    for (size_t i = 0; i < alone[0].size(); ++i) {
+      CHECK(alone[0][i].tokens == together[n][i].tokens);
+      CHECK(alone[0][i].score == Approx(together[n][i].score).margin(1e-4));
+    }
+  }
+}

@@ -1,0 +1,154 @@
+// rnmt::Translator, the application interface: raw text to raw text through a model file, the
+// same results however lines are batched and from several threads at once, and clear errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "rnmt/translator.hpp"
+#include "tests/model_fixture.hpp"
+#include "tokenizer/segmenter.hpp"
+
+using namespace rnmt;
+using namespace rnmt::test;
+using Catch::Contains;
+
+namespace {
+
+const std::vector<std::string> kLines = {"a b c",       "",    "c c a b",       "b", "a",
+                                         "abc cab bca", "c a", "b b b b b b b", "",  "a c"};
+
+// A model file whose recipe allows at most 12 source pieces.
+struct SavedModel {
+  std::string path = temp("translator.rnmt");
+  SavedModel() {
+    ModelFile f(
+        "workdir: w\ndata: {max_length: 12}\nmodel: {embedding: 8, encoder: {hidden: 6}, "
+        "decoder: {hidden: 10}}\ntranslate: {beam: 2}\n");
+    write_archive(f.archive(), path);
+  }
+  ~SavedModel() { std::filesystem::remove(path); }
+};
+
+std::vector<std::string> best_texts(const std::vector<TranslationResult>& results) {
+  std::vector<std::string> out;
+  for (const auto& r : results) out.push_back(r.hypotheses.front().text);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Translator: one output per line, the network's own search, empty lines stay empty",
+          "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  CHECK(translator.default_options().beam_size == 2);
+  CHECK(translator.max_source_length() == 12);
+  const std::vector<std::string> out = translator.translate(kLines);
+  REQUIRE(out.size() == kLines.size());
+  CHECK(out[1].empty());
+  CHECK(out[8].empty());
+  // the same as the loaded network's beam search on the tokenized line, detokenized
+  LoadedModel m = load_model(saved.path);
+  for (size_t i = 0; i < kLines.size(); ++i) {
+    if (kLines[i].empty()) continue;
+    Sentence ids;
+    for (const auto& p : m.src->tokenize(kLines[i])) ids.push_back(m.src->model().vocabulary.id(p));
+    const Sentence none;
+    const auto tokens = m.network->beam_search(make_batch({&ids}, {&none}), 2, 0.6, 2.0)[0];
+    std::vector<std::string> pieces;
+    for (int32_t t : tokens)
+      pieces.push_back(m.tgt->model().vocabulary.pieces[static_cast<size_t>(t)]);
+    INFO("line " << i);
+    CHECK(out[i] == detokenize(join_tokens(pieces)));
+  }
+}
+
+TEST_CASE("Translator: batching by lines or by tokens changes nothing", "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  TranslationOptions o = translator.default_options();
+  o.max_batch_size = 1;
+  const auto alone = best_texts(translator.translate(kLines, o));
+  o.max_batch_size = 64;
+  CHECK(best_texts(translator.translate(kLines, o)) == alone);
+  o.max_batch_tokens = 9;
+  int64_t calls = 0, last = 0;
+  CHECK(best_texts(translator.translate(kLines, o, [&](int64_t done, int64_t total) {
+          ++calls;
+          CHECK(done > last);
+          CHECK(total == static_cast<int64_t>(kLines.size()));
+          last = done;
+        })) == alone);
+  CHECK(calls > 1);
+  CHECK(last == static_cast<int64_t>(kLines.size()));
+}
+
+TEST_CASE("Translator: n-best lists, scores, alignments and truncation", "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  TranslationOptions o = translator.default_options();
+  o.beam_size = 3;
+  o.num_hypotheses = 3;
+  o.return_alignments = true;
+  const std::vector<std::string> lines = {"a b", "c a b c a b c a b c a b c a b", ""};
+  const auto results = translator.translate(lines, o);
+  REQUIRE(results.size() == 3);
+  CHECK_FALSE(results[0].truncated);
+  CHECK(results[1].truncated);
+  CHECK(results[1].source_tokens.size() == 12);
+  REQUIRE(results[2].hypotheses.size() == 1);
+  CHECK(results[2].hypotheses[0].text.empty());
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& r = results[i];
+    REQUIRE(r.hypotheses.size() == 3);
+    for (size_t k = 1; k < r.hypotheses.size(); ++k)
+      CHECK(r.hypotheses[k - 1].score >= r.hypotheses[k].score);
+    for (const auto& h : r.hypotheses) {
+      REQUIRE(h.alignment.size() == h.tokens.size());
+      for (size_t t = 0; t < h.alignment.size(); ++t) {
+        CHECK(h.alignment[t].target == static_cast<int32_t>(t));
+        CHECK(h.alignment[t].source >= 0);
+        CHECK(h.alignment[t].source < static_cast<int32_t>(r.source_tokens.size()));
+      }
+    }
+  }
+  o.num_hypotheses = 4;
+  CHECK_THROWS_AS(translator.translate(lines, o), Error);
+}
+
+TEST_CASE("Translator: several threads on one model give the serial results", "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  std::vector<std::string> lines;
+  for (int copy = 0; copy < 4; ++copy) lines.insert(lines.end(), kLines.begin(), kLines.end());
+  TranslationOptions o = translator.default_options();
+  o.threads = 1;
+  const auto serial = best_texts(translator.translate(lines, o));
+  std::vector<std::vector<std::string>> parallel(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < parallel.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (int repeat = 0; repeat < 3; ++repeat)
+        parallel[i] = best_texts(translator.translate(lines, o));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& p : parallel) CHECK(p == serial);
+}
+
+TEST_CASE("Translator: a missing or damaged model file is an rnmt::Error", "[translator][errors]") {
+  CHECK_THROWS_WITH(Translator(temp("no-such-model.rnmt")), Contains("no-such-model.rnmt"));
+  const std::string path = temp("not-a-model.rnmt");
+  {
+    std::ofstream out(path);
+    out << "hello\n";
+  }
+  CHECK_THROWS_AS(Translator(path), Error);
+  try {
+    Translator t(path);
+  } catch (const std::exception& e) {  // an application may catch it as std::exception
+    CHECK(std::string(e.what()).find("not-a-model.rnmt") != std::string::npos);
+  }
+  std::filesystem::remove(path);
+}

@@ -1,0 +1,102 @@
+// rnmt::Translator: the public face of translation. A loaded model plus a pool of workers, so that
+// several threads can translate with one Translator at once.
+#include "rnmt/translator.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "pipeline/model_file.hpp"
+#include "translation/translate_text.hpp"
+
+namespace rnmt {
+
+struct Translator::Impl {
+  // What one translating thread uses: a network (its own buffers and primitive caches) and a
+  // source tokenizer (its own BPE cache). The weights are copied into each worker.
+  struct Worker {
+    std::unique_ptr<Seq2Seq> network;
+    Tokenizer source, target;
+  };
+
+  Recipe recipe;
+  TokenizerModel source_model, target_model;
+  std::unique_ptr<Seq2Seq> weights;  // never translates: only copied from, so reading it is safe
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Worker>> idle;
+
+  std::unique_ptr<Worker> take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        auto worker = std::move(idle.back());
+        idle.pop_back();
+        return worker;
+      }
+    }
+    auto network = std::make_unique<Seq2Seq>(weights->config(), 1);
+    const ParamSet& from = weights->params();
+    std::copy(from.values(), from.values() + from.total(), network->params().values());
+    network->params().touch();
+    return std::make_unique<Worker>(
+        Worker{std::move(network), Tokenizer(source_model), Tokenizer(target_model)});
+  }
+
+  void give_back(std::unique_ptr<Worker> worker) {
+    std::lock_guard lock(mutex);
+    idle.push_back(std::move(worker));
+  }
+};
+
+Translator::Translator(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
+  LoadedModel m = load_model(model_path);
+  impl_->recipe = std::move(m.recipe);
+  impl_->source_model = m.src->model();
+  impl_->target_model = m.tgt->model();
+  // The loaded network becomes the first worker; a copy of its weights seeds any further ones.
+  auto first = std::make_unique<Impl::Worker>(Impl::Worker{
+      std::move(m.network), Tokenizer(impl_->source_model), Tokenizer(impl_->target_model)});
+  impl_->weights = std::make_unique<Seq2Seq>(first->network->config(), 1);
+  const ParamSet& from = first->network->params();
+  std::copy(from.values(), from.values() + from.total(), impl_->weights->params().values());
+  impl_->idle.push_back(std::move(first));
+}
+
+Translator::~Translator() = default;
+Translator::Translator(Translator&&) noexcept = default;
+Translator& Translator::operator=(Translator&&) noexcept = default;
+
+TranslationOptions Translator::default_options() const {
+  TranslationOptions o;
+  o.beam_size = impl_->recipe.translate.beam;
+  o.length_penalty = impl_->recipe.translate.length_penalty;
+  o.max_length_ratio = impl_->recipe.translate.max_length_ratio;
+  return o;
+}
+
+int64_t Translator::max_source_length() const {
+  return impl_->recipe.data.max_length;
+}
+
+std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) const {
+  std::vector<std::string> out;
+  out.reserve(lines.size());
+  for (auto& result : translate(lines, default_options()))
+    out.push_back(std::move(result.hypotheses.front().text));
+  return out;
+}
+
+std::vector<TranslationResult> Translator::translate(const std::vector<std::string>& lines,
+                                                     const TranslationOptions& options,
+                                                     const TranslationProgress& progress) const {
+  // The worker goes back to the pool however translation ends.
+  struct Lease {
+    Impl& impl;
+    std::unique_ptr<Impl::Worker> worker;
+    ~Lease() { impl.give_back(std::move(worker)); }
+  } lease{*impl_, impl_->take()};
+  Impl::Worker& w = *lease.worker;
+  return translate_text({*w.network, w.source, w.target, max_source_length()}, lines, options,
+                        progress);
+}
+
+}  // namespace rnmt
