@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <string_view>
 
 #include "core/error.hpp"
 
@@ -12,7 +14,7 @@ namespace rnmt {
 namespace {
 
 // FNV-1a over 64 bits: detects truncation and corruption (not an adversary).
-uint64_t checksum(const std::string& bytes, uint64_t h = 1469598103934665603ull) {
+uint64_t checksum(std::string_view bytes, uint64_t h = 1469598103934665603ull) {
   for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   return h;
 }
@@ -78,14 +80,19 @@ Archive read_archive(const std::string& path, const std::string& expected_tag,
                      uint32_t max_version) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open '" + path + "'");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One read of the whole file (a model file is read once, at load).
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::streamsize>(in.tellg());
+  in.seekg(0);
+  std::string bytes(static_cast<size_t>(std::max<std::streamsize>(size, 0)), '\0');
+  if (size < 0 || !in.read(bytes.data(), size)) throw Error("cannot read '" + path + "'");
   auto bad = [&](const std::string& what) { return Error("'" + path + "' " + what); };
   if (bytes.size() < 8 + 8 + 8) throw bad("is too short to be an rnmt file");
   const std::string tag = bytes.substr(0, 8).c_str();
   if (tag != expected_tag) throw bad("is not an rnmt " + expected_tag + " file");
   uint64_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-  if (checksum(bytes.substr(0, bytes.size() - 8)) != stored) {
+  if (checksum(std::string_view(bytes).substr(0, bytes.size() - 8)) != stored) {
     throw bad("is damaged: its checksum does not match (truncated or corrupted)");
   }
   Archive a;
