@@ -21,6 +21,24 @@ dnnl::primitive_attr user_scratchpad() {
   return attr;
 }
 
+// The memory descriptors of one (T, N) shape: sequences, states, weights in the plain layout and
+// as `any` (the primitive's choice), bias.
+struct ShapeDescs {
+  memory::desc layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias;
+};
+
+ShapeDescs shape_descs(Cell cell, int64_t I, int64_t H, int64_t T, int64_t N) {
+  const int64_t G = weight_gates(cell), B = bias_gates(cell);
+  return {memory::desc({T, N, I}, f32, tag::tnc),
+          memory::desc({T, N, H}, f32, tag::tnc),
+          memory::desc({1, 1, N, H}, f32, tag::ldnc),
+          memory::desc({1, 1, I, G, H}, f32, tag::ldigo),
+          memory::desc({1, 1, H, G, H}, f32, tag::ldigo),
+          memory::desc({1, 1, I, G, H}, f32, tag::any),
+          memory::desc({1, 1, H, G, H}, f32, tag::any),
+          memory::desc({1, 1, B, H}, f32, tag::ldgo)};
+}
+
 // A weight tensor as the primitive wants it: either the parameter itself (when the primitive's
 // layout is the plain one) or a reordered copy refreshed at most once per parameter version.
 struct PreparedWeights {
@@ -105,14 +123,8 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   if (slot) return *slot;
   auto p = std::make_unique<Primitives>();
   auto& engine = dnnl_context().engine;
-  const int64_t I = input_, H = hidden_, G = weight_gates(cell_), B = bias_gates(cell_);
-  const memory::desc layer_in({T, N, I}, f32, tag::tnc), layer_out({T, N, H}, f32, tag::tnc);
-  const memory::desc state({1, 1, N, H}, f32, tag::ldnc);
-  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo),
-      w_iter({1, 1, H, G, H}, f32, tag::ldigo);
-  const memory::desc w_layer_any({1, 1, I, G, H}, f32, tag::any),
-      w_iter_any({1, 1, H, G, H}, f32, tag::any);
-  const memory::desc bias({1, 1, B, H}, f32, tag::ldgo);
+  const auto [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] =
+      shape_descs(cell_, input_, hidden_, T, N);
   const auto fwd_kind = dnnl::prop_kind::forward_training;
   const auto bwd_kind = dnnl::prop_kind::backward;
   const auto dir = dnnl::rnn_direction::unidirectional_left2right;
@@ -198,14 +210,8 @@ RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t
   if (slot) return *slot;
   auto p = std::make_unique<InferencePrimitives>();
   auto& engine = dnnl_context().engine;
-  const int64_t I = input_, H = hidden_, G = weight_gates(cell_), B = bias_gates(cell_);
-  const memory::desc layer_in({T, N, I}, f32, tag::tnc), layer_out({T, N, H}, f32, tag::tnc);
-  const memory::desc state({1, 1, N, H}, f32, tag::ldnc);
-  const memory::desc w_layer({1, 1, I, G, H}, f32, tag::ldigo),
-      w_iter({1, 1, H, G, H}, f32, tag::ldigo);
-  const memory::desc w_layer_any({1, 1, I, G, H}, f32, tag::any),
-      w_iter_any({1, 1, H, G, H}, f32, tag::any);
-  const memory::desc bias({1, 1, B, H}, f32, tag::ldgo);
+  const auto [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] =
+      shape_descs(cell_, input_, hidden_, T, N);
   const auto kind = dnnl::prop_kind::forward_inference;
   const auto dir = dnnl::rnn_direction::unidirectional_left2right;
   memory::desc w_layer_wanted, w_iter_wanted;

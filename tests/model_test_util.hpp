@@ -1,0 +1,59 @@
+#pragma once
+// Shared by the model tests: batches from sentence lists, a small model configuration, and the
+// reversal task (target = source reversed, shifted into another vocabulary range: it needs
+// attention to solve) with the Adam loop that learns it.
+#include <vector>
+
+#include "model/seq2seq.hpp"
+#include "training/adam.hpp"
+#include "training/clip.hpp"
+
+namespace rnmt::test {
+
+inline Batch batch_of(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt) {
+  std::vector<const Sentence*> s, t;
+  for (size_t i = 0; i < src.size(); ++i) {
+    s.push_back(&src[i]);
+    t.push_back(&tgt[i]);
+  }
+  return make_batch(s, t);
+}
+
+// Source ids 4..13, target ids up to 15.
+inline ModelConfig small_config(Cell cell, bool feeding) {
+  ModelConfig c;
+  c.src_vocab = 14;
+  c.tgt_vocab = 16;
+  c.embedding = 16;
+  c.encoder_hidden = 24;
+  c.decoder_hidden = 32;
+  c.decoder_cell = cell;
+  c.input_feeding = feeding;
+  return c;
+}
+
+inline std::vector<Sentence> shifted_reversals(const std::vector<Sentence>& sources) {
+  std::vector<Sentence> out;
+  for (const auto& s : sources) {
+    Sentence t(s.rbegin(), s.rend());
+    for (auto& w : t) w += 2;
+    out.push_back(t);
+  }
+  return out;
+}
+
+// `steps` Adam steps (lr 0.02, clip 5) on one batch; returns the loss per token of each step.
+inline std::vector<double> train_on(Seq2Seq& model, const Batch& batch, int steps) {
+  Adam adam;
+  std::vector<double> losses;
+  for (int step = 0; step < steps; ++step) {
+    model.params().zero_grads();
+    const LossStats stats = model.forward(batch, true);
+    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
+    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
+    losses.push_back(stats.nll / static_cast<double>(stats.tokens));
+  }
+  return losses;
+}
+
+}  // namespace rnmt::test
