@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "model/seq2seq.hpp"
-#include "training/adam.hpp"
-#include "training/clip.hpp"
+#include "tests/model_test_util.hpp"
 
 using namespace rnmt;
+using rnmt::test::batch_of;
 
 namespace {
 
@@ -17,46 +17,16 @@ const std::vector<Sentence> kSources = {
     {4, 5, 6, 7}, {8, 9, 4}, {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}};
 
 std::vector<Sentence> reversed_targets() {
-  std::vector<Sentence> out;
-  for (const auto& s : kSources) {
-    Sentence t(s.rbegin(), s.rend());
-    for (auto& w : t) w += 2;
-    out.push_back(t);
-  }
-  return out;
-}
-
-Batch batch_of(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt) {
-  std::vector<const Sentence*> s, t;
-  for (size_t i = 0; i < src.size(); ++i) {
-    s.push_back(&src[i]);
-    t.push_back(&tgt[i]);
-  }
-  return make_batch(s, t);
+  return test::shifted_reversals(kSources);
 }
 
 ModelConfig config(Cell cell, bool feeding) {
-  ModelConfig c;
-  c.src_vocab = 14;
-  c.tgt_vocab = 16;
-  c.embedding = 16;
-  c.encoder_hidden = 24;
-  c.decoder_hidden = 32;
-  c.decoder_cell = cell;
-  c.input_feeding = feeding;
-  return c;
+  return test::small_config(cell, feeding);
 }
 
 // 150 Adam steps on the reversal task: enough to learn it exactly.
 void train_on_task(Seq2Seq& model) {
-  const Batch batch = batch_of(kSources, reversed_targets());
-  Adam adam;
-  for (int step = 0; step < 150; ++step) {
-    model.params().zero_grads();
-    model.forward(batch, true);
-    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
-    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
-  }
+  test::train_on(model, batch_of(kSources, reversed_targets()), 150);
 }
 
 void check_teacher_forced_argmax(Seq2Seq& model) {

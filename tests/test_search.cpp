@@ -9,10 +9,10 @@
 #include "core/rng.hpp"
 #include "model/seq2seq.hpp"
 #include "rnn/rnn_layer.hpp"
-#include "training/adam.hpp"
-#include "training/clip.hpp"
+#include "tests/model_test_util.hpp"
 
 using namespace rnmt;
+using rnmt::test::batch_of;
 
 namespace {
 
@@ -21,48 +21,19 @@ const std::vector<Sentence> kSources = {{4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12,
                                         {12},         {9, 8, 7, 6}, {4, 4, 4}};
 
 std::vector<Sentence> shifted_reversals() {
-  std::vector<Sentence> out;
-  for (const auto& s : kSources) {
-    Sentence t(s.rbegin(), s.rend());
-    for (auto& w : t) w += 2;
-    out.push_back(t);
-  }
-  return out;
-}
-
-Batch batch_of(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt) {
-  std::vector<const Sentence*> s, t;
-  for (size_t i = 0; i < src.size(); ++i) {
-    s.push_back(&src[i]);
-    t.push_back(&tgt[i]);
-  }
-  return make_batch(s, t);
+  return test::shifted_reversals(kSources);
 }
 
 ModelConfig config(Cell cell, bool feeding, AttentionType attention) {
-  ModelConfig c;
-  c.src_vocab = 14;
-  c.tgt_vocab = 16;
-  c.embedding = 16;
-  c.encoder_hidden = 24;
-  c.decoder_hidden = 32;
-  c.decoder_cell = cell;
+  ModelConfig c = test::small_config(cell, feeding);
   c.decoder_layers = 2;
-  c.input_feeding = feeding;
   c.attention = attention;
   return c;
 }
 
 // Enough Adam steps on the task that hypotheses end with </s> well before the length limit.
 void train(Seq2Seq& model) {
-  const Batch batch = batch_of(kSources, shifted_reversals());
-  Adam adam;
-  for (int step = 0; step < 150; ++step) {
-    model.params().zero_grads();
-    model.forward(batch, true);
-    model.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
-    adam.step(model.params(), 0.02f, clip_factor(gradient_norm(model.params()), 5.0));
-  }
+  test::train_on(model, batch_of(kSources, shifted_reversals()), 150);
 }
 
 }  // namespace
