@@ -12,6 +12,26 @@
 
 namespace rnmt {
 
+namespace {
+
+// Softmax over a row's first len scores; the S - len padding positions get weight 0.
+void masked_softmax(float* row, int64_t len, int64_t S) {
+  float max = row[0];
+#pragma omp simd reduction(max : max)
+  for (int64_t s = 1; s < len; ++s) max = std::max(max, row[s]);
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t s = 0; s < len; ++s) {
+    row[s] = fast_exp(row[s] - max);
+    sum += row[s];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t s = 0; s < len; ++s) row[s] *= inv;
+  for (int64_t s = len; s < S; ++s) row[s] = 0;
+}
+
+}  // namespace
+
 AttentionType parse_attention_type(const std::string& name) {
   if (name == "none") return AttentionType::none;
   if (name == "dot") return AttentionType::dot;
@@ -123,16 +143,7 @@ void Attention::forward_rows(int64_t rows, const float* query, const int32_t* se
       }
       p[s] = e;
     }
-    float max = p[0];
-    for (int64_t s = 1; s < len; ++s) max = std::max(max, p[s]);
-    float sum = 0;
-    for (int64_t s = 0; s < len; ++s) {
-      p[s] = fast_exp(p[s] - max);
-      sum += p[s];
-    }
-    const float inv = 1.0f / sum;
-    for (int64_t s = 0; s < len; ++s) p[s] *= inv;
-    for (int64_t s = len; s < S; ++s) p[s] = 0;
+    masked_softmax(p, len, S);
     // [context; query]: the context is the weighted sum of the sentence's memory rows
     float* cat = row_cat_.data() + r * C;
     std::fill(cat, cat + M, 0.0f);
@@ -181,18 +192,7 @@ void Attention::scores(int64_t t0, int64_t rows, const float* query) {
   for (int64_t r = 0; r < rows * N; ++r) {
     float* row = p + r * S;
     const int64_t len = lengths_[r % N];
-    float max = row[0];
-#pragma omp simd reduction(max : max)
-    for (int64_t s = 1; s < len; ++s) max = std::max(max, row[s]);
-    float sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t s = 0; s < len; ++s) {
-      row[s] = fast_exp(row[s] - max);
-      sum += row[s];
-    }
-    const float inv = 1.0f / sum;
-    for (int64_t s = 0; s < len; ++s) row[s] *= inv;
-    for (int64_t s = len; s < S; ++s) row[s] = 0;
+    masked_softmax(row, len, S);
   }
 }
 
