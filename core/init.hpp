@@ -5,14 +5,18 @@
 
 namespace rnmt {
 
-// Fills n values uniformly in [-limit, limit].
+// Initialisation follows PyTorch's defaults for the same layers (nn.Embedding, nn.LSTM/nn.GRU,
+// nn.Linear), which the benchmarks' reference model uses. Measured on the Bible recipe: with
+// Xavier/orthogonal weights and U(±0.1) embeddings the training loss sat near 6.5 for the first
+// 350 steps; with these it is 5.45 at step 200, where PyTorch's is about 5.5.
+
+// w[i] ~ U(-limit, limit) for i < n.
 void init_uniform(float* w, int64_t n, float limit, Rng& rng);
 
-// Xavier/Glorot uniform for a matrix mapping fan_in inputs to fan_out outputs.
-void init_xavier(float* w, int64_t fan_in, int64_t fan_out, Rng& rng);
+// w[i] ~ N(0, 1) for i < n (embedding tables).
+void init_normal(float* w, int64_t n, Rng& rng);
 
-// A rows x cols block with orthonormal columns (rows >= cols) or rows, written with row stride ld:
-// the usual start for recurrent matrices, so repeated application neither explodes nor vanishes.
-void init_orthogonal(float* w, int64_t rows, int64_t cols, int64_t ld, Rng& rng);
+// The limit PyTorch's nn.Linear uses for weights and biases of a layer with fan_in inputs.
+float linear_init_limit(int64_t fan_in);
 
 }  // namespace rnmt

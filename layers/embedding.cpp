@@ -11,15 +11,22 @@ Embedding::Embedding(ParamSet& params, const std::string& name, int64_t vocab_si
                      int64_t dimension)
     : table(&params.add(name, {vocab_size, dimension})), vocab(vocab_size), dim(dimension) {}
 
-void Embedding::init(Rng& rng) {
-  init_uniform(table->w, vocab * dim, 0.1f, rng);
+void Embedding::init(Rng& rng, bool shared_with_output) {
+  // A table that is also the output layer's weight starts as that layer would (tanh-bounded
+  // states times N(0, 1) rows would give logits far too large).
+  if (shared_with_output) {
+    init_uniform(table->w, vocab * dim, linear_init_limit(dim), rng);
+  } else {
+    init_normal(table->w, vocab * dim, rng);
+  }
   std::memset(table->w, 0, sizeof(float) * static_cast<size_t>(dim));
 }
 
-void Embedding::forward(const int32_t* ids, int64_t n, float* out) const {
+void Embedding::forward(const int32_t* ids, int64_t n, float* out, int64_t stride) const {
+  if (stride == 0) stride = dim;
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(out + i * dim, table->w + static_cast<int64_t>(ids[i]) * dim,
+    std::memcpy(out + i * stride, table->w + static_cast<int64_t>(ids[i]) * dim,
                 sizeof(float) * static_cast<size_t>(dim));
   }
 }

@@ -14,10 +14,9 @@ Linear::Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_
       out(outputs) {}
 
 void Linear::init(Rng& rng) {
-  init_xavier(weight->w, in, out, rng);
-  if (bias) {
-    for (int64_t i = 0; i < out; ++i) bias->w[i] = 0;
-  }
+  const float limit = linear_init_limit(in);
+  init_uniform(weight->w, in * out, limit, rng);
+  if (bias) init_uniform(bias->w, out, limit, rng);
 }
 
 void Linear::forward(const float* x, int64_t rows, float* y) const {

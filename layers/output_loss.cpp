@@ -18,8 +18,9 @@ OutputLayer::OutputLayer(ParamSet& params, const std::string& name, int64_t hidd
       vocab(vocab_size) {}
 
 void OutputLayer::init(Rng& rng, bool init_weight) {
-  if (init_weight) init_xavier(weight->w, hidden, vocab, rng);
-  std::fill(bias->w, bias->w + vocab, 0.0f);
+  const float limit = linear_init_limit(hidden);
+  if (init_weight) init_uniform(weight->w, hidden * vocab, limit, rng);
+  init_uniform(bias->w, vocab, limit, rng);
 }
 
 LossStats OutputLayer::softmax_rows(float* logits, int64_t rows, const int32_t* targets,

@@ -53,7 +53,7 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed)
   params_.allocate();
   Rng rng(seed);
   src_embed_.init(rng);
-  tgt_embed_.init(rng);
+  tgt_embed_.init(rng, config.tied_embeddings);
   encoder_.init(rng);
   bridge_.init(rng);
   decoder_.init(rng);

@@ -110,12 +110,21 @@ RnnLayer::RnnLayer(RnnLayer&&) noexcept = default;
 
 void RnnLayer::init(Rng& rng) {
   const int64_t G = weight_gates(cell_), H = hidden_;
-  // Input weights: uniform ±1/sqrt(H) (PyTorch's RNN default); recurrent: orthogonal per gate.
-  init_uniform(w_layer_->w, input_ * G * H, 1.0f / std::sqrt(static_cast<float>(H)), rng);
-  for (int64_t g = 0; g < G; ++g) init_orthogonal(w_iter_->w + g * H, H, H, G * H, rng);
-  std::fill(bias_->w, bias_->w + bias_gates(cell_) * H, 0.0f);
-  // A forget-gate bias of 1 lets gradients through long sequences from the start.
-  if (cell_ == Cell::lstm) std::fill(bias_->w + H, bias_->w + 2 * H, 1.0f);
+  // PyTorch's RNN default: every weight U(±1/sqrt(H)). PyTorch has two biases (input and
+  // recurrent), each U(±1/sqrt(H)); where oneDNN adds them into one gate bias, that bias is their
+  // sum. The linear-before-reset GRU keeps the o gate's two apart (gate 2: input, gate 3:
+  // recurrent).
+  const float limit = 1.0f / std::sqrt(static_cast<float>(H));
+  init_uniform(w_layer_->w, input_ * G * H, limit, rng);
+  init_uniform(w_iter_->w, H * G * H, limit, rng);
+  for (int64_t g = 0; g < bias_gates(cell_); ++g) {
+    const bool summed = cell_ == Cell::lstm || g < 2;
+    for (int64_t j = 0; j < H; ++j) {
+      float b = rng.uniform(-limit, limit);
+      if (summed) b += rng.uniform(-limit, limit);
+      bias_->w[g * H + j] = b;
+    }
+  }
 }
 
 RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {

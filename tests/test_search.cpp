@@ -33,7 +33,7 @@ ModelConfig config(Cell cell, bool feeding, AttentionType attention) {
 
 // Enough Adam steps on the task that hypotheses end with </s> well before the length limit.
 void train(Seq2Seq& model) {
-  test::train_on(model, batch_of(kSources, shifted_reversals()), 150);
+  test::train_on(model, batch_of(kSources, shifted_reversals()), 250);
 }
 
 }  // namespace
