@@ -93,9 +93,8 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
                 V = config_.tgt_vocab;
   const bool feeding = config_.input_feeding;
   const int64_t F = E + (feeding ? H : 0);
-  // A sentence keeps at most K live hypotheses and </s> takes no place among them, so a row's 2K
-  // best tokens are all that can matter.
-  const int64_t C = std::min<int64_t>(2 * K, V);
+  // A sentence keeps at most K live hypotheses, so a row's K best tokens are all that can matter.
+  const int64_t C = std::min<int64_t>(K, V);
   const bool align = o.alignments && config_.attention != AttentionType::none;
   const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
 
@@ -108,6 +107,9 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
   for (int64_t n = 0; n < N; ++n)
     rows[static_cast<size_t>(n)] = {static_cast<int32_t>(n), -1, 0, 0.0};
   std::vector<std::vector<Finished>> finished(static_cast<size_t>(N));
+  // A sentence's beam width: K at first, one less for each hypothesis that finishes (Marian's
+  // rule), so a sentence ends only when its best live hypothesis has ended too.
+  std::vector<int64_t> width(static_cast<size_t>(N), K);
   std::vector<int32_t> from(static_cast<size_t>(N)), sentence_of_row, tokens, top_ids;
   std::vector<float> top_values, normalizer;
   std::vector<Candidate> candidates;
@@ -130,11 +132,12 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
           row.node < 0 ? kBos : nodes[static_cast<size_t>(row.node)].token;
     }
     search_in_.resize({P, F});
-    for (int64_t r = 0; r < P; ++r) {
-      float* in = search_in_.data() + r * F;
-      tgt_embed_.forward(&tokens[static_cast<size_t>(r)], 1, in);
-      if (feeding)
-        std::memcpy(in + E, search_feed_.data() + r * H, sizeof(float) * static_cast<size_t>(H));
+    tgt_embed_.forward(tokens.data(), P, search_in_.data(), F);
+    if (feeding) {
+      for (int64_t r = 0; r < P; ++r) {
+        std::memcpy(search_in_.data() + r * F + E, search_feed_.data() + r * H,
+                    sizeof(float) * static_cast<size_t>(H));
+      }
     }
     const float* state = decoder_.step_inference(search_in_.data());
     search_feed_next_.resize({P, H});
@@ -160,6 +163,19 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
       const int32_t n = rows[static_cast<size_t>(begin)].sentence;
       int64_t end = begin;
       while (end < R && rows[static_cast<size_t>(end)].sentence == n) ++end;
+      auto& done = finished[static_cast<size_t>(n)];
+      const auto finish = [&](const Row& row, double log_probability) {
+        // the length counts </s>, as if it ended the hypothesis
+        done.push_back({log_probability / std::pow(row.length + 1.0, o.length_penalty),
+                        log_probability, row.node});
+      };
+      if (t + 1 > limit[static_cast<size_t>(n)]) {
+        // At the length limit every live hypothesis ends where it stands, so n-best lists fill.
+        for (int64_t r = begin; r < end; ++r)
+          finish(rows[static_cast<size_t>(r)], rows[static_cast<size_t>(r)].log_probability);
+        begin = end;
+        continue;
+      }
       candidates.clear();
       for (int64_t r = begin; r < end; ++r) {
         const double base =
@@ -173,18 +189,14 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
                        [](const Candidate& a, const Candidate& c) {
                          return a.log_probability > c.log_probability;
                        });
-      auto& done = finished[static_cast<size_t>(n)];
-      const bool at_limit = t + 1 > limit[static_cast<size_t>(n)];
-      const size_t first_new = next.size();
-      int64_t filled = 0;
-      for (const Candidate& c : candidates) {
-        if (filled == K) break;
+      int64_t& live = width[static_cast<size_t>(n)];
+      const int64_t chosen = std::min<int64_t>(live, static_cast<int64_t>(candidates.size()));
+      live = 0;
+      for (int64_t i = 0; i < chosen; ++i) {
+        const Candidate& c = candidates[static_cast<size_t>(i)];
         const Row& row = rows[static_cast<size_t>(c.row)];
-        if (c.token == kEos || at_limit) {
-          // finished: its length counts </s>; at the limit it ends where it stands
-          const double lp = c.token == kEos ? c.log_probability : row.log_probability;
-          done.push_back({lp / std::pow(row.length + 1.0, o.length_penalty), lp, row.node});
-          if (at_limit) break;
+        if (c.token == kEos) {
+          finish(row, c.log_probability);
           continue;
         }
         const int32_t source = align ? most_attended(attention_.row_weights().data() + c.row * b.S,
@@ -194,11 +206,7 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
         next.push_back(
             {n, static_cast<int32_t>(nodes.size() - 1), row.length + 1, c.log_probability});
         from.push_back(c.row);
-        ++filled;
-      }
-      if (static_cast<int64_t>(done.size()) >= K || filled == 0 || at_limit) {
-        next.resize(first_new);  // the sentence is done: its rows leave the batch
-        from.resize(first_new);
+        ++live;  // a sentence whose width reaches 0 is done: no rows of it go on
       }
       begin = end;
     }
