@@ -12,8 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
-#include "pipeline/model_file.hpp"
-#include "translation/translate_text.hpp"
+#include "rnmt/translator.hpp"
 
 namespace po = boost::program_options;
 
@@ -85,21 +84,16 @@ int translate_command(const std::vector<std::string>& args) {
   if (int status = parse_command(args, desc, vm, "translate"); status >= 0) return status;
 
   const auto start = std::chrono::steady_clock::now();
-  const LoadedModel model = load_model(model_path);
-  TranslationOptions options;
-  options.beam_size = vm.count("beam") ? beam : model.recipe.translate.beam;
+  const Translator translator(model_path);
+  TranslationOptions options = translator.default_options();
+  if (vm.count("beam")) options.beam_size = beam;
   options.num_hypotheses = n_best;
-  options.length_penalty =
-      vm.count("length-penalty") ? length_penalty : model.recipe.translate.length_penalty;
-  options.max_length_ratio =
-      vm.count("max-length-ratio") ? max_length_ratio : model.recipe.translate.max_length_ratio;
+  if (vm.count("length-penalty")) options.length_penalty = length_penalty;
+  if (vm.count("max-length-ratio")) options.max_length_ratio = max_length_ratio;
   options.return_alignments = alignments;
   options.max_batch_size = batch_tokens > 0 ? std::numeric_limits<int64_t>::max() : batch_size;
   options.max_batch_tokens = batch_tokens;
   options.threads = threads;
-  if (alignments && model.network->config().attention == AttentionType::none)
-    throw Error("--alignments needs a model with attention; this one has none");
-
   std::ifstream input_file;
   if (!input_path.empty()) {
     input_file.open(input_path, std::ios::binary);
@@ -119,8 +113,6 @@ int translate_command(const std::vector<std::string>& args) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   const double load_seconds = seconds();
-  const TranslationModel translation{*model.network, *model.src, *model.tgt,
-                                     model.recipe.data.max_length};
   Totals totals;
   std::vector<std::string> chunk;
   std::string line;
@@ -131,8 +123,8 @@ int translate_command(const std::vector<std::string>& args) {
       chunk.push_back(line);
     if (chunk.empty()) break;
     const int64_t first = totals.lines;
-    const auto results = translate_text(
-        translation, chunk, options,
+    const auto results = translator.translate(
+        chunk, options,
         [&](int64_t done, int64_t) {
           if (!progress) return;
           std::cerr << "\rtranslate: " << first + done << " lines, " << std::fixed
@@ -145,7 +137,7 @@ int translate_command(const std::vector<std::string>& args) {
       const int64_t index = first + static_cast<int64_t>(i);
       if (r.truncated && totals.truncated++ < kTruncationWarnings) {
         std::cerr << (progress ? "\r" : "") << "rnmt translate: warning: line " << index + 1
-                  << " is longer than the model's " << translation.max_source_length
+                  << " is longer than the model's " << translator.max_source_length()
                   << " pieces; only its beginning is translated\n";
       }
       if (r.source_tokens.empty()) ++totals.empty;

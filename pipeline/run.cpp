@@ -241,7 +241,8 @@ std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const T
   o.max_batch_size = 64;
   std::vector<std::string> out;
   out.reserve(lines.size());
-  for (auto& result : translate_text({model, src, tgt, r.data.max_length}, lines, o))
+  for (auto& result :
+       translate_text({TranslationModel{model, src, tgt, r.data.max_length}}, lines, o))
     out.push_back(std::move(result.hypotheses.front().text));
   return out;
 }

@@ -25,6 +25,11 @@ head -200 "$dir/test.en" >in.txt
 cmp a.txt b.txt
 cmp a.txt c.txt
 cmp a.txt <(head -200 out.es)
+# batches shared out among workers (one per thread) change nothing either
+"$rnmt" translate -m "$model" -i in.txt --threads 2 --batch-size 8 >d.txt 2>/dev/null
+"$rnmt" translate -m "$model" -i in.txt --threads 1 --batch-size 8 >e.txt 2>/dev/null
+cmp a.txt d.txt
+cmp a.txt e.txt
 
 # one line out per line in: empty lines, invalid UTF-8 (replaced), an over-long line (truncated)
 long=$(for _ in $(seq 80); do printf 'one '; done)
@@ -58,4 +63,13 @@ if "$rnmt" translate -m "$model" --beam 2 --n-best 3 <in.txt >/dev/null 2>err.tx
 grep -q "between 1 and the beam size (2)" err.txt || { cat err.txt; exit 1; }
 if "$rnmt" translate -m "$model" -i missing.txt 2>err.txt; then exit 1; fi
 grep -q "cannot open 'missing.txt'" err.txt
+refused() {  # refused OPTION... MESSAGE: the options are an error whose message says MESSAGE
+  local message=${*: -1}
+  if "$rnmt" translate -m "$model" "${@:1:$#-1}" <in.txt >/dev/null 2>err.txt; then exit 1; fi
+  grep -q "$message" err.txt || { cat err.txt; exit 1; }
+}
+refused --batch-tokens -5 "batch token limit must not be negative"
+refused --batch-size 0 "batch size must be at least 1"
+refused --threads -1 "thread count must not be negative"
+refused --max-length-ratio 0 "maximum length ratio must be positive"
 echo "rnmt translate: ok"

@@ -1,7 +1,13 @@
 #include "translation/translate_text.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <numeric>
+#include <thread>
+
+#include <omp.h>
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
@@ -34,13 +40,25 @@ TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary)
 
 }  // namespace
 
-std::vector<TranslationResult> translate_text(const TranslationModel& m,
+int translation_threads(const TranslationOptions& o) {
+  return o.threads > 0 ? o.threads : omp_get_max_threads();
+}
+
+int64_t batch_count_bound(int64_t lines, const TranslationOptions& o) {
+  if (o.max_batch_tokens > 0 || o.max_batch_size < 1) return lines;
+  return (lines + o.max_batch_size - 1) / o.max_batch_size;
+}
+
+std::vector<TranslationResult> translate_text(const std::vector<TranslationModel>& workers,
                                               const std::vector<std::string>& lines,
                                               const TranslationOptions& o,
                                               const TranslationProgress& progress,
                                               int64_t first_line) {
   check(o);
-  if (o.threads > 0) set_threads(o.threads);
+  if (workers.empty()) throw Error("translate_text needs at least one worker");
+  const TranslationModel& m = workers.front();
+  if (o.return_alignments && m.network.config().attention == AttentionType::none)
+    throw Error("alignments need a model with attention; this one has none");
   const int64_t total = static_cast<int64_t>(lines.size());
   std::vector<TranslationResult> results(lines.size());
   std::vector<Sentence> encoded(lines.size());
@@ -62,15 +80,7 @@ std::vector<TranslationResult> translate_text(const TranslationModel& m,
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
-  int64_t done = total - static_cast<int64_t>(order.size());
-  const SearchOptions search{.beam = o.beam_size,
-                             .n_best = o.num_hypotheses,
-                             .length_penalty = o.length_penalty,
-                             .max_length_ratio = o.max_length_ratio,
-                             .alignments = o.return_alignments};
-  const Sentence no_target;
-  const Vocabulary& target_vocabulary = m.target.model().vocabulary;
-  std::vector<const Sentence*> sources, targets;
+  std::vector<std::pair<size_t, size_t>> batches;  // [begin, end) in `order`
   for (size_t begin = 0; begin < order.size();) {
     // Sorted by length, the batch's padded size is its line count times the last line's length.
     size_t end = begin + 1;
@@ -80,23 +90,74 @@ std::vector<TranslationResult> translate_text(const TranslationModel& m,
                 o.max_batch_tokens)) {
       ++end;
     }
-    sources.clear();
-    targets.clear();
-    for (size_t k = begin; k < end; ++k) {
-      sources.push_back(&encoded[order[k]]);
-      targets.push_back(&no_target);
-    }
-    const auto hypotheses = m.network.search(make_batch(sources, targets), search);
-    for (size_t k = begin; k < end; ++k) {
-      auto& r = results[order[k]];
-      for (const auto& h : hypotheses[k - begin])
-        r.hypotheses.push_back(to_text(h, target_vocabulary));
-      if (r.hypotheses.empty()) r.hypotheses.emplace_back();
-    }
-    done += static_cast<int64_t>(end - begin);
-    if (progress) progress(done, total);
+    batches.emplace_back(begin, end);
     begin = end;
   }
+  // Longest batches first: the last batch a worker takes is then a short one.
+  std::reverse(batches.begin(), batches.end());
+
+  const SearchOptions search{.beam = o.beam_size,
+                             .n_best = o.num_hypotheses,
+                             .length_penalty = o.length_penalty,
+                             .max_length_ratio = o.max_length_ratio,
+                             .alignments = o.return_alignments};
+  const Sentence no_target;
+  const Vocabulary& target_vocabulary = m.target.model().vocabulary;
+  const int threads = translation_threads(o);
+  const auto used = static_cast<size_t>(
+      std::max<int64_t>(1, std::min<int64_t>({static_cast<int64_t>(workers.size()),
+                                              static_cast<int64_t>(batches.size()), threads})));
+  std::atomic<size_t> next_batch{0};
+  std::atomic<bool> failed{false};
+  std::mutex progress_mutex;
+  int64_t done = total - static_cast<int64_t>(order.size());
+  std::exception_ptr error;
+
+  auto work = [&](const TranslationModel& w, int intra_threads) {
+    try {
+      set_threads(intra_threads);
+      std::vector<const Sentence*> sources, targets;
+      for (size_t b; !failed && (b = next_batch++) < batches.size();) {
+        const auto [begin, end] = batches[b];
+        sources.clear();
+        targets.clear();
+        for (size_t k = begin; k < end; ++k) {
+          sources.push_back(&encoded[order[k]]);
+          targets.push_back(&no_target);
+        }
+        const auto hypotheses = w.network.search(make_batch(sources, targets), search);
+        for (size_t k = begin; k < end; ++k) {
+          auto& r = results[order[k]];
+          for (const auto& h : hypotheses[k - begin])
+            r.hypotheses.push_back(to_text(h, target_vocabulary));
+          if (r.hypotheses.empty()) r.hypotheses.emplace_back();
+        }
+        std::lock_guard lock(progress_mutex);
+        done += static_cast<int64_t>(end - begin);
+        if (progress) progress(done, total);
+      }
+    } catch (...) {
+      std::lock_guard lock(progress_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  };
+  if (used == 1) {
+    work(m, threads);
+  } else {
+    // Threads split as evenly as they go; the calling thread is the first worker.
+    std::vector<std::thread> helpers;
+    for (size_t i = 1; i < used; ++i) {
+      const int share =
+          std::max<int>(1, threads / static_cast<int>(used) +
+                               (static_cast<int>(i) < threads % static_cast<int>(used)));
+      helpers.emplace_back(work, std::cref(workers[i]), share);
+    }
+    work(m, std::max(1, threads / static_cast<int>(used) + (0 < threads % static_cast<int>(used))));
+    for (auto& t : helpers) t.join();
+    set_threads(threads);
+  }
+  if (error) std::rethrow_exception(error);
   return results;
 }
 

@@ -22,10 +22,22 @@ struct TranslationModel {
 // group lines of similar length into batches, search, detokenize. An empty line gives one empty
 // hypothesis. Invalid options are an Error. Errors about a line (invalid UTF-8 under the `fail`
 // policy) number lines from first_line.
-std::vector<TranslationResult> translate_text(const TranslationModel& model,
+//
+// With several workers (each its own network and tokenizers over the same weights), batches are
+// shared out among them, one thread each, and options.threads CPU threads are divided between
+// them: small per-step matrices scale better across batches than within one (Marian's CPU
+// workers do the same). The progress callback is called under a lock, from any of those threads.
+std::vector<TranslationResult> translate_text(const std::vector<TranslationModel>& workers,
                                               const std::vector<std::string>& lines,
                                               const TranslationOptions& options,
                                               const TranslationProgress& progress = nullptr,
                                               int64_t first_line = 1);
+
+// How many batches the lines make with these options (at most; empty lines need none): enough for
+// the caller to know how many workers can be kept busy.
+int64_t batch_count_bound(int64_t lines, const TranslationOptions& options);
+
+// The CPU threads a call with these options uses: options.threads, or OpenMP's current setting.
+int translation_threads(const TranslationOptions& options);
 
 }  // namespace rnmt

@@ -20,7 +20,9 @@ struct Translator::Impl {
 
   Recipe recipe;
   TokenizerModel source_model, target_model;
-  std::unique_ptr<Seq2Seq> weights;  // never translates: only copied from, so reading it is safe
+  // The first worker's network, which new workers copy their weights from: translating only
+  // reads the parameters, so copying them while it translates is safe.
+  const Seq2Seq* weights = nullptr;
   std::mutex mutex;
   std::vector<std::unique_ptr<Worker>> idle;
 
@@ -55,9 +57,7 @@ Translator::Translator(const std::string& model_path) : impl_(std::make_unique<I
   // The loaded network becomes the first worker; a copy of its weights seeds any further ones.
   auto first = std::make_unique<Impl::Worker>(Impl::Worker{
       std::move(m.network), Tokenizer(impl_->source_model), Tokenizer(impl_->target_model)});
-  impl_->weights = std::make_unique<Seq2Seq>(first->network->config(), 1);
-  const ParamSet& from = first->network->params();
-  std::copy(from.values(), from.values() + from.total(), impl_->weights->params().values());
+  impl_->weights = first->network.get();
   impl_->idle.push_back(std::move(first));
 }
 
@@ -87,16 +87,27 @@ std::vector<std::string> Translator::translate(const std::vector<std::string>& l
 
 std::vector<TranslationResult> Translator::translate(const std::vector<std::string>& lines,
                                                      const TranslationOptions& options,
-                                                     const TranslationProgress& progress) const {
-  // The worker goes back to the pool however translation ends.
+                                                     const TranslationProgress& progress,
+                                                     int64_t first_line) const {
+  // One worker per thread while there are batches for them (each worker holds its own copy of
+  // the network); the workers go back to the pool however translation ends.
+  const int64_t wanted = std::max<int64_t>(
+      1, std::min<int64_t>(translation_threads(options),
+                           batch_count_bound(static_cast<int64_t>(lines.size()), options)));
   struct Lease {
     Impl& impl;
-    std::unique_ptr<Impl::Worker> worker;
-    ~Lease() { impl.give_back(std::move(worker)); }
-  } lease{*impl_, impl_->take()};
-  Impl::Worker& w = *lease.worker;
-  return translate_text({*w.network, w.source, w.target, max_source_length()}, lines, options,
-                        progress);
+    std::vector<std::unique_ptr<Impl::Worker>> workers;
+    ~Lease() {
+      for (auto& w : workers) impl.give_back(std::move(w));
+    }
+  } lease{*impl_, {}};
+  std::vector<TranslationModel> models;
+  for (int64_t i = 0; i < wanted; ++i) {
+    lease.workers.push_back(impl_->take());
+    Impl::Worker& w = *lease.workers.back();
+    models.push_back({*w.network, w.source, w.target, max_source_length()});
+  }
+  return translate_text(models, lines, options, progress, first_line);
 }
 
 }  // namespace rnmt

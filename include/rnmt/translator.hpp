@@ -24,7 +24,9 @@ struct TranslationOptions {
   bool return_alignments = false;  // each output token's most attended source token
   int64_t max_batch_size = 32;     // lines translated together (sorted by length)
   int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
-  int threads = 0;                 // OpenMP threads for this call; 0 keeps the current setting
+  // CPU threads for this call (0: OpenMP's current setting). With several threads and several
+  // batches, batches are translated side by side, one thread each, on copies of the network.
+  int threads = 0;
 };
 
 // Output token `target` attends most to source token `source` (positions in the tokens below).
@@ -64,9 +66,12 @@ class Translator {
 
   // Raw text in, raw text out: one output per input line, in order, with default_options().
   std::vector<std::string> translate(const std::vector<std::string>& lines) const;
+  // Errors about a line (invalid UTF-8 under the tokenizer's `fail` policy) number the lines from
+  // first_line, so that a long input translated in pieces reports its own line numbers.
   std::vector<TranslationResult> translate(const std::vector<std::string>& lines,
                                            const TranslationOptions& options,
-                                           const TranslationProgress& progress = nullptr) const;
+                                           const TranslationProgress& progress = nullptr,
+                                           int64_t first_line = 1) const;
 
  private:
   struct Impl;
