@@ -5,21 +5,13 @@
 
 #include "core/dnnl_context.hpp"
 #include "core/init.hpp"
+#include "core/prepared_weights.hpp"
 
 namespace rnmt {
 
 using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
-
-// Primitives that a worker of rnmt::Translator owns may run on a different thread each call:
-// oneDNN's default (library) scratchpad is per thread and sized when a primitive is created, so
-// such primitives take their scratchpad from us instead.
-dnnl::primitive_attr user_scratchpad() {
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  return attr;
-}
 
 // The memory descriptors of one (T, N) shape: sequences, states, weights in the plain layout and
 // as `any` (the primitive's choice), bias.
@@ -39,35 +31,20 @@ ShapeDescs shape_descs(Cell cell, int64_t I, int64_t H, int64_t T, int64_t N) {
           memory::desc({1, 1, B, H}, f32, tag::ldgo)};
 }
 
-// A weight tensor as the primitive wants it: either the parameter itself (when the primitive's
-// layout is the plain one) or a reordered copy refreshed at most once per parameter version.
-struct PreparedWeights {
-  memory user;      // over the parameter's plain data
-  memory prepared;  // owned copy in the primitive's layout (empty when not needed)
-  dnnl::reorder reorder;
-  memory scratchpad;
-  uint64_t version = 0;
+// The user-data memories of a forward call, training or inference; handles are re-pointed on each
+// call.
+struct ForwardMemories {
+  memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
 
-  void init(const memory::desc& plain, const memory::desc& wanted) {
-    user = user_memory(plain);
-    if (wanted != plain) {
-      auto& engine = dnnl_context().engine;
-      prepared = memory(wanted, engine);
-      const dnnl::reorder::primitive_desc pd(engine, plain, engine, wanted, user_scratchpad());
-      reorder = dnnl::reorder(pd);
-      scratchpad = memory(pd.scratchpad_desc(), engine);  // owned; usually empty
-    }
-  }
-  dnnl_memory_t get(float* data, uint64_t current_version) {
-    user.set_data_handle(data);
-    if (!prepared) return user.get();
-    if (version != current_version) {
-      execute(reorder, {{DNNL_ARG_FROM, user.get()},
-                        {DNNL_ARG_TO, prepared.get()},
-                        {DNNL_ARG_SCRATCHPAD, scratchpad.get()}});
-      version = current_version;
-    }
-    return prepared.get();
+  void init(const memory::desc& layer_in, const memory::desc& layer_out, const memory::desc& state,
+            const memory::desc& bias_desc) {
+    src_layer = user_memory(layer_in);
+    src_iter = user_memory(state);
+    src_iter_c = user_memory(state);
+    bias = user_memory(bias_desc);
+    dst_layer = user_memory(layer_out);
+    dst_iter = user_memory(state);
+    dst_iter_c = user_memory(state);
   }
 };
 
@@ -75,7 +52,8 @@ struct RnnLayer::Primitives {
   dnnl::primitive forward, backward;
   PreparedWeights fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter;
   // User-data memories; handles are re-pointed on each call.
-  memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c, workspace;
+  ForwardMemories fwd;
+  memory workspace;
   memory diff_src_layer, diff_src_iter, diff_src_iter_c, diff_w_layer, diff_w_iter, diff_bias;
   memory diff_dst_layer, diff_dst_iter, diff_dst_iter_c;
   size_t workspace_floats = 0;
@@ -91,7 +69,7 @@ struct RnnLayer::InferencePrimitives {
   dnnl::primitive forward;
   SharedWeights* w_layer = nullptr;
   SharedWeights* w_iter = nullptr;
-  memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
+  ForwardMemories fwd;
   memory scratchpad;  // owned (see user_scratchpad)
 };
 
@@ -179,13 +157,7 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   p->fwd_w_iter.init(w_iter, fwd_w_iter_desc);
   p->bwd_w_layer.init(w_layer, bwd_w_layer_desc);
   p->bwd_w_iter.init(w_iter, bwd_w_iter_desc);
-  p->src_layer = user_memory(layer_in);
-  p->src_iter = user_memory(state);
-  p->src_iter_c = user_memory(state);
-  p->bias = user_memory(bias);
-  p->dst_layer = user_memory(layer_out);
-  p->dst_iter = user_memory(state);
-  p->dst_iter_c = user_memory(state);
+  p->fwd.init(layer_in, layer_out, state, bias);
   p->workspace = user_memory(ws_desc);
   p->diff_src_layer = user_memory(layer_in);
   p->diff_src_iter = user_memory(state);
@@ -245,13 +217,7 @@ RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t
   }
   p->w_layer = &shared_weights(*w_layer_, w_layer, w_layer_wanted);
   p->w_iter = &shared_weights(*w_iter_, w_iter, w_iter_wanted);
-  p->src_layer = user_memory(layer_in);
-  p->src_iter = user_memory(state);
-  p->src_iter_c = user_memory(state);
-  p->bias = user_memory(bias);
-  p->dst_layer = user_memory(layer_out);
-  p->dst_iter = user_memory(state);
-  p->dst_iter_c = user_memory(state);
+  p->fwd.init(layer_in, layer_out, state, bias);
   slot = std::move(p);
   return *slot;
 }
@@ -275,67 +241,56 @@ dnnl_exec_arg_t arg(int id, memory& m, const float* data) {
 }
 }  // namespace
 
-void RnnLayer::forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
-                       float* y, float* hT, float* cT, float* workspace) {
-  Primitives& p = primitives(T, N);
+// The arguments both kinds of forward call share: sequences, initial states (zero when not given),
+// final states (into scratch when not wanted), weights and bias. Returns how many it wrote.
+int RnnLayer::forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memory_t w_iter,
+                           int64_t N, const float* x, const float* h0, const float* c0, float* y,
+                           float* hT, float* cT, dnnl_exec_arg_t* args) {
   const int64_t NH = N * hidden_;
   if (!h0) h0 = zeros(NH);
   if (!hT) {
     scratch_h_.resize({NH});
     hT = scratch_h_.data();
   }
-  const uint64_t version = params_->version();
-  dnnl_exec_arg_t args[10];
   int n = 0;
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
-  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
-  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.fwd_w_layer.get(w_layer_->w, version)};
-  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.fwd_w_iter.get(w_iter_->w, version)};
-  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
-  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
-  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, m.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_ITER, m.src_iter, h0);
+  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, w_layer};
+  args[n++] = {DNNL_ARG_WEIGHTS_ITER, w_iter};
+  args[n++] = arg(DNNL_ARG_BIAS, m.bias, bias_->w);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, m.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_ITER, m.dst_iter, hT);
   if (cell_ == Cell::lstm) {
     if (!c0) c0 = zeros(NH);
     if (!cT) {
       scratch_c_.resize({NH});
       cT = scratch_c_.data();
     }
-    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
-    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
+    args[n++] = arg(DNNL_ARG_SRC_ITER_C, m.src_iter_c, c0);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, m.dst_iter_c, cT);
   }
+  return n;
+}
+
+void RnnLayer::forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
+                       float* y, float* hT, float* cT, float* workspace) {
+  Primitives& p = primitives(T, N);
+  const uint64_t version = params_->version();
+  dnnl_exec_arg_t args[10];
+  int n = forward_args(p.fwd, p.fwd_w_layer.get(w_layer_->w, version),
+                       p.fwd_w_iter.get(w_iter_->w, version), N, x, h0, c0, y, hT, cT, args);
+  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
   execute(p.forward, args, n);
 }
 
 void RnnLayer::forward_inference(int64_t T, int64_t N, const float* x, const float* h0,
                                  const float* c0, float* y, float* hT, float* cT) {
   InferencePrimitives& p = inference_primitives(T, N);
-  const int64_t NH = N * hidden_;
-  if (!h0) h0 = zeros(NH);
-  if (!hT) {
-    scratch_h_.resize({NH});
-    hT = scratch_h_.data();
-  }
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[10];
-  int n = 0;
+  int n = forward_args(p.fwd, p.w_layer->weights.get(w_layer_->w, version),
+                       p.w_iter->weights.get(w_iter_->w, version), N, x, h0, c0, y, hT, cT, args);
   args[n++] = {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()};
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
-  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
-  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.w_layer->weights.get(w_layer_->w, version)};
-  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.w_iter->weights.get(w_iter_->w, version)};
-  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
-  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
-  if (cell_ == Cell::lstm) {
-    if (!c0) c0 = zeros(NH);
-    if (!cT) {
-      scratch_c_.resize({NH});
-      cT = scratch_c_.data();
-    }
-    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
-    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
-  }
   execute(p.forward, args, n);
 }
 
@@ -358,13 +313,13 @@ void RnnLayer::backward(int64_t T, int64_t N, const float* x, const float* h0, c
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[20];
   int n = 0;
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.src_layer, x);
-  args[n++] = arg(DNNL_ARG_SRC_ITER, p.src_iter, h0);
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_ITER, p.fwd.src_iter, h0);
   args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer.get(w_layer_->w, version)};
   args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter.get(w_iter_->w, version)};
-  args[n++] = arg(DNNL_ARG_BIAS, p.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, p.dst_layer, y);
-  args[n++] = arg(DNNL_ARG_DST_ITER, p.dst_iter, hT);
+  args[n++] = arg(DNNL_ARG_BIAS, p.fwd.bias, bias_->w);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_ITER, p.fwd.dst_iter, hT);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
   args[n++] = arg(DNNL_ARG_DIFF_SRC_LAYER, p.diff_src_layer, dx);
   args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER, p.diff_src_iter, dh0);
@@ -381,8 +336,8 @@ void RnnLayer::backward(int64_t T, int64_t N, const float* x, const float* h0, c
       scratch_dc_.resize({NH});
       dc0 = scratch_dc_.data();
     }
-    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0);
-    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT);
+    args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.fwd.src_iter_c, c0);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.fwd.dst_iter_c, cT);
     args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER_C, p.diff_src_iter_c, dc0);
     args[n++] = arg(DNNL_ARG_DIFF_DST_ITER_C, p.diff_dst_iter_c, dcT);
   }

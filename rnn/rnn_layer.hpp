@@ -16,6 +16,8 @@ namespace rnmt {
 
 enum class Cell { lstm, gru };
 
+struct ForwardMemories;
+
 // Gate counts in oneDNN's order: LSTM (i, f, c̃, o); linear-before-reset GRU (u, r, o) with a fourth
 // bias, the one added to the recurrent part of the o gate before the reset gate scales it.
 inline int64_t weight_gates(Cell cell) {
@@ -78,6 +80,9 @@ class RnnLayer {
   SharedWeights& shared_weights(const Param& param, const dnnl::memory::desc& plain,
                                 const dnnl::memory::desc& wanted);
   float* zeros(int64_t count);
+  int forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memory_t w_iter, int64_t N,
+                   const float* x, const float* h0, const float* c0, float* y, float* hT, float* cT,
+                   dnnl_exec_arg_t* args);
 
   const ParamSet* params_;
   Cell cell_;
