@@ -40,7 +40,9 @@ class Attention {
   // pointer) and their lengths; forward_rows then attends for query rows [rows, Q] of which row r
   // belongs to sentence sentence[r] (beams of one sentence share its memory) -> out [rows, Q].
   void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
-  void forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out);
+  // `version` is the ParamSet's (the output projection keeps its weights packed for inference).
+  void forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out,
+                    uint64_t version);
   // Attention weights [rows, S] of the last forward_rows (zero past each sentence's length); empty
   // for `none`.
   const Tensor& row_weights() const { return row_probs_; }

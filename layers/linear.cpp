@@ -11,7 +11,8 @@ Linear::Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_
     : weight(&params.add(name + ".weight", {outputs, inputs})),
       bias(with_bias ? &params.add(name + ".bias", {outputs}) : nullptr),
       in(inputs),
-      out(outputs) {}
+      out(outputs),
+      packed(outputs, inputs, with_bias) {}
 
 void Linear::init(Rng& rng) {
   const float limit = linear_init_limit(in);
@@ -21,6 +22,10 @@ void Linear::init(Rng& rng) {
 
 void Linear::forward(const float* x, int64_t rows, float* y) const {
   gemm(false, true, rows, out, in, x, in, weight->w, in, y, out, false, bias ? bias->w : nullptr);
+}
+
+void Linear::forward_inference(const float* x, int64_t rows, float* y, uint64_t version) {
+  packed.forward(x, rows, weight->w, bias ? bias->w : nullptr, version, y);
 }
 
 void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/packed_matmul.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
 
@@ -12,12 +13,15 @@ struct Linear {
   Param* weight = nullptr;
   Param* bias = nullptr;
   int64_t in = 0, out = 0;
+  PackedMatmul packed;  // the inference product's own copy of W in oneDNN's preferred layout
 
   Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs,
          bool with_bias);
   void init(Rng& rng);
   // x [rows, in] -> y [rows, out]
   void forward(const float* x, int64_t rows, float* y) const;
+  // The same for inference (search), on `packed`: `version` is the ParamSet's.
+  void forward_inference(const float* x, int64_t rows, float* y, uint64_t version);
   // Accumulates dW, db; writes dx (or adds to it when accumulate_dx), unless dx is null.
   void backward(const float* x, int64_t rows, const float* dy, float* dx, bool accumulate_dx);
   // The two halves of backward, for callers that defer the parameter gradient: dx = dy · W, and

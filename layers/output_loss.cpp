@@ -15,7 +15,8 @@ OutputLayer::OutputLayer(ParamSet& params, const std::string& name, int64_t hidd
     : weight(tied_weight ? tied_weight : &params.add(name + ".weight", {vocab_size, hidden_size})),
       bias(&params.add(name + ".bias", {vocab_size})),
       hidden(hidden_size),
-      vocab(vocab_size) {}
+      vocab(vocab_size),
+      packed(vocab_size, hidden_size, true) {}
 
 void OutputLayer::init(Rng& rng, bool init_weight) {
   const float limit = linear_init_limit(hidden);
@@ -64,8 +65,8 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
   return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
-void OutputLayer::logits(const float* x, int64_t rows, float* z) const {
-  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, z, vocab, false, bias->w);
+void OutputLayer::logits(const float* x, int64_t rows, float* z, uint64_t version) {
+  packed.forward(x, rows, weight->w, bias->w, version, z);
 }
 
 void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets, float smoothing,

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/packed_matmul.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
@@ -22,15 +23,16 @@ struct OutputLayer {
   Param* weight = nullptr;  // [vocab, hidden]
   Param* bias = nullptr;    // [vocab]
   int64_t hidden = 0, vocab = 0;
-  Tensor probs;  // [rows, vocab]: logits, then probabilities, then the logits' gradient
+  Tensor probs;         // [rows, vocab]: logits, then probabilities, then the logits' gradient
+  PackedMatmul packed;  // search's product, on its own copy of W in oneDNN's preferred layout
 
   OutputLayer(ParamSet& params, const std::string& name, int64_t hidden_size, int64_t vocab_size,
               Param* tied_weight);
   void init(Rng& rng, bool init_weight);
   // x [rows, hidden], targets [rows] -> loss sums; keeps the probabilities for backward.
   LossStats forward(const float* x, int64_t rows, const int32_t* targets, float smoothing);
-  // Inference: the logits z [rows, vocab] of x [rows, hidden].
-  void logits(const float* x, int64_t rows, float* z) const;
+  // Inference: the logits z [rows, vocab] of x [rows, hidden]; `version` is the ParamSet's.
+  void logits(const float* x, int64_t rows, float* z, uint64_t version);
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);

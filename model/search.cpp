@@ -43,10 +43,8 @@ struct Candidate {
   int32_t row, token;
 };
 
-float log_sum_exp(const float* z, int64_t V) {
-  float max = z[0];
-#pragma omp simd reduction(max : max)
-  for (int64_t v = 1; v < V; ++v) max = std::max(max, z[v]);
+// log Σ exp z[v], given the largest z (which the top-token pass has found).
+float log_sum_exp(const float* z, int64_t V, float max) {
   float sum = 0;
 #pragma omp simd reduction(+ : sum)
   for (int64_t v = 0; v < V; ++v) sum += fast_exp(z[v] - max);
@@ -55,17 +53,29 @@ float log_sum_exp(const float* z, int64_t V) {
 
 // The `count` largest logits of z, largest first; of equal ones the lowest id comes first.
 void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* values) {
+  // Blocks whose (vectorised) maximum cannot enter the list are skipped whole: after the first
+  // few blocks that is nearly all of them.
+  constexpr int64_t kBlock = 32;
   int64_t kept = 0;
-  for (int64_t v = 0; v < V; ++v) {
-    const float x = z[v];
-    if (kept == count && x <= values[kept - 1]) continue;
-    int64_t i = kept < count ? kept++ : count - 1;
-    for (; i > 0 && values[i - 1] < x; --i) {
-      values[i] = values[i - 1];
-      ids[i] = ids[i - 1];
+  for (int64_t begin = 0; begin < V; begin += kBlock) {
+    const int64_t end = std::min(V, begin + kBlock);
+    if (kept == count) {
+      float block_max = z[begin];
+#pragma omp simd reduction(max : block_max)
+      for (int64_t v = begin + 1; v < end; ++v) block_max = std::max(block_max, z[v]);
+      if (block_max <= values[count - 1]) continue;
     }
-    values[i] = x;
-    ids[i] = static_cast<int32_t>(v);
+    for (int64_t v = begin; v < end; ++v) {
+      const float x = z[v];
+      if (kept == count && x <= values[kept - 1]) continue;
+      int64_t i = kept < count ? kept++ : count - 1;
+      for (; i > 0 && values[i - 1] < x; --i) {
+        values[i] = values[i - 1];
+        ids[i] = ids[i - 1];
+      }
+      values[i] = x;
+      ids[i] = static_cast<int32_t>(v);
+    }
   }
 }
 
@@ -141,9 +151,10 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
     }
     const float* state = decoder_.step_inference(search_in_.data());
     search_feed_next_.resize({P, H});
-    attention_.forward_rows(P, state, sentence_of_row.data(), search_feed_next_.data());
+    attention_.forward_rows(P, state, sentence_of_row.data(), search_feed_next_.data(),
+                            params_.version());
     search_logits_.resize({P, V});
-    output_.logits(search_feed_next_.data(), P, search_logits_.data());
+    output_.logits(search_feed_next_.data(), P, search_logits_.data(), params_.version());
 
     top_ids.resize(static_cast<size_t>(R * C));
     top_values.resize(static_cast<size_t>(R * C));
@@ -151,9 +162,9 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < R; ++r) {
       const float* z = search_logits_.data() + r * V;
-      normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V);
-      top_tokens(z, V, C, &top_ids[static_cast<size_t>(r * C)],
-                 &top_values[static_cast<size_t>(r * C)]);
+      float* values = &top_values[static_cast<size_t>(r * C)];
+      top_tokens(z, V, C, &top_ids[static_cast<size_t>(r * C)], values);
+      normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V, values[0]);
     }
 
     // Each sentence's rows are consecutive: pick its next K live hypotheses from their candidates.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/matmul.hpp"
+#include "core/packed_matmul.hpp"
 #include "core/rng.hpp"
 
 using namespace rnmt;
@@ -74,4 +75,35 @@ TEST_CASE("batched matmul over time-major strided operands", "[matmul]") {
   s.c_batch = S, s.c_row = N * S;
   s.accumulate = GENERATE(0, 1);
   check_against_loops(s, false);
+}
+
+TEST_CASE("packed inference matmul: x·Wᵀ + b for several row counts, weights repacked on change",
+          "[matmul]") {
+  const int64_t n = 70, k = 33;  // sizes that fit no block evenly
+  const bool with_bias = GENERATE(false, true);
+  Rng rng(9);
+  auto w = random_vector(static_cast<size_t>(n * k), rng);
+  auto bias = random_vector(static_cast<size_t>(n), rng);
+  PackedMatmul packed(n, k, with_bias);
+  uint64_t version = 1;
+  for (int round = 0; round < 2; ++round) {
+    for (int64_t m : {1, 8, 3, 64, 8}) {  // a row count seen before reuses its primitive
+      const auto x = random_vector(static_cast<size_t>(m * k), rng);
+      std::vector<float> y(static_cast<size_t>(m * n), 123.0f);
+      packed.forward(x.data(), m, w.data(), with_bias ? bias.data() : nullptr, version, y.data());
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          double sum = with_bias ? bias[static_cast<size_t>(j)] : 0.0;
+          for (int64_t c = 0; c < k; ++c)
+            sum += static_cast<double>(x[static_cast<size_t>(i * k + c)]) *
+                   w[static_cast<size_t>(j * k + c)];
+          INFO("round " << round << " m " << m << " (" << i << ", " << j << ")");
+          REQUIRE(y[static_cast<size_t>(i * n + j)] == Approx(sum).margin(1e-4));
+        }
+      }
+    }
+    // New weight values under a new version: the packed copy must follow them.
+    for (auto& v : w) v = -v * 0.5f;
+    ++version;
+  }
 }
