@@ -18,7 +18,7 @@ Param& ParamSet::add(const std::string& name, std::vector<int64_t> dims) {
   return params_.back();
 }
 
-void ParamSet::allocate() {
+void ParamSet::allocate(bool with_gradients) {
   // Each parameter starts on a 64-byte boundary (16 floats) so every view is SIMD-aligned.
   size_t total = 0;
   for (auto& p : params_) {
@@ -26,12 +26,14 @@ void ParamSet::allocate() {
     total += (p.size + 15) / 16 * 16;
   }
   values_.resize({static_cast<int64_t>(total)});
-  grads_.resize({static_cast<int64_t>(total)});
   values_.zero();
-  grads_.zero();
+  if (with_gradients) {
+    grads_.resize({static_cast<int64_t>(total)});
+    grads_.zero();
+  }
   for (auto& p : params_) {
     p.w = values_.data() + p.offset;
-    p.g = grads_.data() + p.offset;
+    p.g = with_gradients ? grads_.data() + p.offset : nullptr;
   }
   allocated_ = true;
   touch();

@@ -26,7 +26,8 @@ struct Param {
 class ParamSet {
  public:
   Param& add(const std::string& name, std::vector<int64_t> dims);
-  void allocate();
+  // Lays out the arenas; without gradients (inference) grads() and every Param::g are null.
+  void allocate(bool with_gradients = true);
 
   std::deque<Param>& params() { return params_; }
   const std::deque<Param>& params() const { return params_; }

@@ -30,7 +30,13 @@ ModelConfig checked(const ModelConfig& c) {
 
 }  // namespace
 
-Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed)
+Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed) : Seq2Seq(config, seed, true) {}
+
+std::unique_ptr<Seq2Seq> Seq2Seq::for_inference(const ModelConfig& config) {
+  return std::unique_ptr<Seq2Seq>(new Seq2Seq(config, 1, false));
+}
+
+Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable)
     : config_(checked(config)),
       dropout_rng_(seed ^ 0x5eedf00dull),
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
@@ -50,7 +56,8 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed)
       tgt_dropout_{config.dropout, {}},
       out_dropout_{config.dropout, {}},
       feed_dropout_{config.dropout, {}} {
-  params_.allocate();
+  params_.allocate(/*with_gradients=*/trainable);
+  if (!trainable) return;
   Rng rng(seed);
   src_embed_.init(rng);
   tgt_embed_.init(rng, config.tied_embeddings);

@@ -38,8 +38,17 @@ struct ModelConfig {
 // (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has
 // an explicit backward pass; forward keeps what backward needs.
 class Seq2Seq {
+  Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable);
+
  public:
+  // A network to train: weights initialised from the seed (core/init.hpp), gradients allocated.
   Seq2Seq(const ModelConfig& config, uint64_t seed);
+  // A network that only searches: weights left at zero for the caller to fill (from a model file
+  // or another network) and no gradient arena (forward/backward for training must not be used).
+  // Random initialisation of the benchmark model takes longer than reading its file, and its
+  // gradients would be 60 MB that search never touches.
+  static std::unique_ptr<Seq2Seq> for_inference(const ModelConfig& config);
+
   const ModelConfig& config() const { return config_; }
   ParamSet& params() { return params_; }
   Rng& dropout_rng() { return dropout_rng_; }

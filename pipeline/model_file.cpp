@@ -17,10 +17,9 @@ LoadedModel load_model(const std::string& path) {
         parse_tokenizer(a.get("src_tokenizer"), path + " (source tokenizer)"));
     m.tgt = std::make_unique<Tokenizer>(
         parse_tokenizer(a.get("tgt_tokenizer"), path + " (target tokenizer)"));
-    m.network = std::make_unique<Seq2Seq>(
+    m.network = Seq2Seq::for_inference(
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
-                     static_cast<int64_t>(m.tgt->model().vocabulary.size())),
-        1);
+                     static_cast<int64_t>(m.tgt->model().vocabulary.size())));
   } catch (const Error& e) {
     throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
   }

@@ -547,13 +547,13 @@ void evaluate(const Recipe& r, std::ostream& log) {
   }
   set_threads(static_cast<int>(r.training.threads));
   Prepared p = load_tokenizers(r);
-  Seq2Seq model(model_config(r, static_cast<int64_t>(p.src.model().vocabulary.size()),
-                             static_cast<int64_t>(p.tgt.model().vocabulary.size())),
-                1);
-  load_params(model, r.workdir + "/train/best.params");
+  const auto model =
+      Seq2Seq::for_inference(model_config(r, static_cast<int64_t>(p.src.model().vocabulary.size()),
+                                          static_cast<int64_t>(p.tgt.model().vocabulary.size())));
+  load_params(*model, r.workdir + "/train/best.params");
   const Corpus test = read_corpus(r.data.test);
   const auto start = Clock::now();
-  const auto hyps = translate_lines(model, p.src, p.tgt, test.src, r, r.translate.beam);
+  const auto hyps = translate_lines(*model, p.src, p.tgt, test.src, r, r.translate.beam);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   fs::create_directories(r.workdir + "/evaluate");
   std::string text;

@@ -31,6 +31,7 @@ TEST_CASE("a model file loads back to the same network", "[model]") {
   const Sentence src = {4, 5, 6}, none;
   const Batch b = make_batch({&src}, {&none});
   CHECK(m.network->greedy(b, 2.0) == f.network->greedy(b, 2.0));
+  CHECK(p.grads() == nullptr);  // a loaded network only searches: no gradient arena
   std::filesystem::remove(path);
 }
 

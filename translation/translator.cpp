@@ -35,7 +35,7 @@ struct Translator::Impl {
         return worker;
       }
     }
-    auto network = std::make_unique<Seq2Seq>(weights->config(), 1);
+    auto network = Seq2Seq::for_inference(weights->config());
     const ParamSet& from = weights->params();
     std::copy(from.values(), from.values() + from.total(), network->params().values());
     network->params().touch();
