@@ -16,7 +16,7 @@ namespace {
 // The decoder, attention and output layer run on a row count rounded up to a few sizes, so that
 // the primitives and GEMMs (one per row count) stay few while sentences leave the batch.
 int64_t padded_rows(int64_t rows) {
-  const int64_t step = rows <= 64 ? 8 : 32;
+  const int64_t step = rows <= 64 ? 8 : 16;
   return (rows + step - 1) / step * step;
 }
 
