@@ -111,7 +111,7 @@ void Attention::begin_inference(int64_t S, int64_t N, const float* memory, const
 }
 
 void Attention::forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out,
-                             uint64_t version) {
+                             uint64_t version, ComputeType type) {
   const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q;
   if (type_ == AttentionType::none) {
     std::memcpy(out, query, sizeof(float) * static_cast<size_t>(rows * Q));
@@ -122,7 +122,7 @@ void Attention::forward_rows(int64_t rows, const float* query, const int32_t* se
   const bool additive = type_ == AttentionType::additive;
   if (additive) {
     row_query_keys_.resize({rows, Q});
-    query_proj_->forward_inference(query, rows, row_query_keys_.data(), version);
+    query_proj_->forward_inference(query, rows, row_query_keys_.data(), version, type);
   }
   const float* k = keys();
   const float* v = additive ? v_->w : nullptr;
@@ -155,7 +155,7 @@ void Attention::forward_rows(int64_t rows, const float* query, const int32_t* se
     }
     std::memcpy(cat + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
   }
-  out_proj_->forward_inference(row_cat_.data(), rows, out, version);
+  out_proj_->forward_inference(row_cat_.data(), rows, out, version, type);
   tanh_inplace(out, rows * Q);
 }
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "core/packed_matmul.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
@@ -42,7 +43,7 @@ class Attention {
   void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
   // `version` is the ParamSet's (the output projection keeps its weights packed for inference).
   void forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out,
-                    uint64_t version);
+                    uint64_t version, ComputeType type = ComputeType::f32);
   // Attention weights [rows, S] of the last forward_rows (zero past each sentence's length); empty
   // for `none`.
   const Tensor& row_weights() const { return row_probs_; }

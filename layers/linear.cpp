@@ -24,8 +24,9 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
   gemm(false, true, rows, out, in, x, in, weight->w, in, y, out, false, bias ? bias->w : nullptr);
 }
 
-void Linear::forward_inference(const float* x, int64_t rows, float* y, uint64_t version) {
-  packed.forward(x, rows, weight->w, bias ? bias->w : nullptr, version, y);
+void Linear::forward_inference(const float* x, int64_t rows, float* y, uint64_t version,
+                               ComputeType type) {
+  packed.forward(x, rows, weight->w, bias ? bias->w : nullptr, version, y, type);
 }
 
 void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,

@@ -21,7 +21,8 @@ struct Linear {
   // x [rows, in] -> y [rows, out]
   void forward(const float* x, int64_t rows, float* y) const;
   // The same for inference (search), on `packed`: `version` is the ParamSet's.
-  void forward_inference(const float* x, int64_t rows, float* y, uint64_t version);
+  void forward_inference(const float* x, int64_t rows, float* y, uint64_t version,
+                         ComputeType type = ComputeType::f32);
   // Accumulates dW, db; writes dx (or adds to it when accumulate_dx), unless dx is null.
   void backward(const float* x, int64_t rows, const float* dy, float* dx, bool accumulate_dx);
   // The two halves of backward, for callers that defer the parameter gradient: dx = dy · W, and

@@ -152,9 +152,10 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::search(const Batch& b, const Searc
     const float* state = decoder_.step_inference(search_in_.data());
     search_feed_next_.resize({P, H});
     attention_.forward_rows(P, state, sentence_of_row.data(), search_feed_next_.data(),
-                            params_.version());
+                            params_.version(), o.compute);
     search_logits_.resize({P, V});
-    output_.logits(search_feed_next_.data(), P, search_logits_.data(), params_.version());
+    output_.logits(search_feed_next_.data(), P, search_logits_.data(), params_.version(),
+                   o.compute);
 
     top_ids.resize(static_cast<size_t>(R * C));
     top_values.resize(static_cast<size_t>(R * C));

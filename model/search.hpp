@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/packed_matmul.hpp"
+
 #include "model/batch.hpp"
 
 namespace rnmt {
@@ -13,6 +15,8 @@ struct SearchOptions {
   double length_penalty = 1.0;    // alpha: a finished hypothesis scores log p / length^alpha
   double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
   bool alignments = false;        // record each output token's most attended source position
+  // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
+  ComputeType compute = ComputeType::f32;
 };
 
 struct Hypothesis {

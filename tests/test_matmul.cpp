@@ -2,6 +2,8 @@
 // accumulation and bias.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "core/matmul.hpp"
@@ -106,4 +108,29 @@ TEST_CASE("packed inference matmul: x·Wᵀ + b for several row counts, weights 
     for (auto& v : w) v = -v * 0.5f;
     ++version;
   }
+}
+
+TEST_CASE("packed inference matmul in bf16: f32 results within bf16 rounding", "[matmul]") {
+  const int64_t n = 70, k = 33, m = 9;
+  Rng rng(10);
+  const auto w = random_vector(static_cast<size_t>(n * k), rng);
+  const auto bias = random_vector(static_cast<size_t>(n), rng);
+  const auto x = random_vector(static_cast<size_t>(m * k), rng);
+  PackedMatmul packed(n, k, true);
+  std::vector<float> exact(static_cast<size_t>(m * n)), rounded(exact.size());
+  packed.forward(x.data(), m, w.data(), bias.data(), 1, exact.data(), ComputeType::f32);
+  packed.forward(x.data(), m, w.data(), bias.data(), 1, rounded.data(), ComputeType::bf16);
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      // bf16 keeps 8 significant bits: each product is off by at most about 2^-8 of |x||w|.
+      double bound = 0;
+      for (int64_t c = 0; c < k; ++c)
+        bound += std::abs(x[static_cast<size_t>(i * k + c)] * w[static_cast<size_t>(j * k + c)]);
+      const auto at = static_cast<size_t>(i * n + j);
+      REQUIRE(std::abs(rounded[at] - exact[at]) <= bound / 128);
+      worst = std::max(worst, static_cast<double>(std::abs(rounded[at] - exact[at])));
+    }
+  }
+  CHECK(worst > 0);  // it really computed in bf16
 }

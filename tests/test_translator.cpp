@@ -173,6 +173,20 @@ TEST_CASE("Translator: batches shared out among workers give the one-thread resu
   }
 }
 
+TEST_CASE("Translator: bfloat16 computation translates every line; unknown types are an Error",
+          "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  TranslationOptions o = translator.default_options();
+  o.compute_type = "bfloat16";
+  const auto results = translator.translate(kLines, o);
+  REQUIRE(results.size() == kLines.size());
+  CHECK(results[1].hypotheses.front().text.empty());
+  o.compute_type = "int4";
+  CHECK_THROWS_WITH(translator.translate(kLines, o),
+                    Contains("unknown compute type 'int4' (expected float32 or bfloat16)"));
+}
+
 TEST_CASE("Translator: alignments from a model without attention are an rnmt::Error",
           "[translator][errors]") {
   const std::string path = temp("no_attention.rnmt");

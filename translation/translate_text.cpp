@@ -26,6 +26,9 @@ void check(const TranslationOptions& o) {
   if (o.max_batch_tokens < 0) throw Error("the batch token limit must not be negative");
   if (!(o.max_length_ratio > 0)) throw Error("the maximum length ratio must be positive");
   if (o.threads < 0) throw Error("the thread count must not be negative");
+  if (o.compute_type != "float32" && o.compute_type != "bfloat16") {
+    throw Error("unknown compute type '" + o.compute_type + "' (expected float32 or bfloat16)");
+  }
 }
 
 TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary) {
@@ -96,11 +99,13 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   // Longest batches first: the last batch a worker takes is then a short one.
   std::reverse(batches.begin(), batches.end());
 
-  const SearchOptions search{.beam = o.beam_size,
-                             .n_best = o.num_hypotheses,
-                             .length_penalty = o.length_penalty,
-                             .max_length_ratio = o.max_length_ratio,
-                             .alignments = o.return_alignments};
+  const SearchOptions search{
+      .beam = o.beam_size,
+      .n_best = o.num_hypotheses,
+      .length_penalty = o.length_penalty,
+      .max_length_ratio = o.max_length_ratio,
+      .alignments = o.return_alignments,
+      .compute = o.compute_type == "bfloat16" ? ComputeType::bf16 : ComputeType::f32};
   const Sentence no_target;
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;
   const int threads = translation_threads(o);
