@@ -151,14 +151,11 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
     work(m, threads);
   } else {
     // Threads split as evenly as they go; the calling thread is the first worker.
+    const int count = static_cast<int>(used);
+    const auto share = [&](int i) { return std::max(1, threads / count + (i < threads % count)); };
     std::vector<std::thread> helpers;
-    for (size_t i = 1; i < used; ++i) {
-      const int share =
-          std::max<int>(1, threads / static_cast<int>(used) +
-                               (static_cast<int>(i) < threads % static_cast<int>(used)));
-      helpers.emplace_back(work, std::cref(workers[i]), share);
-    }
-    work(m, std::max(1, threads / static_cast<int>(used) + (0 < threads % static_cast<int>(used))));
+    for (int i = 1; i < count; ++i) helpers.emplace_back(work, std::cref(workers[i]), share(i));
+    work(m, share(0));
     for (auto& t : helpers) t.join();
     set_threads(threads);
   }
