@@ -68,16 +68,14 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
   e.a.set_data_handle(const_cast<float*>(a));
   e.b.set_data_handle(const_cast<float*>(b));
   e.c.set_data_handle(c);
+  dnnl_exec_arg_t args[4] = {
+      {DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}};
+  int count = 3;
   if (shape.has_bias) {
     e.bias.set_data_handle(const_cast<float*>(bias));
-    execute(e.primitive, {{DNNL_ARG_SRC, e.a.get()},
-                          {DNNL_ARG_WEIGHTS, e.b.get()},
-                          {DNNL_ARG_BIAS, e.bias.get()},
-                          {DNNL_ARG_DST, e.c.get()}});
-  } else {
-    execute(e.primitive,
-            {{DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}});
+    args[count++] = {DNNL_ARG_BIAS, e.bias.get()};
   }
+  execute(e.primitive, args, count);
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,

@@ -82,20 +82,16 @@ void PackedMatmul::forward(const float* x, int64_t m, const float* w, const floa
                         {DNNL_ARG_SCRATCHPAD, p.reorder_scratchpad.get()}});
     src = p.converted.get();
   }
-  dnnl_memory_t weights = p.weights->get(w, version);
+  dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, src},
+                             {DNNL_ARG_WEIGHTS, p.weights->get(w, version)},
+                             {DNNL_ARG_DST, p.dst.get()},
+                             {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}};
+  int count = 4;
   if (with_bias_) {
     p.bias.set_data_handle(const_cast<float*>(bias));
-    execute(p.matmul, {{DNNL_ARG_SRC, src},
-                       {DNNL_ARG_WEIGHTS, weights},
-                       {DNNL_ARG_BIAS, p.bias.get()},
-                       {DNNL_ARG_DST, p.dst.get()},
-                       {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}});
-  } else {
-    execute(p.matmul, {{DNNL_ARG_SRC, src},
-                       {DNNL_ARG_WEIGHTS, weights},
-                       {DNNL_ARG_DST, p.dst.get()},
-                       {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}});
+    args[count++] = {DNNL_ARG_BIAS, p.bias.get()};
   }
+  execute(p.matmul, args, count);
 }
 
 }  // namespace rnmt
