@@ -18,6 +18,21 @@ struct PackedMatmul::Primitive {
   memory converted, reorder_scratchpad;
 };
 
+bool bf16_supported() {
+  static const bool supported = [] {
+    const memory::desc a({1, 16}, memory::data_type::bf16, memory::format_tag::ab),
+        b({16, 16}, memory::data_type::bf16, memory::format_tag::any),
+        c({1, 16}, f32, memory::format_tag::ab);
+    try {
+      dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), dnnl_context().engine);
+      return true;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }();
+  return supported;
+}
+
 PackedMatmul::PackedMatmul(int64_t n, int64_t k, bool with_bias)
     : n_(n), k_(k), with_bias_(with_bias) {}
 PackedMatmul::~PackedMatmul() = default;

@@ -14,6 +14,10 @@ struct PreparedWeights;
 // differ slightly from f32).
 enum class ComputeType { f32, bf16 };
 
+// Whether this CPU runs oneDNN's bf16 products (AVX-512 BF16 or AMX); without them
+// ComputeType::bf16 is an Error. Asked once: oneDNN's answer is fixed for the process.
+bool bf16_supported();
+
 // y [m, n] = x [m, k] · Wᵀ (+ bias) for inference, with W [n, k] row-major (a Linear's or the
 // output layer's weight). A matmul on the plain layout packs W into blocks again on every call,
 // which costs as much as the product itself when m is a search step's few rows; here W is

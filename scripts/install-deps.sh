@@ -4,8 +4,10 @@
 #   (benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible recipe's SWORD modules)
 set -euo pipefail
 # pkgconf: the test that builds an application against the installed tree uses pkg-config too.
-packages=(cmake g++ make libdnnl-dev libboost-program-options-dev libicu-dev libyaml-cpp-dev
-  catch2 pkgconf)
+# ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
+# looks for OpenCL at configure time; libdnnl-dev only recommends it, and we install no recommends.
+packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libicu-dev
+  libyaml-cpp-dev catch2 pkgconf)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)

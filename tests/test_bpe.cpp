@@ -70,7 +70,7 @@ TEST_CASE("vocabulary: specials first, by frequency, threshold, unknown pieces",
   CHECK(v.id("rare") == 1);
 }
 
-TEST_CASE("tokenizer model saves and loads identically; BPE pieces detokenize exactly", "[bpe]") {
+TEST_CASE("tokenizer model saves and loads identically, BPE pieces detokenize exactly", "[bpe]") {
   TokenizerModel m;
   m.options.normalization = Normalization::nfkc;
   m.options.split_digits = true;
