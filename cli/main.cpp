@@ -1,4 +1,5 @@
 // rnmt: the command-line front door. Each command lives in its own file; this one dispatches.
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -26,6 +27,9 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Over a file-size limit (ulimit -f) a write then fails with EFBIG, which rnmt reports and
+  // recovers from (the previous checkpoint stays), instead of the process dying on SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.size() >= 2 && args[0] == "bench" && args[1] == "train") {

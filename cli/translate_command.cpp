@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -104,11 +106,23 @@ int translate_command(const std::vector<std::string>& args) {
     input_file.open(input_path, std::ios::binary);
     if (!input_file) throw Error("cannot open '" + input_path + "'");
   }
+  // -o FILE: the translations go to FILE.tmp, renamed to FILE once every line is written, so a
+  // run that fails or is killed never leaves a FILE that looks complete (an old FILE stays).
+  const std::string partial_path = output_path + ".tmp";
   std::ofstream output_file;
   if (!output_path.empty()) {
-    output_file.open(output_path, std::ios::binary);
-    if (!output_file) throw Error("cannot write '" + output_path + "'");
+    if (std::filesystem::is_directory(output_path))
+      throw Error("output '" + output_path + "' is a directory, not a file");
+    output_file.open(partial_path, std::ios::binary);
+    if (!output_file) throw Error("cannot write '" + partial_path + "'");
   }
+  struct RemoveUnlessDone {
+    std::string path;
+    bool done = false;
+    ~RemoveUnlessDone() {
+      if (!done && !path.empty()) std::remove(path.c_str());
+    }
+  } partial{output_path.empty() ? std::string() : partial_path};
   std::istream& in = input_path.empty() ? std::cin : input_file;
   std::ostream& out = output_path.empty() ? std::cout : output_file;
   std::ios::sync_with_stdio(false);
@@ -155,6 +169,12 @@ int translate_command(const std::vector<std::string>& args) {
     out.flush();
   }
   if (!out) throw Error("writing the translations failed");
+  if (!output_path.empty()) {
+    output_file.close();
+    if (!output_file) throw Error("cannot write '" + partial_path + "'");
+    std::filesystem::rename(partial_path, output_path);
+    partial.done = true;
+  }
   const double elapsed = seconds() - load_seconds;
   std::ostringstream summary;
   summary << std::fixed << std::setprecision(1) << "translate: " << totals.lines << " lines ("

@@ -1,29 +1,28 @@
 #include "core/archive.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace rnmt {
 namespace {
-
-// FNV-1a over 64 bits: detects truncation and corruption (not an adversary).
-uint64_t checksum(std::string_view bytes, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 void append_u64(std::string& out, uint64_t v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
 }  // namespace
+
+// FNV-1a over 64 bits: detects truncation and corruption (not an adversary).
+uint64_t archive_checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
 
 void Archive::put(const std::string& name, const void* data, size_t bytes) {
   sections[name] = std::string(static_cast<const char*>(data), bytes);
@@ -57,42 +56,26 @@ void write_archive(const Archive& archive, const std::string& path) {
     append_u64(body, data.size());
     body += data;
   }
-  append_u64(body, checksum(body));
-  const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw Error("cannot write '" + temporary + "'");
-  size_t written = 0;
-  while (written < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + written, body.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error("cannot write '" + temporary + "' (disk full?)");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) throw Error("cannot flush '" + temporary + "' to disk");
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw Error("cannot rename '" + temporary + "' to '" + path + "'");
-  }
+  append_u64(body, archive_checksum(body));
+  write_file_atomically(path, body);
 }
 
 Archive read_archive(const std::string& path, const std::string& expected_tag,
                      uint32_t max_version) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + path + "'");
   // One read of the whole file (a model file is read once, at load).
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::streamsize>(in.tellg());
-  in.seekg(0);
-  std::string bytes(static_cast<size_t>(std::max<std::streamsize>(size, 0)), '\0');
-  if (size < 0 || !in.read(bytes.data(), size)) throw Error("cannot read '" + path + "'");
-  auto bad = [&](const std::string& what) { return Error("'" + path + "' " + what); };
+  const std::string bytes = read_whole_file(path, "file");
+  return parse_archive(bytes, path, expected_tag, max_version);
+}
+
+Archive parse_archive(std::string_view bytes, const std::string& name,
+                      const std::string& expected_tag, uint32_t max_version) {
+  auto bad = [&](const std::string& what) { return Error("'" + name + "' " + what); };
   if (bytes.size() < 8 + 8 + 8) throw bad("is too short to be an rnmt file");
-  const std::string tag = bytes.substr(0, 8).c_str();
+  const std::string tag = std::string(bytes.substr(0, 8)).c_str();
   if (tag != expected_tag) throw bad("is not an rnmt " + expected_tag + " file");
   uint64_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-  if (checksum(std::string_view(bytes).substr(0, bytes.size() - 8)) != stored) {
+  if (archive_checksum(bytes.substr(0, bytes.size() - 8)) != stored) {
     throw bad("is damaged: its checksum does not match (truncated or corrupted)");
   }
   Archive a;
@@ -116,11 +99,11 @@ Archive read_archive(const std::string& path, const std::string& expected_tag,
   for (uint32_t i = 0; i < header[1]; ++i) {
     const uint64_t name_len = take_u64();
     if (name_len > end - at) throw bad("is damaged: a section runs past the end");
-    std::string name = bytes.substr(at, name_len);
+    std::string section(bytes.substr(at, name_len));
     at += name_len;
     const uint64_t data_len = take_u64();
     if (data_len > end - at) throw bad("is damaged: a section runs past the end");
-    a.sections[name] = bytes.substr(at, data_len);
+    a.sections[section] = bytes.substr(at, data_len);
     at += data_len;
   }
   if (at != end) throw bad("is damaged: unexpected bytes after the last section");

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rnmt {
@@ -38,5 +39,10 @@ struct Archive {
 void write_archive(const Archive& archive, const std::string& path);
 Archive read_archive(const std::string& path, const std::string& expected_tag,
                      uint32_t max_version);
+// The same checks on bytes already in memory; `name` stands for the file in error messages.
+Archive parse_archive(std::string_view bytes, const std::string& name,
+                      const std::string& expected_tag, uint32_t max_version);
+// The checksum an archive's last 8 bytes must hold for the bytes before them.
+uint64_t archive_checksum(std::string_view bytes_before_checksum);
 
 }  // namespace rnmt

@@ -12,10 +12,23 @@ Param& ParamSet::add(const std::string& name, std::vector<int64_t> dims) {
   Param p;
   p.name = name;
   p.size = 1;
-  for (int64_t d : dims) p.size *= static_cast<size_t>(d);
+  // Sizes come from recipes and model files: refuse what cannot be a real tensor before any
+  // product can overflow (2^40 floats is 4 TiB).
+  constexpr size_t kLimit = size_t{1} << 40;
+  for (int64_t d : dims) {
+    if (d <= 0 || static_cast<size_t>(d) > kLimit / p.size)
+      throw Error("parameter '" + name + "' has an impossible shape");
+    p.size *= static_cast<size_t>(d);
+  }
   p.dims = std::move(dims);
   params_.push_back(std::move(p));
   return params_.back();
+}
+
+size_t ParamSet::planned_total() const {
+  size_t total = 0;
+  for (const auto& p : params_) total += (p.size + 15) / 16 * 16;
+  return total;
 }
 
 void ParamSet::allocate(bool with_gradients) {

@@ -26,6 +26,8 @@ struct Param {
 class ParamSet {
  public:
   Param& add(const std::string& name, std::vector<int64_t> dims);
+  // The arena size allocate() will make for the parameters added so far (total() once allocated).
+  size_t planned_total() const;
   // Lays out the arenas; without gradients (inference) grads() and every Param::g are null.
   void allocate(bool with_gradients = true);
 

@@ -32,11 +32,13 @@ ModelConfig checked(const ModelConfig& c) {
 
 Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed) : Seq2Seq(config, seed, true) {}
 
-std::unique_ptr<Seq2Seq> Seq2Seq::for_inference(const ModelConfig& config) {
-  return std::unique_ptr<Seq2Seq>(new Seq2Seq(config, 1, false));
+std::unique_ptr<Seq2Seq> Seq2Seq::for_inference(const ModelConfig& config,
+                                                std::optional<size_t> expected_weights) {
+  return std::unique_ptr<Seq2Seq>(new Seq2Seq(config, 1, false, expected_weights));
 }
 
-Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable)
+Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
+                 std::optional<size_t> expected_weights)
     : config_(checked(config)),
       dropout_rng_(seed ^ 0x5eedf00dull),
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
@@ -56,6 +58,11 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable)
       tgt_dropout_{config.dropout, {}},
       out_dropout_{config.dropout, {}},
       feed_dropout_{config.dropout, {}} {
+  if (expected_weights && *expected_weights != params_.planned_total()) {
+    throw Error("the file holds " + std::to_string(*expected_weights) +
+                " weights, but its recipe describes a network of " +
+                std::to_string(params_.planned_total()));
+  }
   params_.allocate(/*with_gradients=*/trainable);
   if (!trainable) return;
   Rng rng(seed);

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "attention/attention.hpp"
@@ -38,7 +39,8 @@ struct ModelConfig {
 // (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has
 // an explicit backward pass; forward keeps what backward needs.
 class Seq2Seq {
-  Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable);
+  Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
+          std::optional<size_t> expected_weights = {});
 
  public:
   // A network to train: weights initialised from the seed (core/init.hpp), gradients allocated.
@@ -47,7 +49,10 @@ class Seq2Seq {
   // or another network) and no gradient arena (forward/backward for training must not be used).
   // Random initialisation of the benchmark model takes longer than reading its file, and its
   // gradients would be 60 MB that search never touches.
-  static std::unique_ptr<Seq2Seq> for_inference(const ModelConfig& config);
+  // With expected_weights (a model file's count), a network of another size is an Error before any
+  // memory is taken for it: a damaged or forged recipe cannot ask for terabytes.
+  static std::unique_ptr<Seq2Seq> for_inference(const ModelConfig& config,
+                                                std::optional<size_t> expected_weights = {});
 
   const ModelConfig& config() const { return config_; }
   ParamSet& params() { return params_; }

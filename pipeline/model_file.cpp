@@ -9,7 +9,10 @@
 namespace rnmt {
 
 LoadedModel load_model(const std::string& path) {
-  const Archive a = read_archive(path, "RNMTMODL", 1);
+  return load_model(read_archive(path, "RNMTMODL", 1), path);
+}
+
+LoadedModel load_model(const Archive& a, const std::string& path) {
   LoadedModel m;
   try {
     m.recipe = parse_recipe(a.get("recipe"), path + " (recipe)", {}, false);
@@ -17,19 +20,16 @@ LoadedModel load_model(const std::string& path) {
         parse_tokenizer(a.get("src_tokenizer"), path + " (source tokenizer)"));
     m.tgt = std::make_unique<Tokenizer>(
         parse_tokenizer(a.get("tgt_tokenizer"), path + " (target tokenizer)"));
+    const std::string& weights = a.get("params");
     m.network = Seq2Seq::for_inference(
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
-                     static_cast<int64_t>(m.tgt->model().vocabulary.size())));
+                     static_cast<int64_t>(m.tgt->model().vocabulary.size())),
+        weights.size() % sizeof(float) == 0 ? weights.size() / sizeof(float) : 0);
   } catch (const Error& e) {
     throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
   }
   const std::string& weights = a.get("params");
   ParamSet& params = m.network->params();
-  if (weights.size() != params.total() * sizeof(float)) {
-    throw Error("'" + path + "' holds " + std::to_string(weights.size() / sizeof(float)) +
-                " weights, but its recipe describes a network of " +
-                std::to_string(params.total()));
-  }
   std::memcpy(params.values(), weights.data(), weights.size());
   params.touch();
   return m;

@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "core/archive.hpp"
 #include "model/seq2seq.hpp"
 #include "pipeline/recipe.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -20,5 +21,7 @@ struct LoadedModel {
 // fit the network the recipe and vocabularies describe. Anything else is an Error saying what is
 // wrong with which file; nothing is trusted before it is checked.
 LoadedModel load_model(const std::string& path);
+// The same from an archive already read; `path` names it in errors.
+LoadedModel load_model(const Archive& archive, const std::string& path);
 
 }  // namespace rnmt

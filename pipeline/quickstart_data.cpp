@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/rng.hpp"
 
 namespace rnmt {
@@ -49,22 +50,19 @@ void write_quickstart_data(const std::string& dir, const QuickstartSplits& split
   for (const auto& [name, count] : {std::pair<const char*, int64_t>{"test", splits.test},
                                     {"valid", splits.valid},
                                     {"train", splits.train}}) {
-    // Written to temporary names and renamed, so an interrupted run never leaves half a split.
-    const std::string base = dir + "/" + name;
-    std::ofstream en(base + ".en.tmp"), es(base + ".es.tmp");
-    if (!en || !es) throw Error("cannot write quickstart data into '" + dir + "'");
+    // Each file written atomically, the target side last: a run killed part-way leaves a split
+    // missing (and `rnmt run` makes the data again), never half a split.
+    std::string en, es;
     for (int64_t i = 0; i < count; ++i, ++next) {
       icu::UnicodeString e, s;
       english.format(static_cast<int64_t>(numbers[next]), e);
       spanish.format(static_cast<int64_t>(numbers[next]), s);
-      std::string eu, su;
-      en << e.toUTF8String(eu) << '\n';
-      es << s.toUTF8String(su) << '\n';
+      e.toUTF8String(en) += '\n';
+      s.toUTF8String(es) += '\n';
     }
-    en.close();
-    es.close();
-    std::filesystem::rename(base + ".en.tmp", base + ".en");
-    std::filesystem::rename(base + ".es.tmp", base + ".es");
+    const std::string base = dir + "/" + name;
+    write_file_atomically(base + ".en", en);
+    write_file_atomically(base + ".es", es);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace rnmt {
 namespace {
@@ -314,11 +315,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
 
 Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides,
                    bool check_files) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open recipe '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_recipe(text.str(), path, overrides, check_files);
+  return parse_recipe(read_whole_file(path, "recipe"), path, overrides, check_files);
 }
 
 std::string dump_recipe(const Recipe& recipe) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "core/archive.hpp"
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "evaluation/bleu.hpp"
 #include "pipeline/model_config.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -88,16 +90,6 @@ std::vector<std::string> read_lines(const std::string& path) {
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   return lines;
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << text;
-    if (!out.flush()) throw Error("cannot write '" + temporary + "'");
-  }
-  fs::rename(temporary, path);
 }
 
 std::string read_text(const std::string& path) {
@@ -170,7 +162,7 @@ bool up_to_date(const Recipe& r, Stage stage) {
 }
 
 void mark_done(const Recipe& r, Stage stage) {
-  write_text_atomically(stamp_path(r, stage), fingerprint(r, stage));
+  write_file_atomically(stamp_path(r, stage), fingerprint(r, stage));
 }
 
 // -------------------------------------------------------------------------- tokenizers
@@ -292,25 +284,27 @@ void prepare(const Recipe& r, std::ostream& log) {
       << std::chrono::duration<double>(Clock::now() - start).count() << " s)" << std::endl;
 }
 
-// Validation bookkeeping that must survive a restart, beside the trainer's checkpoint.
+// Validation bookkeeping that must survive a restart. It travels inside the trainer's checkpoint
+// (section "validation"), so that it and the weights it describes are replaced together: a run
+// killed between writing one and the other would otherwise resume with a stale best score.
 struct ValidationState {
   double best = NAN;
   int64_t best_step = 0, bad = 0;
   double lr_scale = 1.0;
 };
 
-ValidationState load_validation_state(const std::string& path) {
+ValidationState parse_validation_state(const std::string& text) {
   ValidationState v;
-  std::ifstream in(path);
-  if (in) in >> v.best >> v.best_step >> v.bad >> v.lr_scale;
+  std::istringstream in(text);
+  in >> v.best >> v.best_step >> v.bad >> v.lr_scale;
   return v;
 }
 
-void save_validation_state(const std::string& path, const ValidationState& v) {
+std::map<std::string, std::string> checkpoint_sections(const ValidationState& v) {
   char b[128];
   std::snprintf(b, sizeof b, "%.17g %lld %lld %.17g\n", v.best, static_cast<long long>(v.best_step),
                 static_cast<long long>(v.bad), v.lr_scale);
-  write_text_atomically(path, b);
+  return {{"validation", b}};
 }
 
 void save_params(const Seq2Seq& model, const std::string& path) {
@@ -331,10 +325,10 @@ void load_params(Seq2Seq& model, const std::string& path) {
 
 // Writes step-N.ckpt, makes last.ckpt the same file (a hard link renamed into place, so it is never
 // half-written), and deletes the oldest step checkpoints beyond `keep`.
-void keep_checkpoint(const Trainer& trainer, const std::string& dir, const std::string& last,
-                     int64_t keep) {
+void keep_checkpoint(const Trainer& trainer, const ValidationState& vs, const std::string& dir,
+                     const std::string& last, int64_t keep) {
   const std::string numbered = dir + "/step-" + std::to_string(trainer.position().step) + ".ckpt";
-  trainer.save_checkpoint(numbered);
+  trainer.save_checkpoint(numbered, checkpoint_sections(vs));
   fs::remove(last + ".link");
   fs::create_hard_link(numbered, last + ".link");
   fs::rename(last + ".link", last);
@@ -413,11 +407,13 @@ int train(const Recipe& r, std::ostream& log) {
   }
   Trainer trainer(model, data, o, epoch_data);
   const std::string dir = r.workdir + "/train", last = dir + "/last.ckpt",
-                    best = dir + "/best.params", state_path = dir + "/validation.state";
+                    best = dir + "/best.params";
   fs::create_directories(dir);
-  ValidationState vs = load_validation_state(state_path);
+  ValidationState vs;
   if (fs::exists(last)) {
-    trainer.load_checkpoint(last);
+    const auto sections = trainer.load_checkpoint(last);
+    if (const auto it = sections.find("validation"); it != sections.end())
+      vs = parse_validation_state(it->second);
     log << "train: resuming from " << last << " at step " << trainer.position().step << std::endl;
   }
   std::ofstream metrics(dir + "/metrics.jsonl", std::ios::app);
@@ -505,8 +501,7 @@ int train(const Recipe& r, std::ostream& log) {
         ++vs.bad;
         if (r.training.schedule == "plateau") vs.lr_scale *= 0.5;
       }
-      keep_checkpoint(trainer, dir, last, r.validation.keep);
-      save_validation_state(state_path, vs);
+      keep_checkpoint(trainer, vs, dir, last, r.validation.keep);
       char line[256];
       std::snprintf(
           line, sizeof line, "validation at step %lld: loss %.4f | ppl %.2f%s%s",
@@ -527,7 +522,7 @@ int train(const Recipe& r, std::ostream& log) {
     }
   }
   g_training = false;
-  trainer.save_checkpoint(last);
+  trainer.save_checkpoint(last, checkpoint_sections(vs));
   if (!fs::exists(best)) save_params(model, best);
   log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after "
       << clock_text(elapsed()) << "; checkpoint " << last
@@ -562,7 +557,7 @@ void evaluate(const Recipe& r, std::ostream& log) {
     text += hyps[i] + "\n";
     exact += hyps[i] == test.tgt[i];
   }
-  write_text_atomically(r.workdir + "/evaluate/test.hyp", text);
+  write_file_atomically(r.workdir + "/evaluate/test.hyp", text);
   const BleuScore bleu = corpus_bleu(hyps, {test.tgt});
   const std::string report = bleu.format() + "\n" + bleu.signature() + "\n" + "exact match: " +
                              std::to_string(100.0 * static_cast<double>(exact) /
@@ -570,7 +565,7 @@ void evaluate(const Recipe& r, std::ostream& log) {
                                  .substr(0, 5) +
                              "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
                              ")\n";
-  write_text_atomically(r.workdir + "/evaluate/scores.txt", report);
+  write_file_atomically(r.workdir + "/evaluate/scores.txt", report);
   const std::string decoding =
       r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam) : std::string("greedy");
   log << "evaluate: " << hyps.size() << " test sentences translated (" << decoding << ") in "
@@ -604,7 +599,7 @@ void export_model(const Recipe& r, std::ostream& log) {
 int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
   InterruptWatcher watcher;
   fs::create_directories(r.workdir);
-  write_text_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
+  write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
   const char* names[] = {"prepare", "train", "evaluate", "export"};
   bool rerun = false;  // once a stage runs, every later one runs too: its input changed
   for (Stage stage : {Stage::prepare, Stage::train, Stage::evaluate, Stage::export_model}) {
@@ -613,7 +608,6 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
       if (stage == Stage::train) {  // --from train starts training afresh
         fs::remove(r.workdir + "/train/last.ckpt");
         fs::remove(r.workdir + "/train/best.params");
-        fs::remove(r.workdir + "/train/validation.state");
       }
     }
     if (!rerun && up_to_date(r, stage)) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace rnmt {
 
@@ -64,35 +65,23 @@ constexpr int kVersion = 1;
 }  // namespace
 
 void save_tokenizer(const TokenizerModel& m, const std::string& path) {
-  // Written beside the target and renamed into place, so a reader never sees half a file.
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw Error("cannot write '" + temporary + "'");
-    out << kMagic << ' ' << kVersion << '\n'
-        << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc")
-        << '\n'
-        << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail")
-        << '\n'
-        << "split_digits " << (m.options.split_digits ? 1 : 0) << '\n'
-        << "lowercase " << (m.options.lowercase ? 1 : 0) << '\n'
-        << "merges " << m.merges.size() << '\n';
-    for (const auto& [a, b] : m.merges) out << a << ' ' << b << '\n';
-    out << "vocabulary " << m.vocabulary.size() << '\n';
-    for (const auto& p : m.vocabulary.pieces) out << p << '\n';
-    if (!out.flush()) throw Error("cannot write '" + temporary + "'");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw Error("cannot rename '" + temporary + "' to '" + path + "'");
-  }
+  std::ostringstream out;
+  out << kMagic << ' ' << kVersion << '\n'
+      << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc")
+      << '\n'
+      << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail")
+      << '\n'
+      << "split_digits " << (m.options.split_digits ? 1 : 0) << '\n'
+      << "lowercase " << (m.options.lowercase ? 1 : 0) << '\n'
+      << "merges " << m.merges.size() << '\n';
+  for (const auto& [a, b] : m.merges) out << a << ' ' << b << '\n';
+  out << "vocabulary " << m.vocabulary.size() << '\n';
+  for (const auto& p : m.vocabulary.pieces) out << p << '\n';
+  write_file_atomically(path, out.str());  // a reader never sees half a file
 }
 
 TokenizerModel load_tokenizer(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error("cannot open tokenizer model '" + path + "'");
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_tokenizer(text.str(), path);
+  return parse_tokenizer(read_whole_file(path, "tokenizer model"), path);
 }
 
 TokenizerModel parse_tokenizer(const std::string& text, const std::string& path) {

@@ -64,8 +64,10 @@ StepResult Trainer::step() {
   return r;
 }
 
-void Trainer::save_checkpoint(const std::string& path) const {
+void Trainer::save_checkpoint(const std::string& path,
+                              const std::map<std::string, std::string>& extra) const {
   Archive a;
+  a.sections = extra;
   a.tag = kCheckpointTag;
   a.version = kCheckpointVersion;
   const ParamSet& params = model_.params();
@@ -81,8 +83,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
   write_archive(a, path);
 }
 
-void Trainer::load_checkpoint(const std::string& path) {
-  const Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
+std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path) {
+  Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
   ParamSet& params = model_.params();
   const std::string& w = a.get("params");
   if (w.size() != params.total() * sizeof(float)) {
@@ -114,6 +116,7 @@ void Trainer::load_checkpoint(const std::string& path) {
   std::memcpy(rng.data(), r.data(), sizeof rng);
   model_.dropout_rng().set_state(rng);
   start_epoch();
+  return std::move(a.sections);
 }
 
 }  // namespace rnmt

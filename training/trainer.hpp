@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,12 @@ class Trainer {
   double lr() const { return options_.lr; }
   int64_t batches_per_epoch() const { return static_cast<int64_t>(batches_.size()); }
 
-  void save_checkpoint(const std::string& path) const;
-  void load_checkpoint(const std::string& path);  // Error when it does not fit this model
+  // `extra` sections ride in the same file (e.g. the validation bookkeeping of `rnmt run`), so
+  // that they and the weights are replaced together or not at all.
+  void save_checkpoint(const std::string& path,
+                       const std::map<std::string, std::string>& extra = {}) const;
+  // Error when it does not fit this model; returns the checkpoint's sections (extra ones too).
+  std::map<std::string, std::string> load_checkpoint(const std::string& path);
 
  private:
   void start_epoch();

@@ -1,0 +1,64 @@
+#include "core/files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/crash_point.hpp"
+#include "core/error.hpp"
+
+namespace rnmt {
+
+std::string read_whole_file(const std::string& path, const std::string& what) {
+  // A directory opens as a stream on Linux and reports a nonsense size: ask first.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(what + " '" + path + "' is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open " + what + " '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error("cannot read " + what + " '" + path + "'");
+  return std::move(text).str();
+}
+
+void write_file_atomically(const std::string& path, std::string_view body) {
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw Error("cannot write '" + temporary + "': " + std::strerror(errno));
+  // On failure the temporary file goes (a full disk keeps no half file); the target is untouched.
+  auto fail = [&](const std::string& what) {
+    const int error = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    return Error("cannot " + what + " '" + temporary + "': " + std::strerror(error));
+  };
+  size_t written = 0;
+  while (written < body.size()) {
+    if (written >= body.size() / 2) crash_point("archive.half-written");
+    // At most half the file per write, so that the crash point finds half of it on disk.
+    const size_t chunk = std::min({body.size() - written, body.size() / 2 + 1, size_t{64} << 20});
+    const ssize_t n = ::write(fd, body.data() + written, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw fail("write");
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) throw fail("flush");
+  if (::close(fd) != 0) {
+    ::unlink(temporary.c_str());
+    throw Error("cannot write '" + temporary + "': " + std::strerror(errno));
+  }
+  crash_point("archive.before-rename");
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw Error("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
+  }
+}
+
+}  // namespace rnmt

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace rnmt {
+
+// The whole of a regular file's bytes. A missing or unreadable file, or a directory, is an Error
+// that names the path and says which (`what` names the kind of file: "recipe", "model", ...).
+std::string read_whole_file(const std::string& path, const std::string& what);
+
+// Replaces `path` with `bytes` so that a crash at any moment leaves either the old file or the new
+// one, never a mix: a temporary file beside it ("PATH.tmp"), flushed to disk (fsync), renamed over
+// it. A failed write (full disk, file-size limit) removes the temporary file and is an Error with
+// the system's reason; the old file stays as it was.
+void write_file_atomically(const std::string& path, std::string_view bytes);
+
+}  // namespace rnmt
