@@ -2,6 +2,8 @@
 # rnmt's front door on a Debian 12 machine; every command first installs what is missing.
 #   ./dev.sh quickstart   build, then run the main job
 #   ./dev.sh test         build with warnings as errors, then run every test
+#   ./dev.sh sanitize     the whole test suite built with AddressSanitizer and UBSan (build-asan/)
+#   ./dev.sh fuzz [S]     build the libFuzzer targets with clang and run each for S seconds (30)
 #   ./dev.sh bench        the training benchmark side by side with the PyTorch reference
 #   ./dev.sh build        just build (BUILD=dir to choose the build directory)
 #   ./dev.sh format       clang-format every C++ file
@@ -9,11 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 BUILD=${BUILD:-build}
 
-build() {
+build() {  # build [CMAKE OPTION...]
   scripts/install-deps.sh
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRNMT_WERROR=ON >/dev/null
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRNMT_WERROR=ON "$@" >/dev/null
   cmake --build "$BUILD" -j "$(nproc)"
 }
+
+# Any sanitizer report fails the run (leaks included); reports carry symbolised stacks.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 case "${1:-}" in
   build) build ;;
@@ -22,7 +28,14 @@ case "${1:-}" in
   test) build && ctest --test-dir "$BUILD" --output-on-failure ;;
   # The main job: the quickstart recipe end to end (data, tokenizers, training, BLEU, model file).
   quickstart) build && "$BUILD/rnmt" run recipes/quickstart.yaml ;;
+  # -O1 -g: readable stacks; the soak test (many kills of a long run) is left to the plain build.
+  sanitize) BUILD=${BUILD_ASAN:-build-asan}
+    build -DRNMT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" &&
+      ctest --test-dir "$BUILD" --output-on-failure -LE soak ;;
+  fuzz) scripts/install-deps.sh --fuzz && BUILD=${BUILD_FUZZ:-build-fuzz} &&
+    CXX=clang++-14 build -DRNMT_FUZZ=ON -DRNMT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" && scripts/run-fuzzers.sh "$BUILD" "${2:-30}" ;;
   bench) build && scripts/install-deps.sh --bench && BUILD=$BUILD scripts/bench-train.sh "${@:2}" ;;
   format) git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
-  *) sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

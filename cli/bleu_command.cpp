@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "evaluation/bleu.hpp"
 
 namespace po = boost::program_options;
@@ -16,7 +17,7 @@ namespace {
 std::vector<std::string> read_lines(std::istream& in) {
   std::vector<std::string> lines;
   std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
+  while (read_text_line(in, line)) lines.push_back(line);
   return lines;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace po = boost::program_options;
@@ -73,7 +74,7 @@ int learn_bpe_command(const std::vector<std::string>& args) {
     if (!in) throw Error("cannot open '" + path + "'");
     std::string line;
     int64_t line_number = 0;
-    while (std::getline(in, line)) {
+    while (read_text_line(in, line)) {
       ++line_number;
       for (auto& token : plain.tokenize(line, line_number, &replaced)) {
         ++words[token];
@@ -128,7 +129,7 @@ int tokenize_command(const std::vector<std::string>& args) {
   std::ios::sync_with_stdio(false);
   std::string line, out;
   int64_t lines = 0, pieces = 0, replaced = 0;
-  while (std::getline(std::cin, line)) {
+  while (read_text_line(std::cin, line)) {
     ++lines;
     const auto p = tokenizer.tokenize(line, lines, &replaced, dropout, &rng);
     pieces += static_cast<int64_t>(p.size());

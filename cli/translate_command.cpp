@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "rnmt/translator.hpp"
 
 namespace po = boost::program_options;
@@ -23,7 +24,8 @@ namespace {
 
 // Lines read and translated at a time: enough to sort into well-filled batches, bounded memory.
 constexpr size_t kChunkLines = 20000;
-constexpr int64_t kTruncationWarnings = 5;  // then only the summary counts them
+constexpr size_t kChunkBytes = size_t{8} << 20;  // memory stays bounded however long the lines
+constexpr int64_t kTruncationWarnings = 5;       // then only the summary counts them
 
 struct Totals {
   int64_t lines = 0, empty = 0, truncated = 0, source_tokens = 0, output_tokens = 0;
@@ -138,8 +140,12 @@ int translate_command(const std::vector<std::string>& args) {
   bool more = true;
   while (more) {
     chunk.clear();
-    while (chunk.size() < kChunkLines && (more = static_cast<bool>(std::getline(in, line))))
+    size_t chunk_bytes = 0;
+    while (chunk.size() < kChunkLines && chunk_bytes < kChunkBytes &&
+           (more = read_text_line(in, line))) {
+      chunk_bytes += line.size();
       chunk.push_back(line);
+    }
     if (chunk.empty()) break;
     const int64_t first = totals.lines;
     const auto results = translator.translate(

@@ -11,15 +11,28 @@ namespace {
 struct Armed {
   std::mutex mutex;
   std::string point;  // empty: disarmed
+  std::string text;   // what the detail must contain
   int pass = 1;
   int seen = 0;
-  Armed() {
-    const char* spec = std::getenv("RNMT_CRASH_AT");
-    if (!spec) return;
+
+  void arm(std::string spec) {
+    pass = 1;
+    seen = 0;
+    if (const auto colon = spec.rfind(':'); colon != std::string::npos) {
+      pass = std::atoi(spec.c_str() + colon + 1);
+      spec.resize(colon);
+    }
+    text.clear();
+    if (const auto at = spec.find('@'); at != std::string::npos) {
+      text = spec.substr(at + 1);
+      spec.resize(at);
+    }
     point = spec;
-    if (const auto colon = point.find(':'); colon != std::string::npos) {
-      pass = std::atoi(point.c_str() + colon + 1);
-      point.resize(colon);
+  }
+  Armed() {
+    if (const char* spec = std::getenv("RNMT_CRASH_AT")) {
+      arm(spec);
+      unsetenv("RNMT_CRASH_AT");  // this process only: not a data.prepare command it starts
     }
   }
 };
@@ -29,20 +42,21 @@ Armed& armed() {
   return a;
 }
 
+// Read at start-up, before any child process can be started with the variable still set.
+[[maybe_unused]] const Armed& g_read_at_start = armed();
+
 }  // namespace
 
-void set_crash_point(const char* point, int pass) {
+void set_crash_point(const std::string& spec) {
   std::lock_guard lock(armed().mutex);
-  armed().point = point;
-  armed().pass = pass;
-  armed().seen = 0;
+  armed().arm(spec);
 }
 
-void crash_point(const char* point) {
+void crash_point(const char* point, const std::string& detail) {
   Armed& a = armed();
   std::lock_guard lock(a.mutex);
-  if (a.point.empty() || a.point != point || ++a.seen != a.pass) return;
-  std::raise(SIGKILL);
+  if (a.point.empty() || a.point != point || detail.find(a.text) == std::string::npos) return;
+  if (++a.seen == a.pass) std::raise(SIGKILL);
 }
 
 }  // namespace rnmt

@@ -29,6 +29,12 @@ std::string read_whole_file(const std::string& path, const std::string& what) {
   return std::move(text).str();
 }
 
+bool read_text_line(std::istream& in, std::string& line) {
+  if (!std::getline(in, line)) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
 void write_file_atomically(const std::string& path, std::string_view body) {
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -41,8 +47,12 @@ void write_file_atomically(const std::string& path, std::string_view body) {
     return Error("cannot " + what + " '" + temporary + "': " + std::strerror(error));
   };
   size_t written = 0;
+  bool half_written = false;
   while (written < body.size()) {
-    if (written >= body.size() / 2) crash_point("archive.half-written");
+    if (!half_written && written >= body.size() / 2) {
+      half_written = true;
+      crash_point("file.half-written", path);
+    }
     // At most half the file per write, so that the crash point finds half of it on disk.
     const size_t chunk = std::min({body.size() - written, body.size() / 2 + 1, size_t{64} << 20});
     const ssize_t n = ::write(fd, body.data() + written, chunk);
@@ -55,7 +65,7 @@ void write_file_atomically(const std::string& path, std::string_view body) {
     ::unlink(temporary.c_str());
     throw Error("cannot write '" + temporary + "': " + std::strerror(errno));
   }
-  crash_point("archive.before-rename");
+  crash_point("file.before-rename", path);
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     throw Error("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
   }

@@ -1,4 +1,5 @@
 #pragma once
+#include <istream>
 #include <string>
 #include <string_view>
 
@@ -7,6 +8,10 @@ namespace rnmt {
 // The whole of a regular file's bytes. A missing or unreadable file, or a directory, is an Error
 // that names the path and says which (`what` names the kind of file: "recipe", "model", ...).
 std::string read_whole_file(const std::string& path, const std::string& what);
+
+// std::getline for text files from anywhere: a line ending in CR LF is read as ending in LF (the CR
+// is dropped); a CR elsewhere is an ordinary character. Every command reads its lines this way.
+bool read_text_line(std::istream& in, std::string& line);
 
 // Replaces `path` with `bytes` so that a crash at any moment leaves either the old file or the new
 // one, never a mix: a temporary file beside it ("PATH.tmp"), flushed to disk (fsync), renamed over

@@ -88,7 +88,7 @@ std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open '" + path + "'");
   std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; read_text_line(in, l);) lines.push_back(std::move(l));
   return lines;
 }
 
@@ -606,7 +606,14 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
     if (from && stage == *from) {
       rerun = true;
       if (stage == Stage::train) {  // --from train starts training afresh
-        fs::remove(r.workdir + "/train/last.ckpt");
+        // Every checkpoint of the old training goes: a step-N.ckpt left from it would outrank
+        // the new run's checkpoints when they are rotated.
+        const std::string dir = r.workdir + "/train";
+        if (fs::exists(dir)) {
+          for (const auto& entry : fs::directory_iterator(dir)) {
+            if (entry.path().extension() == ".ckpt") fs::remove(entry.path());
+          }
+        }
         fs::remove(r.workdir + "/train/best.params");
       }
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rnmt needs, only those missing. Idempotent; root or sudo.
-# Usage: scripts/install-deps.sh [--bench | --tokenizer-bench | --bible]
-#   (benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible recipe's SWORD modules)
+# Usage: scripts/install-deps.sh [--fuzz | --bench | --tokenizer-bench | --bible]
+#   (clang with libFuzzer; benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible
+#   recipe's SWORD modules)
 set -euo pipefail
 # pkgconf: the test that builds an application against the installed tree uses pkg-config too.
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
@@ -10,6 +11,8 @@ packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options
   libyaml-cpp-dev catch2 pkgconf)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
+# libFuzzer comes with clang's runtime libraries; clang's OpenMP is LLVM's libomp.
+[[ ${1:-} == --fuzz ]] && packages=(clang-14 libclang-rt-14-dev libomp-14-dev)
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)
 [[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
 [[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils)

@@ -41,10 +41,16 @@ kill -INT "$pid"
 status=0; wait "$pid" || status=$?
 [[ $status == 130 ]] || { cat int.txt; echo "exit status $status, expected 130"; exit 1; }
 grep -q "interrupted; run the same command again to resume" int.txt
-timeout 120 "$rnmt" run "$recipe" --set training.max_time=0 --set training.max_steps=100000 \
-  --set validation.patience=1 --set validation.keep=1 2>resume.txt || true
-[[ $(ls runs/quickstart/train/step-*.ckpt | wc -l) == 1 ]]
-grep -q "train: resuming from runs/quickstart/train/last.ckpt" resume.txt || { cat resume.txt; exit 1; }
+stopped=$(sed -n 's/^train: stopped at step \([0-9]*\) (interrupted).*/\1/p' int.txt)
+[[ -n $stopped ]] || { cat int.txt; echo "no stopping step in the log"; exit 1; }
+# resume up to the next validation (every 300 steps): it keeps one step checkpoint, and exits 0
+until=$(((stopped / 300 + 1) * 300))
+"$rnmt" run "$recipe" --set training.max_time=0 --set training.max_steps=$until \
+  --set validation.keep=1 2>resume.txt || { cat resume.txt; exit 1; }
+grep -q "train: resuming from runs/quickstart/train/last.ckpt at step $stopped$" resume.txt ||
+  { cat resume.txt; exit 1; }
+grep -q "train: stopped at step $until (max_steps reached)" resume.txt || { cat resume.txt; exit 1; }
+[[ $(ls runs/quickstart/train/step-*.ckpt) == runs/quickstart/train/step-$until.ckpt ]]
 
 # bad recipes: a misspelt key, then parallel files of different lengths
 printf 'workdir: x\ntrainng:\n  lr: 1\n' >bad.yaml

@@ -79,7 +79,7 @@ TEST_CASE("a crash while writing leaves the previous file intact", "[archive]") 
   write_archive(sample(3.0f), path);
   // A child starts replacing the file and is killed inside the write (half the new bytes on disk)
   // or just before the rename; each time the file must still be the old one, whole.
-  for (const char* point : {"archive.half-written", "archive.before-rename"}) {
+  for (const char* point : {"file.half-written", "file.before-rename"}) {
     INFO(point);
     std::filesystem::remove(path + ".tmp");
     const pid_t child = fork();

@@ -3,10 +3,15 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/rng.hpp"
 #include "tokenizer/normalizer.hpp"
 #include "tokenizer/segmenter.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 using namespace rnmt;
 
@@ -187,4 +192,37 @@ TEST_CASE("round trip of real sentences in many languages", "[tokenizer]") {
     CHECK(round_trip(x) == x);
     CHECK(round_trip(x, {.split_digits = true}) == x);
   }
+}
+
+TEST_CASE("a line's first pieces alone are the first pieces of the whole line, for random text",
+          "[tokenizer]") {
+  // What translation reads of a long line (tokenize_prefix) against the whole tokenization.
+  TokenizerModel model;
+  train_bpe(model, {{"\xE2\x96\x81the", 9}, {"there", 5}, {"\xE2\x96\x81\xC3\xA9t\xC3\xA9", 4}},
+            {.merges = 8, .min_frequency = 1});
+  Tokenizer tokenizer(model);
+  Rng rng(77);
+  int64_t cut = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string x = random_text(rng) + "   " + random_text(rng) + (i % 3 ? "" : "  ");
+    INFO("text: " << x);
+    const auto whole = tokenizer.tokenize(x);
+    for (size_t max_pieces : {size_t{1}, size_t{3}, size_t{10}}) {
+      bool truncated = false;
+      const auto prefix = tokenizer.tokenize_prefix(x, 1, max_pieces, &truncated);
+      REQUIRE(truncated == (whole.size() > max_pieces));
+      REQUIRE(prefix == std::vector<std::string>(
+                            whole.begin(),
+                            whole.begin() + static_cast<long>(std::min(max_pieces, whole.size()))));
+      cut += truncated;
+    }
+  }
+  CHECK(cut > 1000);  // most lines were cut somewhere
+}
+
+TEST_CASE("text lines: CR LF ends a line as LF does, a lone CR is kept", "[tokenizer]") {
+  std::istringstream in("one\r\ntwo\nthree\rfour\r\n\r\n\rfive");
+  std::vector<std::string> lines;
+  for (std::string line; read_text_line(in, line);) lines.push_back(line);
+  CHECK(lines == std::vector<std::string>{"one", "two", "three\rfour", "", "\rfive"});
 }

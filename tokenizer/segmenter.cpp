@@ -77,8 +77,9 @@ struct Iterators {
 
 }  // namespace
 
-std::vector<std::string> segment(std::string_view text, const SegmentOptions& options) {
+std::vector<std::string> segment(std::string_view text, const SegmentOptions& options, bool* more) {
   std::vector<std::string> tokens;
+  if (more) *more = false;
   if (text.empty()) return tokens;
   thread_local Iterators it;  // creating ICU iterators is costly; one pair per thread
   UErrorCode status = U_ZERO_ERROR;
@@ -92,15 +93,20 @@ std::vector<std::string> segment(std::string_view text, const SegmentOptions& op
   size_t pending_spaces = 0;
   bool open = false;  // whether tokens.back() may still grow
   ClusterClass previous{Kind::space, USCRIPT_COMMON};
+  bool full = false;  // max_tokens reached and another token begins: stop reading
   auto start_token = [&] {
+    if (options.max_tokens > 0 && tokens.size() == options.max_tokens) {
+      full = true;
+      return;
+    }
     tokens.emplace_back();
     for (; pending_spaces > 0; --pending_spaces) tokens.back() += kSpaceMarker;
     open = true;
   };
-  for (int32_t begin = it.words->first(), end = it.words->next(); end != icu::BreakIterator::DONE;
-       begin = end, end = it.words->next()) {
+  for (int32_t begin = it.words->first(), end = it.words->next();
+       !full && end != icu::BreakIterator::DONE; begin = end, end = it.words->next()) {
     open = false;  // a word boundary always ends the token
-    for (int32_t pos = begin; pos < end;) {
+    for (int32_t pos = begin; !full && pos < end;) {
       int32_t next = it.characters->following(pos);
       if (next == icu::BreakIterator::DONE || next > end) next = end;
       const std::string_view cluster =
@@ -115,6 +121,7 @@ std::vector<std::string> segment(std::string_view text, const SegmentOptions& op
         open = false;
       } else {
         if (!open || cut_between(previous, current, options)) start_token();
+        if (full) break;
         append_escaped(tokens.back(), cluster);
       }
       previous = current;
@@ -122,7 +129,8 @@ std::vector<std::string> segment(std::string_view text, const SegmentOptions& op
     }
   }
   utext_close(utext);
-  if (pending_spaces > 0) start_token();
+  if (!full && pending_spaces > 0) start_token();
+  if (more) *more = full;
   return tokens;
 }
 

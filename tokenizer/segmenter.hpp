@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,9 @@ inline constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
 
 struct SegmentOptions {
   bool split_digits = false;  // every digit its own token
+  // When > 0: stop after this many tokens (a translation reads only the first pieces of a line,
+  // and a line may be a gigabyte); *more then says whether the text went on.
+  size_t max_tokens = 0;
 };
 
 // Splits normalized text into tokens: ICU word boundaries, then cuts inside a word where letters,
@@ -17,7 +21,8 @@ struct SegmentOptions {
 // "▁"s at the front of the next token (a trailing run is a token of its own). Inside tokens, "\",
 // "▁" and every white-space or control character are escaped ("\\", "\{HEX}"), so a token never
 // contains white space and joining tokens undoes the segmentation exactly.
-std::vector<std::string> segment(std::string_view normalized, const SegmentOptions& options);
+std::vector<std::string> segment(std::string_view normalized, const SegmentOptions& options,
+                                 bool* more = nullptr);
 
 // Tokens -> one line, separated by single spaces.
 std::string join_tokens(const std::vector<std::string>& tokens);

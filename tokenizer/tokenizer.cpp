@@ -175,4 +175,26 @@ std::vector<std::string> Tokenizer::tokenize(std::string_view line, int64_t line
   return pieces;
 }
 
+std::vector<std::string> Tokenizer::tokenize_prefix(std::string_view line, int64_t line_number,
+                                                    size_t max_pieces, bool* truncated) {
+  const auto& o = model_.options;
+  const std::string text =
+      normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, nullptr);
+  // Every token gives at least one piece: the first max_pieces tokens hold the first pieces.
+  bool more = false;
+  std::vector<std::string> pieces;
+  for (auto& token :
+       segment(text, {.split_digits = o.split_digits, .max_tokens = max_pieces}, &more)) {
+    if (model_.bpe) {
+      bpe_.encode(token, pieces);
+    } else {
+      pieces.push_back(std::move(token));
+    }
+    if (pieces.size() > max_pieces) break;
+  }
+  *truncated = more || pieces.size() > max_pieces;
+  if (pieces.size() > max_pieces) pieces.resize(max_pieces);
+  return pieces;
+}
+
 }  // namespace rnmt

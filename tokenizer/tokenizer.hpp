@@ -69,6 +69,10 @@ class Tokenizer {
   std::vector<std::string> tokenize(std::string_view line, int64_t line_number = 0,
                                     int64_t* replaced = nullptr, float dropout = 0.0f,
                                     Rng* rng = nullptr);
+  // The first max_pieces pieces of what tokenize() gives (max_pieces > 0), reading no further into
+  // the line than they need; *truncated says whether pieces were left out.
+  std::vector<std::string> tokenize_prefix(std::string_view line, int64_t line_number,
+                                           size_t max_pieces, bool* truncated);
 
  private:
   TokenizerModel model_;

@@ -68,11 +68,9 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   const Vocabulary& source_vocabulary = m.source.model().vocabulary;
   for (size_t i = 0; i < lines.size(); ++i) {
     auto& r = results[i];
-    r.source_tokens = m.source.tokenize(lines[i], first_line + static_cast<int64_t>(i));
-    if (static_cast<int64_t>(r.source_tokens.size()) > m.max_source_length) {
-      r.source_tokens.resize(static_cast<size_t>(m.max_source_length));
-      r.truncated = true;
-    }
+    r.source_tokens =
+        m.source.tokenize_prefix(lines[i], first_line + static_cast<int64_t>(i),
+                                 static_cast<size_t>(m.max_source_length), &r.truncated);
     for (const auto& piece : r.source_tokens) encoded[i].push_back(source_vocabulary.id(piece));
     if (encoded[i].empty()) r.hypotheses.emplace_back();  // an empty line translates to one
   }

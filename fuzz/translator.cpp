@@ -1,0 +1,54 @@
+// Arbitrary bytes as lines for rnmt::Translator on a tiny model (random weights, at most 12 source
+// pieces). Properties: one result per input line, in order, each with at least one hypothesis; an
+// empty line gives an empty translation; a line longer than the model takes is truncated, not
+// refused; invalid UTF-8 is replaced (the model's policy), never an error.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/archive.hpp"
+#include "fuzz/check.hpp"
+#include "rnmt/translator.hpp"
+#include "tests/model_fixture.hpp"
+
+using namespace rnmt;
+
+namespace {
+
+const Translator& tiny_translator() {
+  static const Translator translator = [] {
+    const std::string path = test::temp("fuzz_translator.rnmt");
+    write_archive(test::ModelFile("workdir: w\ndata: {max_length: 12}\nmodel: {embedding: 8, "
+                                  "encoder: {hidden: 6}, decoder: {hidden: 10}}\n")
+                      .archive(),
+                  path);
+    return Translator(path);
+  }();
+  return translator;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 4096) return 0;  // a few lines of any length is the point, not a book
+  std::vector<std::string> lines(1);
+  for (size_t i = 0; i < size; ++i) {
+    if (data[i] == '\n') {
+      lines.emplace_back();
+    } else {
+      lines.back() += static_cast<char>(data[i]);
+    }
+  }
+  TranslationOptions options = tiny_translator().default_options();
+  options.beam_size = 1 + (size % 3);
+  options.num_hypotheses = 1;
+  options.threads = 1;
+  const auto results = tiny_translator().translate(lines, options);
+  FUZZ_CHECK(results.size() == lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    FUZZ_CHECK(!results[i].hypotheses.empty());
+    FUZZ_CHECK(results[i].source_tokens.size() <= 12);
+    if (results[i].source_tokens.empty()) FUZZ_CHECK(results[i].hypotheses.front().text.empty());
+  }
+  return 0;
+}
