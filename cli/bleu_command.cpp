@@ -22,8 +22,7 @@ std::vector<std::string> read_lines(std::istream& in) {
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("cannot open '" + path + "'");
+  std::ifstream in = open_input_file(path);
   return read_lines(in);
 }
 

@@ -70,8 +70,7 @@ int learn_bpe_command(const std::vector<std::string>& args) {
   std::unordered_map<std::string, int64_t> words;
   int64_t lines = 0, tokens = 0, replaced = 0;
   for (const auto& path : inputs) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open '" + path + "'");
+    std::ifstream in = open_input_file(path);
     std::string line;
     int64_t line_number = 0;
     while (read_text_line(in, line)) {

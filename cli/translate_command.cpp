@@ -104,10 +104,7 @@ int translate_command(const std::vector<std::string>& args) {
   options.threads = threads;
   options.compute_type = compute_type;
   std::ifstream input_file;
-  if (!input_path.empty()) {
-    input_file.open(input_path, std::ios::binary);
-    if (!input_file) throw Error("cannot open '" + input_path + "'");
-  }
+  if (!input_path.empty()) input_file = open_input_file(input_path);
   // -o FILE: the translations go to FILE.tmp, renamed to FILE once every line is written, so a
   // run that fails or is killed never leaves a FILE that looks complete (an old FILE stays).
   const std::string partial_path = output_path + ".tmp";
@@ -129,6 +126,7 @@ int translate_command(const std::vector<std::string>& args) {
   std::ostream& out = output_path.empty() ? std::cout : output_file;
   std::ios::sync_with_stdio(false);
 
+  translator.translate({}, options);  // refuses bad options even when no line follows
   const bool progress = isatty(STDERR_FILENO) == 1;
   const auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

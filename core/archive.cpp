@@ -63,7 +63,10 @@ void write_archive(const Archive& archive, const std::string& path) {
 Archive read_archive(const std::string& path, const std::string& expected_tag,
                      uint32_t max_version) {
   // One read of the whole file (a model file is read once, at load).
-  const std::string bytes = read_whole_file(path, "file");
+  const std::string kind = expected_tag == "RNMTMODL"   ? "model"
+                           : expected_tag == "RNMTCKPT" ? "checkpoint"
+                                                        : "rnmt file";
+  const std::string bytes = read_whole_file(path, kind);
   return parse_archive(bytes, path, expected_tag, max_version);
 }
 

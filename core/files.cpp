@@ -29,6 +29,15 @@ std::string read_whole_file(const std::string& path, const std::string& what) {
   return std::move(text).str();
 }
 
+std::ifstream open_input_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error("'" + path + "' is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot open '" + path + "'");
+  return in;
+}
+
 bool read_text_line(std::istream& in, std::string& line) {
   if (!std::getline(in, line)) return false;
   if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -1,4 +1,5 @@
 #pragma once
+#include <fstream>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -8,6 +9,10 @@ namespace rnmt {
 // The whole of a regular file's bytes. A missing or unreadable file, or a directory, is an Error
 // that names the path and says which (`what` names the kind of file: "recipe", "model", ...).
 std::string read_whole_file(const std::string& path, const std::string& what);
+
+// A text file opened for reading; a missing or unreadable file, or a directory, is an Error naming
+// the path ("cannot open 'x'", "'x' is a directory, not a file").
+std::ifstream open_input_file(const std::string& path);
 
 // std::getline for text files from anywhere: a line ending in CR LF is read as ending in LF (the CR
 // is dropped); a CR elsewhere is an ordinary character. Every command reads its lines this way.

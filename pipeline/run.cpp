@@ -85,18 +85,10 @@ class InterruptWatcher {
 
 // ----------------------------------------------------------------------------------- files
 std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + path + "'");
+  std::ifstream in = open_input_file(path);
   std::vector<std::string> lines;
   for (std::string l; read_text_line(in, l);) lines.push_back(std::move(l));
   return lines;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 struct Corpus {
@@ -158,7 +150,7 @@ std::string stamp_path(const Recipe& r, Stage stage) {
 
 bool up_to_date(const Recipe& r, Stage stage) {
   const std::string p = stamp_path(r, stage);
-  return fs::exists(p) && read_text(p) == fingerprint(r, stage);
+  return fs::exists(p) && read_whole_file(p, "stage stamp") == fingerprint(r, stage);
 }
 
 void mark_done(const Recipe& r, Stage stage) {
@@ -584,7 +576,8 @@ void export_model(const Recipe& r, std::ostream& log) {
   a.version = 1;
   const std::string recipe = dump_recipe(r);
   a.put("recipe", recipe.data(), recipe.size());
-  const std::string src = read_text(src_tokenizer_path(r)), tgt = read_text(tgt_tokenizer_path(r));
+  const std::string src = read_whole_file(src_tokenizer_path(r), "tokenizer model"),
+                    tgt = read_whole_file(tgt_tokenizer_path(r), "tokenizer model");
   a.put("src_tokenizer", src.data(), src.size());
   a.put("tgt_tokenizer", tgt.data(), tgt.size());
   a.sections["params"] =
@@ -598,7 +591,9 @@ void export_model(const Recipe& r, std::ostream& log) {
 
 int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
   InterruptWatcher watcher;
-  fs::create_directories(r.workdir);
+  std::error_code ec;
+  fs::create_directories(r.workdir, ec);
+  if (ec) throw Error("cannot create the workdir '" + r.workdir + "': " + ec.message());
   write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
   const char* names[] = {"prepare", "train", "evaluate", "export"};
   bool rerun = false;  // once a stage runs, every later one runs too: its input changed

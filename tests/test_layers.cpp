@@ -163,37 +163,90 @@ TEST_CASE("output layer: loss equals a double-precision log-softmax, gradients",
       });
 }
 
-TEST_CASE("recurrent layer gradients: weights, inputs and initial states", "[layers][rnn]") {
-  const auto cell = GENERATE(Cell::lstm, Cell::gru);
-  const int64_t T = 4, N = 2, I = 3, H = 5;
-  const bool lstm = cell == Cell::lstm;
+namespace {
+
+// One recurrent layer with its inputs and initial states as parameters, and a loss that probes
+// every output (sequence, final hidden and cell state).
+struct RecurrentCase {
+  static constexpr int64_t T = 4, N = 2, I = 3, H = 5;
+  Cell cell;
+  bool lstm = cell == Cell::lstm;
   ParamSet params;
-  RnnLayer layer(params, "rnn", cell, I, H);
+  RnnLayer layer{params, "rnn", cell, I, H};
   Param& x = params.add("x", {T, N, I});
   Param& h0 = params.add("h0", {N, H});
   Param& c0 = params.add("c0", {N, H});
-  params.allocate();
-  Rng rng(8);
-  layer.init(rng);
-  fill(layer.bias(), rng, 0.5f);
-  fill(x, rng);
-  fill(h0, rng, 0.5f);
-  fill(c0, rng, 0.5f);
-  Tensor y({T, N, H}), hT({N, H}), cT({N, H});
-  Tensor ws({static_cast<int64_t>(layer.workspace_floats(T, N))});
-  Probe py(y.size(), 1), ph(hT.size(), 2), pc(cT.size(), 3);
-  auto run = [&] {
+  Tensor y{{T, N, H}}, hT{{N, H}}, cT{{N, H}};
+  Tensor ws{{static_cast<int64_t>(layer.workspace_floats(T, N))}};
+  Probe py{y.size(), 1}, ph{hT.size(), 2}, pc{cT.size(), 3};
+
+  explicit RecurrentCase(Cell c) : cell(c) {
+    params.allocate();
+    Rng rng(8);
+    layer.init(rng);
+    fill(layer.bias(), rng, 0.5f);
+    fill(x, rng);
+    fill(h0, rng, 0.5f);
+    fill(c0, rng, 0.5f);
+  }
+  double run() {
     layer.forward(T, N, x.w, h0.w, lstm ? c0.w : nullptr, y.data(), hT.data(),
                   lstm ? cT.data() : nullptr, ws.data());
     return py(y.data()) + ph(hT.data()) + (lstm ? pc(cT.data()) : 0.0);
-  };
-  test::check_gradients(params, run, [&] {
+  }
+  void gradients() {
     params.zero_grads();
     run();
     layer.backward(T, N, x.w, h0.w, lstm ? c0.w : nullptr, y.data(), lstm ? cT.data() : nullptr,
                    py.r.data(), ph.r.data(), lstm ? pc.r.data() : nullptr, x.g, h0.g,
                    lstm ? c0.g : nullptr, ws.data());
-  });
+  }
+};
+
+// The layer's weights are small enough to check every entry one by one.
+const test::GradCheckOptions kEveryEntry{.every_coordinate = 1024};
+
+}  // namespace
+
+TEST_CASE("recurrent layer gradients: weights, inputs and initial states", "[layers][rnn]") {
+  RecurrentCase c(GENERATE(Cell::lstm, Cell::gru));
+  test::check_gradients(
+      c.params, [&] { return c.run(); }, [&] { c.gradients(); }, kEveryEntry);
+}
+
+TEST_CASE("the gradient check catches broken gradients: a dropped bias, one gate halved",
+          "[layers][rnn]") {
+  // Mutations of a correct backward pass, each of which the check must report at its parameter.
+  RecurrentCase c(GENERATE(Cell::lstm, Cell::gru));
+  const auto& bias = c.params.find("rnn.bias");
+  const auto& recurrent = c.params.find("rnn.weights_iter");  // [H, gates, H] (ldigo)
+  const int64_t gates = recurrent.dims[1], H = RecurrentCase::H;
+  const std::vector<std::pair<std::string, std::function<void()>>> mutations = {
+      {"rnn.bias", [&] { std::fill(bias.g, bias.g + bias.size, 0.0f); }},
+      {"rnn.bias", [&] { std::fill(bias.g + H, bias.g + 2 * H, 0.0f); }},  // one gate's bias
+      {"rnn.weights_iter",
+       [&] {
+         for (int64_t i = 0; i < H; ++i) {
+           for (int64_t h = 0; h < H; ++h) recurrent.g[(i * gates + 1) * H + h] *= 0.5f;
+         }
+       }},
+  };
+  for (const auto& [parameter, mutate] : mutations) {
+    const auto failures = test::find_gradient_errors(
+        c.params, [&] { return c.run(); },
+        [&] {
+          c.gradients();
+          mutate();
+        },
+        kEveryEntry);
+    INFO("mutated " << parameter);
+    CHECK(std::any_of(failures.begin(), failures.end(),
+                      [&](const auto& f) { return f.parameter == parameter; }));
+  }
+  // and the unmutated pass is clean, so the failures above are the mutations'
+  CHECK(test::find_gradient_errors(
+            c.params, [&] { return c.run(); }, [&] { c.gradients(); }, kEveryEntry)
+            .empty());
 }
 
 TEST_CASE("encoder gradients on a padded batch, two layers", "[layers][encoder]") {
