@@ -292,11 +292,24 @@ ValidationState parse_validation_state(const std::string& text) {
   return v;
 }
 
-std::map<std::string, std::string> checkpoint_sections(const ValidationState& v) {
+// The recipe's model section as dump_recipe writes it, less dropout (which may change between
+// runs): what a checkpoint's weights mean.
+std::string model_section(const Recipe& r) {
+  const std::string dumped = dump_recipe(r);
+  const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
+  std::istringstream lines(dumped.substr(begin, end - begin));
+  std::string shape;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("dropout:") == std::string::npos) shape += line + "\n";
+  }
+  return shape;
+}
+
+std::map<std::string, std::string> checkpoint_sections(const ValidationState& v, const Recipe& r) {
   char b[128];
   std::snprintf(b, sizeof b, "%.17g %lld %lld %.17g\n", v.best, static_cast<long long>(v.best_step),
                 static_cast<long long>(v.bad), v.lr_scale);
-  return {{"validation", b}};
+  return {{"validation", b}, {"model", model_section(r)}};
 }
 
 void save_params(const Seq2Seq& model, const std::string& path) {
@@ -317,10 +330,10 @@ void load_params(Seq2Seq& model, const std::string& path) {
 
 // Writes step-N.ckpt, makes last.ckpt the same file (a hard link renamed into place, so it is never
 // half-written), and deletes the oldest step checkpoints beyond `keep`.
-void keep_checkpoint(const Trainer& trainer, const ValidationState& vs, const std::string& dir,
-                     const std::string& last, int64_t keep) {
+void keep_checkpoint(const Trainer& trainer, const std::map<std::string, std::string>& sections,
+                     const std::string& dir, const std::string& last, int64_t keep) {
   const std::string numbered = dir + "/step-" + std::to_string(trainer.position().step) + ".ckpt";
-  trainer.save_checkpoint(numbered, checkpoint_sections(vs));
+  trainer.save_checkpoint(numbered, sections);
   fs::remove(last + ".link");
   fs::create_hard_link(numbered, last + ".link");
   fs::rename(last + ".link", last);
@@ -403,7 +416,11 @@ int train(const Recipe& r, std::ostream& log) {
   fs::create_directories(dir);
   ValidationState vs;
   if (fs::exists(last)) {
-    const auto sections = trainer.load_checkpoint(last);
+    const auto sections = trainer.load_checkpoint(last);  // refuses another parameter count
+    if (const auto it = sections.find("model");
+        it != sections.end() && it->second != model_section(r))
+      throw Error("'" + last + "' was trained with another model section than this recipe's; " +
+                  "use another workdir, or --from train to start training afresh");
     if (const auto it = sections.find("validation"); it != sections.end())
       vs = parse_validation_state(it->second);
     log << "train: resuming from " << last << " at step " << trainer.position().step << std::endl;
@@ -493,7 +510,7 @@ int train(const Recipe& r, std::ostream& log) {
         ++vs.bad;
         if (r.training.schedule == "plateau") vs.lr_scale *= 0.5;
       }
-      keep_checkpoint(trainer, vs, dir, last, r.validation.keep);
+      keep_checkpoint(trainer, checkpoint_sections(vs, r), dir, last, r.validation.keep);
       char line[256];
       std::snprintf(
           line, sizeof line, "validation at step %lld: loss %.4f | ppl %.2f%s%s",
@@ -514,7 +531,7 @@ int train(const Recipe& r, std::ostream& log) {
     }
   }
   g_training = false;
-  trainer.save_checkpoint(last, checkpoint_sections(vs));
+  trainer.save_checkpoint(last, checkpoint_sections(vs, r));
   if (!fs::exists(best)) save_params(model, best);
   log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after "
       << clock_text(elapsed()) << "; checkpoint " << last
