@@ -16,26 +16,22 @@
 
 namespace rnmt {
 
-std::string read_whole_file(const std::string& path, const std::string& what) {
-  // A directory opens as a stream on Linux and reports a nonsense size: ask first.
+std::ifstream open_input_file(const std::string& path, const std::string& what) {
+  const std::string named = (what.empty() ? "'" : what + " '") + path + "'";
+  // A directory opens as a stream on Linux (and reads as nothing, or a nonsense size): ask first.
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(what + " '" + path + "' is a directory, not a file");
+  if (std::filesystem::is_directory(path, ec)) throw Error(named + " is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open " + what + " '" + path + "'");
+  if (!in) throw Error("cannot open " + named);
+  return in;
+}
+
+std::string read_whole_file(const std::string& path, const std::string& what) {
+  std::ifstream in = open_input_file(path, what);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw Error("cannot read " + what + " '" + path + "'");
   return std::move(text).str();
-}
-
-std::ifstream open_input_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error("'" + path + "' is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + path + "'");
-  return in;
 }
 
 bool read_text_line(std::istream& in, std::string& line) {

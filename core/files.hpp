@@ -6,13 +6,13 @@
 
 namespace rnmt {
 
-// The whole of a regular file's bytes. A missing or unreadable file, or a directory, is an Error
-// that names the path and says which (`what` names the kind of file: "recipe", "model", ...).
-std::string read_whole_file(const std::string& path, const std::string& what);
+// A file opened for reading. A missing or unreadable file, or a directory, is an Error naming it,
+// with `what` (the kind of file: "recipe", "model", ...) before its path when given:
+// "cannot open model 'x'", "recipe 'd/' is a directory, not a file".
+std::ifstream open_input_file(const std::string& path, const std::string& what = "");
 
-// A text file opened for reading; a missing or unreadable file, or a directory, is an Error naming
-// the path ("cannot open 'x'", "'x' is a directory, not a file").
-std::ifstream open_input_file(const std::string& path);
+// The whole of a file's bytes, with open_input_file's errors.
+std::string read_whole_file(const std::string& path, const std::string& what);
 
 // std::getline for text files from anywhere: a line ending in CR LF is read as ending in LF (the CR
 // is dropped); a CR elsewhere is an ordinary character. Every command reads its lines this way.

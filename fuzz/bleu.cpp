@@ -13,14 +13,7 @@
 using namespace rnmt;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::vector<std::string> lines(1);
-  for (size_t i = 0; i < size; ++i) {
-    if (data[i] == '\n') {
-      lines.emplace_back();
-    } else {
-      lines.back() += static_cast<char>(data[i]);
-    }
-  }
+  const std::vector<std::string> lines = split_lines(data, size);
   const size_t half = lines.size() / 2;
   const std::vector<std::string> hyps(lines.begin(), lines.begin() + static_cast<long>(half)),
       refs(lines.begin() + static_cast<long>(half), lines.begin() + static_cast<long>(2 * half));

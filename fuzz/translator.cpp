@@ -31,14 +31,7 @@ const Translator& tiny_translator() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;  // a few lines of any length is the point, not a book
-  std::vector<std::string> lines(1);
-  for (size_t i = 0; i < size; ++i) {
-    if (data[i] == '\n') {
-      lines.emplace_back();
-    } else {
-      lines.back() += static_cast<char>(data[i]);
-    }
-  }
+  const std::vector<std::string> lines = split_lines(data, size);
   TranslationOptions options = tiny_translator().default_options();
   options.beam_size = 1 + (size % 3);
   options.num_hypotheses = 1;

@@ -76,10 +76,8 @@ yes "${line:0:100000}" | head -c "$big_bytes" | translate >big.out 2>big.log &
 pid=$!
 peak=0
 while kill -0 "$pid" 2>/dev/null; do
-  for p in $(pgrep -P "$pid" 2>/dev/null) "$pid"; do
-    kb=$(awk '/^VmHWM/ { print $2 }' /proc/"$p"/status 2>/dev/null || true)
-    [[ -n $kb ]] && ((kb > peak)) && peak=$kb
-  done
+  kb=$(awk '/^VmHWM/ { print $2 }' /proc/"$pid"/status 2>/dev/null || true)  # $!: translate
+  [[ -n $kb ]] && ((kb > peak)) && peak=$kb
   sleep 0.2
 done
 wait "$pid"
