@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "tokenizer/normalizer.hpp"
 
 namespace rnmt {
 namespace {
@@ -196,6 +197,10 @@ struct Parser {
 
   void walk(const YAML::Node& map, const std::string& prefix) {
     for (const auto& item : map) {
+      // YAML allows any node as a key ("? {a: 1}: 2"); a recipe's keys are names
+      if (!item.first.IsScalar())
+        throw error_at(item.first.Mark(), prefix + "?",
+                       "a key must be a name, not a mapping or list");
       const std::string key = prefix + item.first.as<std::string>();
       const YAML::Node& value = item.second;
       const YAML::Mark mark = item.first.Mark();
@@ -211,6 +216,7 @@ struct Parser {
       if (value.IsSequence()) throw error_at(mark, key, "expects a single value, found a list");
       const std::string text = value.IsNull() ? "" : value.Scalar();
       if (value.IsNull() && f->kind != Kind::text) throw error_at(mark, key, "has no value");
+      if (!is_valid_utf8(text)) throw error_at(mark, key, "is not valid UTF-8");
       if (const std::string problem = assign(*f, text); !problem.empty())
         throw error_at(mark, key, problem);
       lines[key] = mark.line + 1;
@@ -296,7 +302,11 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
   if (!root.IsNull()) {
     if (!root.IsMap())
       throw Error(path + ":1: a recipe is a mapping of keys, like 'workdir: runs/x'");
-    parser.walk(root, "");
+    try {
+      parser.walk(root, "");
+    } catch (const YAML::Exception& e) {  // whatever yaml-cpp may still throw is a recipe error
+      throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
   }
   for (const auto& o : overrides) {
     const size_t eq = o.find('=');
@@ -304,6 +314,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
     if (eq == std::string::npos) throw Error("--set " + o + ": expected KEY=VALUE");
     const Field* f = find_field(parser.fields, key);
     if (!f) throw Error("--set " + key + ": unknown key" + suggestion(parser.fields, key));
+    if (!is_valid_utf8(o)) throw Error("--set " + key + ": is not valid UTF-8");
     if (const std::string problem = assign(*f, o.substr(eq + 1)); !problem.empty()) {
       throw Error("--set " + key + ": " + problem);
     }
@@ -339,12 +350,10 @@ std::string dump_recipe(const Recipe& recipe) {
     switch (f.kind) {
       case Kind::text:
       case Kind::choice: {
-        value = "\"";
-        for (char c : *static_cast<std::string*>(f.target)) {
-          if (c == '"' || c == '\\') value += '\\';
-          value += c;
-        }
-        value += '"';
+        // yaml-cpp quotes and escapes (newlines, control characters) so that the dump parses back
+        YAML::Emitter quoted;
+        quoted << YAML::DoubleQuoted << *static_cast<std::string*>(f.target);
+        value = quoted.c_str();
         break;
       }
       case Kind::boolean:

@@ -66,6 +66,11 @@ TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {
   CHECK_THROWS_WITH(parse_recipe("workdir: [x\n", "r.yaml"), Contains("r.yaml:2: not valid YAML"));
   CHECK_THROWS_WITH(load_recipe("no/such/recipe.yaml"),
                     Contains("cannot open recipe 'no/such/recipe.yaml'"));
+  CHECK_THROWS_WITH(parse_recipe(data + "workdir: \"runs/\xff\"\n", "r.yaml"),
+                    Contains("r.yaml:4: workdir: is not valid UTF-8"));
+  // a YAML key that is itself a mapping (found by fuzzing: it escaped as a yaml-cpp exception)
+  CHECK_THROWS_WITH(parse_recipe(data + "training:\n  ? {a: 1}\n  : 2\n", "r.yaml"),
+                    Contains("r.yaml:5: training.?: a key must be a name, not a mapping or list"));
 }
 
 TEST_CASE("files may be missing when a prepare command makes them", "[recipe]") {
@@ -109,4 +114,9 @@ TEST_CASE("the dumped recipe parses back to itself", "[recipe]") {
   CHECK(again.training.max_time_seconds == 1200);
   CHECK(again.training.lr == 0.0003);
   CHECK(dump_recipe(again) == dumped);
+  // text with a newline, tab, quotes and backslashes (a newline inside quotes used to come back as
+  // a space: found by fuzzing)
+  Recipe odd = r;
+  odd.data.prepare = "make data &&\n\tprintf '\"%s\\n\"' x";
+  CHECK(parse_recipe(dump_recipe(odd), "odd.yaml").data.prepare == odd.data.prepare);
 }

@@ -1,5 +1,7 @@
 #include "tokenizer/normalizer.hpp"
 
+#include <algorithm>
+
 #include <unicode/bytestream.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
@@ -57,6 +59,23 @@ bool is_ascii(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int64_t>(text.size());
+  for (int64_t i = 0; i < length;) {
+    // U8_NEXT takes int32_t offsets: walk long texts in windows that end on a character
+    const auto window = static_cast<int32_t>(std::min<int64_t>(length - i, int64_t{1} << 30));
+    int32_t at = 0;
+    while (at < window) {
+      UChar32 c;
+      U8_NEXT(s + i, at, window, c);
+      if (c < 0) return false;
+    }
+    i += at;
+  }
+  return true;
+}
 
 std::string normalize_line(std::string_view line, Normalization form, InvalidUtf8 policy,
                            bool lowercase, int64_t line_number, int64_t* replaced) {

@@ -11,6 +11,9 @@ enum class InvalidUtf8 { replace, fail };  // replace: U+FFFD for each bad seque
 Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc"
 InvalidUtf8 parse_invalid_utf8(const std::string& name);     // "replace" | "fail"
 
+// Whether `text` is well-formed UTF-8 (no stray, overlong, surrogate or out-of-range sequences).
+bool is_valid_utf8(std::string_view text);
+
 // Turns one line of input into valid, normalized UTF-8 (ICU). Invalid byte sequences follow the
 // policy: replaced by U+FFFD (each adds one to *replaced), or an Error naming line_number and the
 // byte offset. Lowercasing (ICU's root-locale full case mapping) is applied last when asked.
