@@ -416,11 +416,12 @@ int train(const Recipe& r, std::ostream& log) {
   fs::create_directories(dir);
   ValidationState vs;
   if (fs::exists(last)) {
-    const auto sections = trainer.load_checkpoint(last);  // refuses another parameter count
-    if (const auto it = sections.find("model");
-        it != sections.end() && it->second != model_section(r))
-      throw Error("'" + last + "' was trained with another model section than this recipe's; " +
-                  "use another workdir, or --from train to start training afresh");
+    const auto sections = trainer.load_checkpoint(last, [&](const auto& stored) {
+      if (const auto it = stored.find("model");
+          it != stored.end() && it->second != model_section(r))
+        throw Error("'" + last + "' was trained with another model section than this recipe's; " +
+                    "use another workdir, or --from train to start training afresh");
+    });
     if (const auto it = sections.find("validation"); it != sections.end())
       vs = parse_validation_state(it->second);
     log << "train: resuming from " << last << " at step " << trainer.position().step << std::endl;

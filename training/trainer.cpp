@@ -83,8 +83,10 @@ void Trainer::save_checkpoint(const std::string& path,
   write_archive(a, path);
 }
 
-std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path) {
+std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path,
+                                                            const SectionCheck& check) {
   Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
+  if (check) check(a.sections);
   ParamSet& params = model_.params();
   const std::string& w = a.get("params");
   if (w.size() != params.total() * sizeof(float)) {

@@ -56,7 +56,10 @@ class Trainer {
   void save_checkpoint(const std::string& path,
                        const std::map<std::string, std::string>& extra = {}) const;
   // Error when it does not fit this model; returns the checkpoint's sections (extra ones too).
-  std::map<std::string, std::string> load_checkpoint(const std::string& path);
+  // `check` sees the sections first and may refuse the checkpoint by throwing.
+  using SectionCheck = std::function<void(const std::map<std::string, std::string>&)>;
+  std::map<std::string, std::string> load_checkpoint(const std::string& path,
+                                                     const SectionCheck& check = nullptr);
 
  private:
   void start_epoch();
