@@ -92,6 +92,8 @@ TEST_CASE("overrides (--set) reach any key and are checked like the file", "[rec
                     Contains("--set training.lrate: unknown key (did you mean 'training.lr'?)"));
   CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"training.lr"}),
                     Contains("expected KEY=VALUE"));
+  CHECK_THROWS_WITH(parse_recipe(data_section(), "r.yaml", {"workdir=runs/\xff"}),
+                    Contains("--set workdir: is not valid UTF-8"));
 }
 
 TEST_CASE("durations", "[recipe]") {
