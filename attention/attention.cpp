@@ -8,7 +8,6 @@
 #include "core/init.hpp"
 #include "core/matmul.hpp"
 #include "core/vec_math.hpp"
-#include "decoder/bridge.hpp"
 
 namespace rnmt {
 
@@ -31,14 +30,6 @@ void masked_softmax(float* row, int64_t len, int64_t S) {
 }
 
 }  // namespace
-
-AttentionType parse_attention_type(const std::string& name) {
-  if (name == "none") return AttentionType::none;
-  if (name == "dot") return AttentionType::dot;
-  if (name == "general") return AttentionType::general;
-  if (name == "additive") return AttentionType::additive;
-  throw Error("unknown attention type '" + name + "' (expected none, dot, general or additive)");
-}
 
 Attention::Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
                      int64_t memory)

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "core/enum_names.hpp"
 #include "core/packed_matmul.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
@@ -12,6 +13,11 @@
 namespace rnmt {
 
 enum class AttentionType { none, dot, general, additive };
+inline constexpr EnumName<AttentionType> kAttentionTypeNames[] = {
+    {AttentionType::none, "none"},
+    {AttentionType::dot, "dot"},
+    {AttentionType::general, "general"},
+    {AttentionType::additive, "additive"}};
 
 // Luong-style attention over the encoder memory, for decoder states q_t:
 //   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)
@@ -68,7 +74,5 @@ class Attention {
   Tensor row_probs_, row_cat_, row_query_keys_;
   Tensor d_memory_, d_keys_, d_scores_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
 };
-
-AttentionType parse_attention_type(const std::string& name);  // throws Error on unknown names
 
 }  // namespace rnmt

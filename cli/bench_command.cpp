@@ -36,10 +36,12 @@ int bench_train_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "bench train"); status >= 0) return status;
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
-  if (cell != "lstm" && cell != "gru")
-    throw Error("--cell must be lstm or gru, not '" + cell + "'");
-  o.model.decoder_cell = cell == "lstm" ? Cell::lstm : Cell::gru;
-  o.model.attention = parse_attention_type(attention);
+  try {
+    o.model.decoder_cell = parse_enum(kCellNames, cell, "cell");
+  } catch (const Error&) {
+    throw Error("--cell must be " + enum_name_list(kCellNames) + ", not '" + cell + "'");
+  }
+  o.model.attention = parse_enum(kAttentionTypeNames, attention, "attention type");
   o.model.encoder_hidden = o.model.decoder_hidden;
   const BenchTrainResult r = bench_train(o, std::cerr);
   std::cout << "GFLOP/s: " << static_cast<long long>(r.gflops_per_second + 0.5) << "\n"

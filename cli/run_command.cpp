@@ -40,8 +40,10 @@ int run_command(const std::vector<std::string>& args) {
     return 0;
   }
   const Recipe recipe = load_recipe(recipe_path, overrides);
-  return run_recipe(recipe, from.empty() ? std::nullopt : std::optional<Stage>(parse_stage(from)),
-                    std::cerr);
+  return run_recipe(
+      recipe,
+      from.empty() ? std::nullopt : std::optional<Stage>(parse_enum(kStageNames, from, "stage")),
+      std::cerr);
 }
 
 int quickstart_data_command(const std::vector<std::string>& args) {

@@ -9,7 +9,7 @@
 namespace rnmt {
 
 // A file of named binary sections with a format tag, a version and a checksum: the container for
-// checkpoints (and later the model file). Writing is atomic: a temporary file beside the target,
+// checkpoints, weight files and model files. Writing is atomic: a temporary file beside the target,
 // flushed to disk (fsync), then renamed over it, so a crash leaves the previous file intact.
 // Reading checks the tag, version, every size and the checksum, and refuses anything else with an
 // Error that says what is wrong; it never trusts a size it has not checked against the file.

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/enum_names.hpp"
+
 namespace rnmt {
 
 struct PreparedWeights;
@@ -13,6 +15,8 @@ struct PreparedWeights;
 // f32 accumulation and output (about twice as fast where the CPU has AVX-512 BF16 or AMX; results
 // differ slightly from f32).
 enum class ComputeType { f32, bf16 };
+inline constexpr EnumName<ComputeType> kComputeTypeNames[] = {{ComputeType::f32, "float32"},
+                                                              {ComputeType::bf16, "bfloat16"}};
 
 // Whether this CPU runs oneDNN's bf16 products (AVX-512 BF16 or AMX); without them
 // ComputeType::bf16 is an Error. Asked once: oneDNN's answer is fixed for the process.

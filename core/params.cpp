@@ -38,15 +38,34 @@ void ParamSet::allocate(bool with_gradients) {
     p.offset = total;
     total += (p.size + 15) / 16 * 16;
   }
-  values_.resize({static_cast<int64_t>(total)});
-  values_.zero();
+  values_->resize({static_cast<int64_t>(total)});
+  values_->zero();
   if (with_gradients) {
     grads_.resize({static_cast<int64_t>(total)});
     grads_.zero();
   }
   for (auto& p : params_) {
-    p.w = values_.data() + p.offset;
+    p.w = values_->data() + p.offset;
     p.g = with_gradients ? grads_.data() + p.offset : nullptr;
+  }
+  allocated_ = true;
+  touch();
+}
+
+void ParamSet::share_values_of(const ParamSet& owner) {
+  if (allocated_) throw Error("parameters shared after allocation");
+  if (!owner.allocated_ || owner.params_.size() != params_.size() ||
+      owner.total() != planned_total())
+    throw Error("parameters can only be shared between networks of the same shape");
+  values_ = owner.values_;
+  auto from = owner.params_.begin();
+  for (auto& p : params_) {
+    if (p.name != from->name || p.size != from->size)
+      throw Error("parameters can only be shared between networks of the same shape");
+    p.offset = from->offset;
+    p.w = values_->data() + p.offset;
+    p.g = nullptr;
+    ++from;
   }
   allocated_ = true;
   touch();

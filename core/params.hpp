@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,14 +31,18 @@ class ParamSet {
   size_t planned_total() const;
   // Lays out the arenas; without gradients (inference) grads() and every Param::g are null.
   void allocate(bool with_gradients = true);
+  // Instead of allocate(), for inference: the parameters are views into `owner`'s value arena,
+  // which must have the same layout, and that arena lives as long as either set. Translation
+  // workers of one model share their weights this way; nothing may write them while shared.
+  void share_values_of(const ParamSet& owner);
 
   std::deque<Param>& params() { return params_; }
   const std::deque<Param>& params() const { return params_; }
   Param& find(const std::string& name);
-  size_t total() const { return values_.size(); }
-  float* values() { return values_.data(); }
+  size_t total() const { return values_->size(); }
+  float* values() { return values_->data(); }
   float* grads() { return grads_.data(); }
-  const float* values() const { return values_.data(); }
+  const float* values() const { return values_->data(); }
   const float* grads() const { return grads_.data(); }
 
   void zero_grads() { grads_.zero(); }
@@ -46,7 +51,8 @@ class ParamSet {
 
  private:
   std::deque<Param> params_;  // deque: references stay valid as parameters are added
-  Tensor values_, grads_;
+  std::shared_ptr<Tensor> values_ = std::make_shared<Tensor>();  // [planned_total()]
+  Tensor grads_;                                                 // [planned_total()] or empty
   uint64_t version_ = 1;
   bool allocated_ = false;
 };

@@ -6,7 +6,7 @@
 namespace rnmt {
 
 // xoshiro256** seeded by splitmix64: small, fast, and the same stream on every platform, so a
-// seeded run is reproducible. Its whole state is four words (saved in checkpoints later).
+// seeded run is reproducible. Its whole state is four words, saved in checkpoints.
 class Rng {
  public:
   explicit Rng(uint64_t seed = 1) { reseed(seed); }

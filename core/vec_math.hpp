@@ -32,4 +32,15 @@ inline float fast_sigmoid(float x) {
   return 1.0f / (1.0f + fast_exp(-x));
 }
 
+// y = tanh(x) in place over n floats, and its backward: d = dy ⊙ (1 - y²).
+inline void tanh_inplace(float* x, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) x[i] = fast_tanh(x[i]);
+}
+
+inline void tanh_backward(const float* y, const float* dy, float* d, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) d[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
 }  // namespace rnmt

@@ -4,16 +4,6 @@
 
 namespace rnmt {
 
-void tanh_inplace(float* x, int64_t n) {
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) x[i] = fast_tanh(x[i]);
-}
-
-void tanh_backward(const float* y, const float* dy, float* d, int64_t n) {
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) d[i] = dy[i] * (1.0f - y[i] * y[i]);
-}
-
 Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
                int64_t layers, Cell cell)
     : hidden_(hidden) {

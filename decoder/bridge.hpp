@@ -36,8 +36,4 @@ class Bridge {
   Tensor h_, c_, dpre_;
 };
 
-// y = tanh(x) in place, and its backward: dy ⊙ (1 - y²) into d.
-void tanh_inplace(float* x, int64_t n);
-void tanh_backward(const float* y, const float* dy, float* d, int64_t n);
-
 }  // namespace rnmt

@@ -51,6 +51,7 @@ void Decoder::begin(int64_t T, int64_t N, const float* h0, const float* c0, Rng&
       if (cell() == Cell::lstm) layer.c.resize({T, N, H});
     } else {
       layer.workspace.resize({static_cast<int64_t>(layer.rnn.workspace_floats(T, N))});
+      if (cell() == Cell::lstm) layer.c.resize({N, H});
     }
   }
 }
@@ -67,6 +68,34 @@ const float* Decoder::state_before(const Tensor& states, const float* initial, i
   return t == 0 ? initial : states.data() + (t - 1) * N_ * hidden_;
 }
 
+RnnForward Decoder::sequence_call(size_t l) {
+  Layer& layer = layers_[l];
+  const int64_t NH = N_ * hidden_, li = static_cast<int64_t>(l);
+  const bool lstm = cell() == Cell::lstm;
+  return {.T = T_,
+          .N = N_,
+          .x = layer_input(l, x_, 0),
+          .h0 = h0_ + li * NH,
+          .c0 = c0_ ? c0_ + li * NH : nullptr,
+          .y = layer.y.data(),
+          .cT = lstm ? layer.c.data() : nullptr,
+          .workspace = layer.workspace.data()};
+}
+
+RnnForward Decoder::step_call(size_t l, int64_t t) {
+  Layer& layer = layers_[l];
+  const int64_t NH = N_ * hidden_, li = static_cast<int64_t>(l);
+  const bool lstm = cell() == Cell::lstm;
+  return {.T = 1,
+          .N = N_,
+          .x = layer_input(l, x_steps_[static_cast<size_t>(t)], t * NH),
+          .h0 = state_before(layer.y, h0_ + li * NH, t),
+          .c0 = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr,
+          .y = layer.y.data() + t * NH,
+          .cT = lstm ? layer.c.data() + t * NH : nullptr,
+          .workspace = layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step)};
+}
+
 void Decoder::forward(const float* x) {
   x_ = x;
   const int64_t T = T_, N = N_, NH = N * hidden_;
@@ -76,76 +105,37 @@ void Decoder::forward(const float* x) {
       std::memcpy(layer.x.data(), layers_[l - 1].y.data(), sizeof(float) * layer.x.size());
       layer.dropout.apply(layer.x.data(), T * NH);
     }
-    const int64_t li = static_cast<int64_t>(l);
-    layer.rnn.forward(T, N, layer_input(l, x, 0), h0_ + li * NH, c0_ ? c0_ + li * NH : nullptr,
-                      layer.y.data(), nullptr, nullptr, layer.workspace.data());
+    layer.rnn.forward(sequence_call(l));
   }
 }
 
 void Decoder::forward_step(int64_t t, const float* x_t) {
   x_steps_[static_cast<size_t>(t)] = x_t;
-  const int64_t N = N_, NH = N * hidden_;
-  const bool lstm = cell() == Cell::lstm;
+  const int64_t NH = N_ * hidden_;
   for (size_t l = 0; l < layers_.size(); ++l) {
     Layer& layer = layers_[l];
-    const int64_t li = static_cast<int64_t>(l);
     if (l > 0 && layer.dropout.active()) {
       std::memcpy(layer.x.data() + t * NH, layers_[l - 1].y.data() + t * NH, sizeof(float) * NH);
       layer.dropout.apply(layer.x.data() + t * NH, NH, t * NH);
     }
-    const float* h_prev = state_before(layer.y, h0_ + li * NH, t);
-    const float* c_prev = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr;
-    layer.rnn.forward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev, layer.y.data() + t * NH,
-                      nullptr, lstm ? layer.c.data() + t * NH : nullptr,
-                      layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step));
+    layer.rnn.forward(step_call(l, t));
   }
 }
 
-void Decoder::begin_inference(int64_t N, const float* h0, const float* c0) {
-  const int64_t count = num_layers() * N * hidden_;
-  inference_rows_ = N;
-  inference_h_.resize({count});
-  std::memcpy(inference_h_.data(), h0, sizeof(float) * static_cast<size_t>(count));
-  if (cell() == Cell::lstm) {
-    inference_c_.resize({count});
-    std::memcpy(inference_c_.data(), c0, sizeof(float) * static_cast<size_t>(count));
-  }
-}
-
-const float* Decoder::step_inference(const float* x) {
-  const int64_t N = inference_rows_, NH = N * hidden_;
+void Decoder::step_inference(int64_t rows, const float* x, const float* h, const float* c,
+                             float* h_next, float* c_next) {
+  const int64_t NH = rows * hidden_;
   const bool lstm = cell() == Cell::lstm;
-  inference_h_next_.resize({num_layers() * NH});
-  if (lstm) inference_c_next_.resize({num_layers() * NH});
   for (size_t l = 0; l < layers_.size(); ++l) {
     const int64_t offset = static_cast<int64_t>(l) * NH;
-    const float* in = l == 0 ? x : inference_h_next_.data() + offset - NH;
-    layers_[l].rnn.forward_inference(1, N, in, inference_h_.data() + offset,
-                                     lstm ? inference_c_.data() + offset : nullptr,
-                                     inference_h_next_.data() + offset, nullptr,
-                                     lstm ? inference_c_next_.data() + offset : nullptr);
+    layers_[l].rnn.forward_inference({.T = 1,
+                                      .N = rows,
+                                      .x = l == 0 ? x : h_next + offset - NH,
+                                      .h0 = h + offset,
+                                      .c0 = lstm ? c + offset : nullptr,
+                                      .y = h_next + offset,
+                                      .cT = lstm ? c_next + offset : nullptr});
   }
-  std::swap(inference_h_, inference_h_next_);
-  if (lstm) std::swap(inference_c_, inference_c_next_);
-  return inference_h_.data() + (num_layers() - 1) * NH;
-}
-
-void Decoder::select_rows(const std::vector<int32_t>& from) {
-  const int64_t old_rows = inference_rows_, rows = static_cast<int64_t>(from.size()), H = hidden_;
-  auto gather = [&](Tensor& states, Tensor& scratch) {
-    scratch.resize({num_layers() * rows * H});
-    for (int64_t l = 0; l < num_layers(); ++l) {
-      for (int64_t r = 0; r < rows; ++r) {
-        std::memcpy(scratch.data() + (l * rows + r) * H,
-                    states.data() + (l * old_rows + from[static_cast<size_t>(r)]) * H,
-                    sizeof(float) * static_cast<size_t>(H));
-      }
-    }
-    std::swap(states, scratch);
-  };
-  gather(inference_h_, inference_h_next_);
-  if (cell() == Cell::lstm) gather(inference_c_, inference_c_next_);
-  inference_rows_ = rows;
 }
 
 void Decoder::backward(const float* d_output, float* dx) {
@@ -161,9 +151,11 @@ void Decoder::backward(const float* d_output, float* dx) {
       layers_[l - 1].dy.resize({T, N, hidden_});
       d_in = layers_[l - 1].dy.data();
     }
-    layer.rnn.backward(T, N, layer_input(l, x_, 0), h0_ + li * NH, c0_ ? c0_ + li * NH : nullptr,
-                       layer.y.data(), nullptr, dy, nullptr, nullptr, d_in, d_h0_.data() + li * NH,
-                       c0_ ? d_c0_.data() + li * NH : nullptr, layer.workspace.data());
+    layer.rnn.backward({.forward = sequence_call(l),
+                        .dy = dy,
+                        .dx = d_in,
+                        .dh0 = d_h0_.data() + li * NH,
+                        .dc0 = c0_ ? d_c0_.data() + li * NH : nullptr});
     if (l > 0) layer.dropout.backward(d_in, T * NH);
     dy = d_in;
   }
@@ -195,13 +187,13 @@ void Decoder::backward_step(int64_t t, const float* d_output_t, float* dx_t) {
     // at t = 0, for the initial states).
     float* dh_prev = t == 0 ? d_h0_.data() + li * NH : layer.dh_next.data();
     float* dc_prev = t == 0 ? d_c0_.data() + li * NH : layer.dc_next.data();
-    const float* h_prev = state_before(layer.y, h0_ + li * NH, t);
-    const float* c_prev = lstm ? state_before(layer.c, c0_ + li * NH, t) : nullptr;
-    const float* x_t = x_steps_[static_cast<size_t>(t)];
-    layer.rnn.backward(1, N, layer_input(l, x_t, t * NH), h_prev, c_prev, layer.y.data() + t * NH,
-                       lstm ? layer.c.data() + t * NH : nullptr, dy, layer.dh.data(),
-                       lstm ? layer.dc.data() : nullptr, d_in, dh_prev, lstm ? dc_prev : nullptr,
-                       layer.workspace.data() + t * static_cast<int64_t>(layer.ws_step));
+    layer.rnn.backward({.forward = step_call(l, t),
+                        .dy = dy,
+                        .dhT = layer.dh.data(),
+                        .dcT = lstm ? layer.dc.data() : nullptr,
+                        .dx = d_in,
+                        .dh0 = dh_prev,
+                        .dc0 = lstm ? dc_prev : nullptr});
     if (l > 0) layer.dropout.backward(d_in, NH, t * NH);
     std::swap(layer.dh, layer.dh_next);
     std::swap(layer.dc, layer.dc_next);

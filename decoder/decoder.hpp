@@ -33,15 +33,11 @@ class Decoder {
   void forward(const float* x);
   // Step t of a stepwise sequence: x_t [N, input], valid until backward.
   void forward_step(int64_t t, const float* x_t);
-  // Inference (search), one step at a time over a set of rows that changes between steps: the
-  // states live here, [layers, N, hidden] each. begin_inference takes the initial states (c0 only
-  // for LSTM) of N rows; step_inference runs one step of every layer on x [N, input] and returns
-  // the top layer's new states [N, hidden]; select_rows then makes row i what row from[i] was, for
-  // from.size() rows (beam reordering, finished sentences leaving, padding rows).
-  void begin_inference(int64_t N, const float* h0, const float* c0);
-  const float* step_inference(const float* x);
-  void select_rows(const std::vector<int32_t>& from);
-  int64_t inference_rows() const { return inference_rows_; }
+  // Inference (search): one step of every layer for `rows` rows. x [rows, input]; h, c
+  // [layers, rows, hidden] the states before the step (c: LSTM only, else null) -> h_next, c_next
+  // after it (the top layer's at layer layers-1).
+  void step_inference(int64_t rows, const float* x, const float* h, const float* c, float* h_next,
+                      float* c_next);
 
   // The top layer's outputs [T, N, hidden].
   const float* output() const { return layers_.back().y.data(); }
@@ -57,27 +53,29 @@ class Decoder {
  private:
   struct Layer {
     RnnLayer rnn;
-    Dropout dropout;  // on the input from the layer below (layers above the first)
-    Tensor x;         // dropped input from the layer below [T,N,hidden] (when dropout is active)
-    Tensor y, c;      // outputs h [T,N,H]; cell states [T,N,H] in stepwise LSTM mode
-    Tensor workspace;
-    size_t ws_step = 0;               // workspace floats of one step (stepwise)
-    Tensor dh, dh_next, dc, dc_next;  // stepwise gradient carries [N,H]
-    Tensor dy;                        // gradient into this layer's outputs
+    Dropout dropout;     // on the input from the layer below (layers above the first)
+    Tensor x;            // [T, N, H] dropped input from the layer below (when dropout is active)
+    Tensor y;            // [T, N, H] outputs h
+    Tensor c;            // [T, N, H] cell states in stepwise LSTM mode; [N, H] the final one else
+    Tensor workspace;    // oneDNN's, of the whole sequence or T steps
+    size_t ws_step = 0;  // workspace floats of one step (stepwise)
+    Tensor dh, dh_next, dc, dc_next;  // [N, H] stepwise gradient carries
+    Tensor dy;                        // [T, N, H] or [N, H]: gradient into this layer's outputs
   };
   const float* layer_input(size_t l, const float* x, int64_t offset) const;
   const float* state_before(const Tensor& states, const float* initial, int64_t t) const;
+  // Layer l's training call: the whole sequence, or step t of a stepwise one.
+  RnnForward sequence_call(size_t l);
+  RnnForward step_call(size_t l, int64_t t);
 
   int64_t hidden_, T_ = 0, N_ = 0;
   bool stepwise_ = false;
-  const float* h0_ = nullptr;
-  const float* c0_ = nullptr;
-  const float* x_ = nullptr;           // whole-sequence input
-  std::vector<const float*> x_steps_;  // stepwise inputs
+  const float* h0_ = nullptr;          // [layers, N, H] initial states, kept from begin()
+  const float* c0_ = nullptr;          // [layers, N, H] (LSTM) or null
+  const float* x_ = nullptr;           // [T, N, input] whole-sequence input
+  std::vector<const float*> x_steps_;  // [T] stepwise inputs, each [N, input]
   std::vector<Layer> layers_;
-  Tensor d_h0_, d_c0_;
-  int64_t inference_rows_ = 0;
-  Tensor inference_h_, inference_c_, inference_h_next_, inference_c_next_;
+  Tensor d_h0_, d_c0_;  // [layers, N, H]
 };
 
 }  // namespace rnmt

@@ -34,6 +34,8 @@ Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64
                             {},
                             {},
                             {},
+                            {},
+                            {},
                             {}});
   }
 }
@@ -43,6 +45,25 @@ void Encoder::init(Rng& rng) {
     layer.forward_dir.init(rng);
     layer.backward_dir.init(rng);
   }
+}
+
+// A direction's training call (zero initial states): forward and backward pass the same buffers.
+RnnForward Encoder::forward_call(size_t l, bool right_to_left) {
+  Layer& layer = layers_[l];
+  if (right_to_left) {
+    return {.T = S_,
+            .N = N_,
+            .x = layer.input_rev.data(),
+            .y = layer.y_bwd_rev.data(),
+            .cT = layer.c_bwd.data(),
+            .workspace = layer.ws_bwd.data()};
+  }
+  return {.T = S_,
+          .N = N_,
+          .x = l == 0 ? x_ : layers_[l - 1].out.data(),
+          .y = layer.y_fwd.data(),
+          .cT = layer.c_fwd.data(),
+          .workspace = layer.ws_fwd.data()};
 }
 
 void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
@@ -66,15 +87,14 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
     if (for_backward) {
       layer.ws_fwd.resize({static_cast<int64_t>(layer.forward_dir.workspace_floats(S, N))});
       layer.ws_bwd.resize({static_cast<int64_t>(layer.backward_dir.workspace_floats(S, N))});
-      layer.forward_dir.forward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr, nullptr,
-                                layer.ws_fwd.data());
-      layer.backward_dir.forward(S, N, layer.input_rev.data(), nullptr, nullptr,
-                                 layer.y_bwd_rev.data(), nullptr, nullptr, layer.ws_bwd.data());
+      layer.c_fwd.resize({N, H});
+      layer.c_bwd.resize({N, H});
+      layer.forward_dir.forward(forward_call(l, false));
+      layer.backward_dir.forward(forward_call(l, true));
     } else {  // search: no backward follows, so inference primitives and no workspace
-      layer.forward_dir.forward_inference(S, N, input, nullptr, nullptr, layer.y_fwd.data(),
-                                          nullptr, nullptr);
-      layer.backward_dir.forward_inference(S, N, layer.input_rev.data(), nullptr, nullptr,
-                                           layer.y_bwd_rev.data(), nullptr, nullptr);
+      layer.forward_dir.forward_inference({.T = S, .N = N, .x = input, .y = layer.y_fwd.data()});
+      layer.backward_dir.forward_inference(
+          {.T = S, .N = N, .x = layer.input_rev.data(), .y = layer.y_bwd_rev.data()});
     }
     // out = [y_fwd ; reverse(y_bwd_rev)], zero at padding.
     layer.out.resize({S, N, 2 * H});
@@ -121,7 +141,6 @@ void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
   for (size_t l = layers_.size(); l-- > 0;) {
     Layer& layer = layers_[l];
     const int64_t C = layer.forward_dir.input();
-    const float* input = l == 0 ? x_ : layers_[l - 1].out.data();
     // Split the output gradient into the two directions, the right-to-left one reversed; padding
     // positions get zero so they contribute nothing.
     d_fwd_.resize({S, N, H});
@@ -144,12 +163,11 @@ void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
     }
     dx_fwd_.resize({S, N, C});
     dx_bwd_rev_.resize({S, N, C});
-    layer.forward_dir.backward(S, N, input, nullptr, nullptr, layer.y_fwd.data(), nullptr,
-                               d_fwd_.data(), nullptr, nullptr, dx_fwd_.data(), nullptr, nullptr,
-                               layer.ws_fwd.data());
-    layer.backward_dir.backward(S, N, layer.input_rev.data(), nullptr, nullptr,
-                                layer.y_bwd_rev.data(), nullptr, d_bwd_rev_.data(), nullptr,
-                                nullptr, dx_bwd_rev_.data(), nullptr, nullptr, layer.ws_bwd.data());
+    // Both directions start from zero states, so no gradient leaves through them.
+    layer.forward_dir.backward(
+        {.forward = forward_call(l, false), .dy = d_fwd_.data(), .dx = dx_fwd_.data()});
+    layer.backward_dir.backward(
+        {.forward = forward_call(l, true), .dy = d_bwd_rev_.data(), .dx = dx_bwd_rev_.data()});
     // d_input = dx_fwd + unreverse(dx_bwd_rev); it becomes the layer below's output gradient.
     float* d_input = l == 0 ? dx : d_out_.data();
     const float* dxf = dx_fwd_.data();

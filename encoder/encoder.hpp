@@ -38,15 +38,22 @@ class Encoder {
  private:
   struct Layer {
     RnnLayer forward_dir, backward_dir;
-    Dropout dropout;  // on this layer's input, for layers above the first
-    Tensor input_rev, y_fwd, y_bwd_rev, out, ws_fwd, ws_bwd;
+    Dropout dropout;          // on this layer's input, for layers above the first
+    Tensor input_rev;         // [S, N, input] each sentence reversed within its length
+    Tensor y_fwd, y_bwd_rev;  // [S, N, H] left-to-right outputs; right-to-left ones, reversed
+    Tensor out;               // [S, N, 2H] both directions in source order, zero at padding
+    Tensor c_fwd, c_bwd;      // [N, H] final cell states (backward reads them)
+    Tensor ws_fwd, ws_bwd;    // oneDNN workspaces of the two training forwards
   };
+  RnnForward forward_call(size_t layer, bool right_to_left);
   int64_t hidden_, S_ = 0, N_ = 0;
-  const float* x_ = nullptr;
-  std::vector<int32_t> lengths_;
+  const float* x_ = nullptr;      // [S, N, input] the forward's input, kept for backward
+  std::vector<int32_t> lengths_;  // [N]
   std::vector<Layer> layers_;
-  Tensor final_;
-  Tensor d_out_, d_fwd_, d_bwd_rev_, dx_fwd_, dx_bwd_rev_;
+  Tensor final_;                // [N, 2H]
+  Tensor d_out_;                // [S, N, 2H] gradient into a layer's output
+  Tensor d_fwd_, d_bwd_rev_;    // [S, N, H] split by direction (right-to-left reversed)
+  Tensor dx_fwd_, dx_bwd_rev_;  // [S, N, input] the directions' input gradients
 };
 
 // out[t, n] = in[len_n - 1 - t, n] for t < len_n, zero after: reverses each sentence in place of

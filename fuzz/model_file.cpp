@@ -10,7 +10,8 @@
 
 #include "core/error.hpp"
 #include "fuzz/check.hpp"
-#include "pipeline/model_file.hpp"
+#include "model_file/model_file.hpp"
+#include "model_file/weights.hpp"
 
 using namespace rnmt;
 
@@ -22,9 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::memcpy(bytes.data() + bytes.size() - 8, &sum, 8);
   }
   try {
-    const Archive archive = parse_archive(bytes, "fuzz.rnmt", "RNMTMODL", 1);
+    const Archive archive = parse_archive(bytes, "fuzz.rnmt", kModelFileTag, kModelFileVersion);
     const LoadedModel m = load_model(archive, "fuzz.rnmt");
-    FUZZ_CHECK(m.network->params().total() * sizeof(float) == archive.get("params").size());
+    FUZZ_CHECK(m.network->params().total() * sizeof(float) == archive.get(kWeightsSection).size());
   } catch (const Error& e) {
     FUZZ_CHECK(std::string(e.what()).find("fuzz.rnmt") != std::string::npos);
   }

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "fuzz/check.hpp"
-#include "pipeline/recipe.hpp"
+#include "recipe/recipe.hpp"
 
 using namespace rnmt;
 

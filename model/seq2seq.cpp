@@ -37,8 +37,12 @@ std::unique_ptr<Seq2Seq> Seq2Seq::for_inference(const ModelConfig& config,
   return std::unique_ptr<Seq2Seq>(new Seq2Seq(config, 1, false, expected_weights));
 }
 
+std::unique_ptr<Seq2Seq> Seq2Seq::sharing_weights_of(const Seq2Seq& owner) {
+  return std::unique_ptr<Seq2Seq>(new Seq2Seq(owner.config_, 1, false, {}, &owner.params_));
+}
+
 Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
-                 std::optional<size_t> expected_weights)
+                 std::optional<size_t> expected_weights, const ParamSet* shared)
     : config_(checked(config)),
       dropout_rng_(seed ^ 0x5eedf00dull),
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
@@ -62,6 +66,10 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
     throw Error("the file holds " + std::to_string(*expected_weights) +
                 " weights, but its recipe describes a network of " +
                 std::to_string(params_.planned_total()));
+  }
+  if (shared) {
+    params_.share_values_of(*shared);
+    return;
   }
   params_.allocate(/*with_gradients=*/trainable);
   if (!trainable) return;
@@ -167,15 +175,59 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
   }
 }
 
-// The longest output each sentence may get: ceil(ratio · source length) + 10 tokens.
-std::vector<int64_t> Seq2Seq::output_limits(const Batch& b, double max_length_ratio) {
-  std::vector<int64_t> limit(static_cast<size_t>(b.N));
-  for (int64_t n = 0; n < b.N; ++n) {
-    limit[static_cast<size_t>(n)] =
-        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
-        10;
+void Seq2Seq::start(const Batch& b, DecoderState& state) {
+  const int64_t N = b.N, L = config_.decoder_layers, H = config_.decoder_hidden;
+  encode(b, false, /*for_backward=*/false);
+  attention_.begin_inference(b.S, N, encoder_.memory().data(), b.src_lengths.data());
+  state.layers = L;
+  state.hidden = H;
+  state.input_feeding = config_.input_feeding;
+  state.rows = state.padded_rows = N;
+  state.h.resize({L, N, H});
+  std::memcpy(state.h.data(), bridge_.h0(0), sizeof(float) * state.h.size());
+  if (bridge_.has_c()) {
+    state.c.resize({L, N, H});
+    std::memcpy(state.c.data(), bridge_.c0(0), sizeof(float) * state.c.size());
+  } else {
+    state.c.resize({0});
   }
-  return limit;
+  state.attentional.resize({N, H});
+  state.attentional.zero();  // nothing attended before the first step
+  state.sentence.resize(static_cast<size_t>(N));
+  std::iota(state.sentence.begin(), state.sentence.end(), 0);
+  std::vector<int32_t> every_row(static_cast<size_t>(N));
+  std::iota(every_row.begin(), every_row.end(), 0);
+  state.select(every_row);  // pads
+}
+
+Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, ComputeType compute) {
+  const int64_t P = state.padded_rows, L = config_.decoder_layers, E = config_.embedding,
+                H = config_.decoder_hidden, V = config_.tgt_vocab;
+  const bool feeding = config_.input_feeding, lstm = bridge_.has_c();
+  const int64_t F = E + (feeding ? H : 0);
+  step_tokens_.assign(static_cast<size_t>(P), kPad);
+  std::copy(tokens, tokens + state.rows, step_tokens_.begin());
+  step_in_.resize({P, F});
+  tgt_embed_.forward(step_tokens_.data(), P, step_in_.data(), F);
+  if (feeding) {
+    for (int64_t r = 0; r < P; ++r) {
+      std::memcpy(step_in_.data() + r * F + E, state.attentional.data() + r * H,
+                  sizeof(float) * static_cast<size_t>(H));
+    }
+  }
+  state.next_h.resize({L, P, H});
+  if (lstm) state.next_c.resize({L, P, H});
+  decoder_.step_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
+                          state.next_h.data(), lstm ? state.next_c.data() : nullptr);
+  std::swap(state.h, state.next_h);
+  if (lstm) std::swap(state.c, state.next_c);
+  state.attentional.resize({P, H});
+  attention_.forward_rows(P, state.h.data() + (L - 1) * P * H, state.sentence.data(),
+                          state.attentional.data(), params_.version(), compute);
+  step_logits_.resize({P, V});
+  output_.logits(state.attentional.data(), P, step_logits_.data(), params_.version(), compute);
+  return {step_logits_.data(),
+          config_.attention == AttentionType::none ? nullptr : attention_.row_weights().data()};
 }
 
 void Seq2Seq::backward(const Batch& b, float scale) {

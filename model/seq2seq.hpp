@@ -4,6 +4,7 @@
 #include <string>
 
 #include "attention/attention.hpp"
+#include "core/packed_matmul.hpp"
 #include "core/params.hpp"
 #include "core/profiler.hpp"
 #include "core/rng.hpp"
@@ -14,7 +15,7 @@
 #include "layers/embedding.hpp"
 #include "layers/output_loss.hpp"
 #include "model/batch.hpp"
-#include "model/search.hpp"
+#include "model/decoder_state.hpp"
 
 namespace rnmt {
 
@@ -40,7 +41,7 @@ struct ModelConfig {
 // an explicit backward pass; forward keeps what backward needs.
 class Seq2Seq {
   Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
-          std::optional<size_t> expected_weights = {});
+          std::optional<size_t> expected_weights = {}, const ParamSet* shared = nullptr);
 
  public:
   // A network to train: weights initialised from the seed (core/init.hpp), gradients allocated.
@@ -53,6 +54,9 @@ class Seq2Seq {
   // memory is taken for it: a damaged or forged recipe cannot ask for terabytes.
   static std::unique_ptr<Seq2Seq> for_inference(const ModelConfig& config,
                                                 std::optional<size_t> expected_weights = {});
+  // Another network for inference over the same weights (not copied): translation workers each
+  // have their own buffers and primitive caches, and one copy of the weights between them.
+  static std::unique_ptr<Seq2Seq> sharing_weights_of(const Seq2Seq& owner);
 
   const ModelConfig& config() const { return config_; }
   ParamSet& params() { return params_; }
@@ -66,16 +70,21 @@ class Seq2Seq {
   // Accumulates the gradients of scale · (summed loss) into params().
   void backward(const Batch& batch, float scale);
 
-  // Decodes the batch's source side (its target side is ignored): all live hypotheses of all
-  // sentences advance together, one decoder step per output position, and a sentence leaves the
-  // batch once it is done. A sentence is done when it has `beam` finished hypotheses (ending in
-  // </s>), none alive, or reaches its length limit (where live ones finish as they stand). Returns
-  // each sentence's n_best finished hypotheses, best first.
-  std::vector<std::vector<Hypothesis>> search(const Batch& batch, const SearchOptions& options);
-  // The best hypothesis' tokens of search(): greedy (beam 1) and beam search.
-  std::vector<Sentence> greedy(const Batch& batch, double max_length_ratio);
-  std::vector<Sentence> beam_search(const Batch& batch, int64_t beam, double alpha,
-                                    double max_length_ratio);
+  // Decoding, driven by the search strategies in decoding/. start() encodes the batch's source
+  // side (its target side is ignored) and makes `state` hold one row per sentence before the first
+  // output token. step() advances every live row by one token: tokens [state.rows] (each row's
+  // previous output, kBos at first) -> the logits of each row's next token and the attention
+  // weights of this step, both valid until the next step. Logits, not log-probabilities: the
+  // strategies need only the best few tokens and one normaliser per row, and normalising all of a
+  // step's logits would be a pass over [rows, vocab] that greedy and beam search do not need.
+  struct StepOutput {
+    const float* logits;     // [state.padded_rows, tgt_vocab]; rows past state.rows are padding
+    const float* attention;  // [state.padded_rows, source length of the batch]; null with none
+  };
+  void start(const Batch& batch, DecoderState& state);
+  StepOutput step(DecoderState& state, const int32_t* tokens,
+                  ComputeType compute = ComputeType::f32);
+
   // Probabilities [T·N, vocab] of the last forward (rows of padding targets are not normalised).
   const Tensor& output_probabilities() const { return output_.probs; }
 
@@ -85,7 +94,6 @@ class Seq2Seq {
  private:
   // Embeddings, encoder, bridge; for_backward = false (search) runs inference primitives.
   void encode(const Batch& b, bool training, bool for_backward = true);
-  static std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio);
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
@@ -105,9 +113,22 @@ class Seq2Seq {
   int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0, part_output_ = 0,
       part_bridge_ = 0;
 
-  Tensor src_emb_, tgt_emb_, dec_in_, att_, out_in_;
-  Tensor search_in_, search_feed_, search_feed_next_, search_logits_;
-  Tensor d_out_in_, d_dec_out_, d_dec_in_, d_tgt_emb_, d_src_emb_, d_final_, d_feed_, d_att_t_;
+  // Training (E embedding, H decoder hidden, F decoder input = E or E + H with input feeding):
+  Tensor src_emb_;               // [S, N, E]
+  Tensor tgt_emb_;               // [T, N, E]
+  Tensor dec_in_;                // [T, N, F] with input feeding
+  Tensor att_;                   // [T, N, H] attentional vectors
+  Tensor out_in_;                // [T, N, H] att_ through dropout (when active)
+  Tensor d_out_in_, d_dec_out_;  // [T, N, H] (input feeding: d_dec_out_ is one step's [N, H])
+  Tensor d_dec_in_;              // [N, F] one step's, with input feeding
+  Tensor d_tgt_emb_;             // [T, N, E]
+  Tensor d_src_emb_;             // [S, N, E]
+  Tensor d_final_;               // [N, 2 · encoder hidden]
+  Tensor d_feed_, d_att_t_;      // [N, H] input feeding's carries
+  // Decoding (P = state.padded_rows, V target vocabulary):
+  std::vector<int32_t> step_tokens_;  // [P]
+  Tensor step_in_;                    // [P, F]
+  Tensor step_logits_;                // [P, V]
 };
 
 }  // namespace rnmt

@@ -3,12 +3,15 @@
 #include <ostream>
 #include <string>
 
-#include "pipeline/recipe.hpp"
+#include "recipe/recipe.hpp"
 
 namespace rnmt {
 
 enum class Stage { prepare, train, evaluate, export_model };
-Stage parse_stage(const std::string& name);  // prepare | train | evaluate | export
+inline constexpr EnumName<Stage> kStageNames[] = {{Stage::prepare, "prepare"},
+                                                  {Stage::train, "train"},
+                                                  {Stage::evaluate, "evaluate"},
+                                                  {Stage::export_model, "export"}};
 
 // Runs a recipe's stages in order: prepare (data, tokenizers) -> train -> evaluate (BLEU on the
 // test set, when there is one) -> export (workdir/model.rnmt). A stage whose inputs have not

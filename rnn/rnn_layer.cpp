@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/dnnl_context.hpp"
+#include "core/error.hpp"
 #include "core/init.hpp"
 #include "core/prepared_weights.hpp"
 
@@ -244,24 +245,25 @@ dnnl_exec_arg_t arg(int id, memory& m, const float* data) {
 // The arguments both kinds of forward call share: sequences, initial states (zero when not given),
 // final states (into scratch when not wanted), weights and bias. Returns how many it wrote.
 int RnnLayer::forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memory_t w_iter,
-                           int64_t N, const float* x, const float* h0, const float* c0, float* y,
-                           float* hT, float* cT, dnnl_exec_arg_t* args) {
-  const int64_t NH = N * hidden_;
-  if (!h0) h0 = zeros(NH);
+                           const RnnForward& c, dnnl_exec_arg_t* args) {
+  const int64_t NH = c.N * hidden_;
+  const float* h0 = c.h0 ? c.h0 : zeros(NH);
+  float* hT = c.hT;
   if (!hT) {
     scratch_h_.resize({NH});
     hT = scratch_h_.data();
   }
   int n = 0;
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, m.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, m.src_layer, c.x);
   args[n++] = arg(DNNL_ARG_SRC_ITER, m.src_iter, h0);
   args[n++] = {DNNL_ARG_WEIGHTS_LAYER, w_layer};
   args[n++] = {DNNL_ARG_WEIGHTS_ITER, w_iter};
   args[n++] = arg(DNNL_ARG_BIAS, m.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, m.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, m.dst_layer, c.y);
   args[n++] = arg(DNNL_ARG_DST_ITER, m.dst_iter, hT);
   if (cell_ == Cell::lstm) {
-    if (!c0) c0 = zeros(NH);
+    const float* c0 = c.c0 ? c.c0 : zeros(NH);
+    float* cT = c.cT;
     if (!cT) {
       scratch_c_.resize({NH});
       cT = scratch_c_.data();
@@ -272,72 +274,73 @@ int RnnLayer::forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memor
   return n;
 }
 
-void RnnLayer::forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
-                       float* y, float* hT, float* cT, float* workspace) {
-  Primitives& p = primitives(T, N);
+void RnnLayer::forward(const RnnForward& c) {
+  if (cell_ == Cell::lstm && !c.cT) throw Error("RnnLayer: an LSTM's training forward needs cT");
+  Primitives& p = primitives(c.T, c.N);
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[10];
   int n = forward_args(p.fwd, p.fwd_w_layer.get(w_layer_->w, version),
-                       p.fwd_w_iter.get(w_iter_->w, version), N, x, h0, c0, y, hT, cT, args);
-  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+                       p.fwd_w_iter.get(w_iter_->w, version), c, args);
+  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, c.workspace);
   execute(p.forward, args, n);
 }
 
-void RnnLayer::forward_inference(int64_t T, int64_t N, const float* x, const float* h0,
-                                 const float* c0, float* y, float* hT, float* cT) {
-  InferencePrimitives& p = inference_primitives(T, N);
+void RnnLayer::forward_inference(const RnnForward& c) {
+  InferencePrimitives& p = inference_primitives(c.T, c.N);
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[10];
   int n = forward_args(p.fwd, p.w_layer->weights.get(w_layer_->w, version),
-                       p.w_iter->weights.get(w_iter_->w, version), N, x, h0, c0, y, hT, cT, args);
+                       p.w_iter->weights.get(w_iter_->w, version), c, args);
   args[n++] = {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()};
   execute(p.forward, args, n);
 }
 
-void RnnLayer::backward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
-                        const float* y, const float* cT, const float* dy, const float* dhT,
-                        const float* dcT, float* dx, float* dh0, float* dc0, float* workspace) {
+void RnnLayer::backward(const RnnBackward& b) {
+  const RnnForward& f = b.forward;
+  const int64_t T = f.T, N = f.N, NH = N * hidden_;
   Primitives& p = primitives(T, N);
-  const int64_t NH = N * hidden_;
-  if (!h0) h0 = zeros(NH);
-  if (!dhT) dhT = zeros(NH);
+  const float* h0 = f.h0 ? f.h0 : zeros(NH);
+  const float* dhT = b.dhT ? b.dhT : zeros(NH);
+  float* dh0 = b.dh0;
   if (!dh0) {
     scratch_dh_.resize({NH});
     dh0 = scratch_dh_.data();
   }
+  float* dx = b.dx;
   if (!dx) {
     scratch_dx_.resize({T * N * input_});
     dx = scratch_dx_.data();
   }
-  const float* hT = y + (T - 1) * NH;  // the final hidden state is the last output
+  const float* hT = f.y + (T - 1) * NH;  // the final hidden state is the last output
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[20];
   int n = 0;
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, x);
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, f.x);
   args[n++] = arg(DNNL_ARG_SRC_ITER, p.fwd.src_iter, h0);
   args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer.get(w_layer_->w, version)};
   args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter.get(w_iter_->w, version)};
   args[n++] = arg(DNNL_ARG_BIAS, p.fwd.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, y);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, f.y);
   args[n++] = arg(DNNL_ARG_DST_ITER, p.fwd.dst_iter, hT);
-  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, workspace);
+  args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, f.workspace);
   args[n++] = arg(DNNL_ARG_DIFF_SRC_LAYER, p.diff_src_layer, dx);
   args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER, p.diff_src_iter, dh0);
   args[n++] = arg(DNNL_ARG_DIFF_WEIGHTS_LAYER, p.diff_w_layer, w_layer_->g);
   args[n++] = arg(DNNL_ARG_DIFF_WEIGHTS_ITER, p.diff_w_iter, w_iter_->g);
   args[n++] = arg(DNNL_ARG_DIFF_BIAS, p.diff_bias, bias_->g);
-  args[n++] = arg(DNNL_ARG_DIFF_DST_LAYER, p.diff_dst_layer, dy);
+  args[n++] = arg(DNNL_ARG_DIFF_DST_LAYER, p.diff_dst_layer, b.dy);
   args[n++] = arg(DNNL_ARG_DIFF_DST_ITER, p.diff_dst_iter, dhT);
   if (cell_ == Cell::lstm) {
-    if (!c0) c0 = zeros(NH);
-    if (!cT) cT = scratch_c_.data();  // what forward wrote when it was given no cT
-    if (!dcT) dcT = zeros(NH);
+    if (!f.cT) throw Error("RnnLayer: an LSTM's backward needs the forward call's cT");
+    const float* c0 = f.c0 ? f.c0 : zeros(NH);
+    const float* dcT = b.dcT ? b.dcT : zeros(NH);
+    float* dc0 = b.dc0;
     if (!dc0) {
       scratch_dc_.resize({NH});
       dc0 = scratch_dc_.data();
     }
     args[n++] = arg(DNNL_ARG_SRC_ITER_C, p.fwd.src_iter_c, c0);
-    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.fwd.dst_iter_c, cT);
+    args[n++] = arg(DNNL_ARG_DST_ITER_C, p.fwd.dst_iter_c, f.cT);
     args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER_C, p.diff_src_iter_c, dc0);
     args[n++] = arg(DNNL_ARG_DIFF_DST_ITER_C, p.diff_dst_iter_c, dcT);
   }

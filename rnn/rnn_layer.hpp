@@ -8,6 +8,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "core/enum_names.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
@@ -15,8 +16,34 @@
 namespace rnmt {
 
 enum class Cell { lstm, gru };
+inline constexpr EnumName<Cell> kCellNames[] = {{Cell::lstm, "lstm"}, {Cell::gru, "gru"}};
 
 struct ForwardMemories;
+
+// The buffers of one call over a sequence of T steps of N rows (time-major). A null initial state
+// is zeros; a null final state is not wanted.
+struct RnnForward {
+  int64_t T = 0, N = 0;
+  const float* x = nullptr;    // [T, N, input]
+  const float* h0 = nullptr;   // [N, hidden]
+  const float* c0 = nullptr;   // [N, hidden], LSTM only
+  float* y = nullptr;          // [T, N, hidden]
+  float* hT = nullptr;         // [N, hidden]: the state after step T-1
+  float* cT = nullptr;         // [N, hidden], LSTM only; required by training
+  float* workspace = nullptr;  // [workspace_floats(T, N)], training only
+};
+
+// Backward of a training forward: its buffers, and the gradients. A null incoming gradient is
+// zeros; a null outgoing one is not wanted.
+struct RnnBackward {
+  RnnForward forward;          // exactly as given to forward(), values unchanged
+  const float* dy = nullptr;   // [T, N, hidden]
+  const float* dhT = nullptr;  // [N, hidden]
+  const float* dcT = nullptr;  // [N, hidden], LSTM only
+  float* dx = nullptr;         // [T, N, input], written
+  float* dh0 = nullptr;        // [N, hidden], written
+  float* dc0 = nullptr;        // [N, hidden], LSTM only, written
+};
 
 // Gate counts in oneDNN's order: LSTM (i, f, c̃, o); linear-before-reset GRU (u, r, o) with a fourth
 // bias, the one added to the recurrent part of the o gate before the reset gate scales it.
@@ -51,25 +78,17 @@ class RnnLayer {
   Param& weights_iter() { return *w_iter_; }
   Param& bias() { return *bias_; }
 
-  // Floats of workspace one forward call of shape (T, N) needs; backward needs the same buffer.
+  // Floats of workspace one training forward of shape (T, N) needs; its backward reads it.
   size_t workspace_floats(int64_t T, int64_t N);
 
-  // x [T,N,input]; h0, c0 [N,hidden] or null for zeros (c only for LSTM); y [T,N,hidden];
-  // hT, cT [N,hidden] receive the states after step T-1, or null when not wanted.
-  void forward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0, float* y,
-               float* hT, float* cT, float* workspace);
-
-  // Inference (search): x [T,N,input] -> y [T,N,hidden] with forward_inference primitives (no
-  // workspace); h0/c0 as in forward; hT, cT receive the final states or may be null.
-  void forward_inference(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
-                         float* y, float* hT, float* cT);
-
-  // The same arguments as forward (values unchanged), plus the gradients: dy [T,N,hidden];
-  // dhT, dcT of the final states or null for zero. Writes dx [T,N,input] and dh0, dc0 (any may be
-  // null when not wanted) and accumulates into the parameters' gradients.
-  void backward(int64_t T, int64_t N, const float* x, const float* h0, const float* c0,
-                const float* y, const float* cT, const float* dy, const float* dhT,
-                const float* dcT, float* dx, float* dh0, float* dc0, float* workspace);
+  // Training: keeps in `workspace` what backward needs. An LSTM's cT is required: backward reads
+  // the final cell state from there.
+  void forward(const RnnForward& call);
+  // Inference (search) on forward_inference primitives: no workspace, nothing kept.
+  void forward_inference(const RnnForward& call);
+  // The forward call's buffers (values unchanged) and the gradients; accumulates into the
+  // parameters' gradients.
+  void backward(const RnnBackward& call);
 
  private:
   struct Primitives;
@@ -80,9 +99,8 @@ class RnnLayer {
   SharedWeights& shared_weights(const Param& param, const dnnl::memory::desc& plain,
                                 const dnnl::memory::desc& wanted);
   float* zeros(int64_t count);
-  int forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memory_t w_iter, int64_t N,
-                   const float* x, const float* h0, const float* c0, float* y, float* hT, float* cT,
-                   dnnl_exec_arg_t* args);
+  int forward_args(ForwardMemories& m, dnnl_memory_t w_layer, dnnl_memory_t w_iter,
+                   const RnnForward& call, dnnl_exec_arg_t* args);
 
   const ParamSet* params_;
   Cell cell_;
@@ -95,8 +113,9 @@ class RnnLayer {
   // Inference primitives of many batch sizes usually want the same weight layout: one reordered
   // copy per distinct layout, not per shape.
   std::vector<std::unique_ptr<SharedWeights>> inference_weights_;
-  Tensor zeros_;
-  Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_, scratch_dx_;
+  Tensor zeros_;  // [max N·hidden or T·N·input]: the zero states and gradients of null arguments
+  Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_,
+      scratch_dx_;  // [N, hidden] / [T, N, input]: outputs the caller did not ask for
 };
 
 }  // namespace rnmt

@@ -8,7 +8,7 @@ set -euo pipefail
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
 # looks for OpenCL at configure time; libdnnl-dev only recommends it, and we install no recommends.
 packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libicu-dev
-  libyaml-cpp-dev catch2 pkgconf)
+  libyaml-cpp-dev nlohmann-json3-dev catch2 pkgconf)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 # libFuzzer comes with clang's runtime libraries; clang's OpenMP is LLVM's libomp.

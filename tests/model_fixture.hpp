@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "core/archive.hpp"
-#include "pipeline/model_config.hpp"
-#include "pipeline/model_file.hpp"
+#include "model_file/model_file.hpp"
+#include "model_file/weights.hpp"
+#include "recipe/model_config.hpp"
 
 namespace rnmt::test {
 
@@ -42,14 +43,7 @@ struct ModelFile {
     network = std::make_unique<Seq2Seq>(model_config(recipe, 7, 8), 3);
   }
   Archive archive() const {
-    Archive a;
-    a.tag = "RNMTMODL";
-    const std::string r = dump_recipe(recipe);
-    a.put("recipe", r.data(), r.size());
-    a.put("src_tokenizer", src_tok.data(), src_tok.size());
-    a.put("tgt_tokenizer", tgt_tok.data(), tgt_tok.size());
-    a.put("params", network->params().values(), network->params().total() * sizeof(float));
-    return a;
+    return model_archive({dump_recipe(recipe), src_tok, tgt_tok, weight_bytes(network->params())});
   }
 };
 

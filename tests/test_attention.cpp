@@ -122,6 +122,6 @@ TEST_CASE("dot attention refuses mismatched sizes", "[attention]") {
   ParamSet params;
   REQUIRE_THROWS_WITH(Attention(params, "att", AttentionType::dot, 5, 6),
                       Catch::Contains("dot attention needs"));
-  REQUIRE_THROWS_WITH(parse_attention_type("luong"),
+  REQUIRE_THROWS_WITH(parse_enum(kAttentionTypeNames, "luong", "attention type"),
                       Catch::Contains("unknown attention type 'luong'"));
 }

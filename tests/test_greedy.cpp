@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "decoding/search.hpp"
 #include "model/seq2seq.hpp"
 #include "tests/model_test_util.hpp"
 
@@ -31,7 +32,7 @@ void train_on_task(Seq2Seq& model) {
 
 void check_teacher_forced_argmax(Seq2Seq& model) {
   const std::vector<Sentence> none(kSources.size());
-  const auto greedy = model.greedy(batch_of(kSources, none), 2.0);
+  const auto greedy = greedy_tokens(model, batch_of(kSources, none), 2.0);
   const Batch scored = batch_of(kSources, greedy);
   model.forward(scored, false);
   const Tensor& p = model.output_probabilities();
@@ -63,9 +64,9 @@ TEST_CASE("a sentence decodes the same in a padded batch as alone", "[greedy][pa
   const bool feeding = GENERATE(false, true);
   Seq2Seq model(config(Cell::lstm, feeding), 8);
   const std::vector<Sentence> none(kSources.size());
-  const auto together = model.greedy(batch_of(kSources, none), 2.0);
+  const auto together = greedy_tokens(model, batch_of(kSources, none), 2.0);
   for (size_t i = 0; i < kSources.size(); ++i) {
-    const auto alone = model.greedy(batch_of({kSources[i]}, {Sentence{}}), 2.0);
+    const auto alone = greedy_tokens(model, batch_of({kSources[i]}, {Sentence{}}), 2.0);
     CHECK(alone[0] == together[i]);
   }
 }
@@ -76,7 +77,7 @@ TEST_CASE("a model trained on its task decodes the right answers", "[greedy][tra
   const auto targets = reversed_targets();
   train_on_task(model);
   const std::vector<Sentence> none(kSources.size());
-  CHECK(model.greedy(batch_of(kSources, none), 2.0) == targets);
+  CHECK(greedy_tokens(model, batch_of(kSources, none), 2.0) == targets);
   check_teacher_forced_argmax(model);  // trained: short outputs that end with </s>
 }
 
@@ -109,9 +110,9 @@ TEST_CASE("beam search: beam 1 is greedy, a trained model's beams are its answer
   if (trained) train_on_task(model);
   const std::vector<Sentence> none(kSources.size());
   const Batch sources = batch_of(kSources, none);
-  const auto greedy = model.greedy(sources, 2.0);
-  CHECK(model.beam_search(sources, 1, 0.0, 2.0) == greedy);
-  const auto beam = model.beam_search(sources, 4, 0.0, 2.0);
+  const auto greedy = greedy_tokens(model, sources, 2.0);
+  CHECK(beam_tokens(model, sources, 1, 0.0, 2.0) == greedy);
+  const auto beam = beam_tokens(model, sources, 4, 0.0, 2.0);
   if (trained) {
     CHECK(beam == targets);
     const auto g = sequence_scores(model, greedy), s = sequence_scores(model, beam);
@@ -119,8 +120,8 @@ TEST_CASE("beam search: beam 1 is greedy, a trained model's beams are its answer
   }
   // every sentence of a batch decodes as it would alone
   for (size_t i = 0; i < kSources.size(); ++i) {
-    CHECK(model.beam_search(batch_of({kSources[i]}, {Sentence{}}), 4, 0.6, 2.0)[0] ==
-          model.beam_search(sources, 4, 0.6, 2.0)[i]);
+    CHECK(beam_tokens(model, batch_of({kSources[i]}, {Sentence{}}), 4, 0.6, 2.0)[0] ==
+          beam_tokens(model, sources, 4, 0.6, 2.0)[i]);
   }
 }
 
@@ -136,8 +137,8 @@ TEST_CASE("a wider beam finds more probable outputs where greedy is not optimal"
   int compared = 0, improved = 0;
   for (int round = 0; round < 8; ++round) {
     test::train_on(model, batch_of(kSources, reversed_targets()), 8);
-    const auto greedy = model.greedy(sources, 2.0);
-    const auto beam = model.beam_search(sources, 4, 0.0, 2.0);
+    const auto greedy = greedy_tokens(model, sources, 2.0);
+    const auto beam = beam_tokens(model, sources, 4, 0.0, 2.0);
     const auto g = sequence_scores(model, greedy), b = sequence_scores(model, beam);
     for (size_t n = 0; n < kSources.size(); ++n) {
       // outputs cut at the length limit end without </s>: their scores are not comparable

@@ -189,17 +189,31 @@ struct RecurrentCase {
     fill(h0, rng, 0.5f);
     fill(c0, rng, 0.5f);
   }
+  RnnForward call() {
+    return {.T = T,
+            .N = N,
+            .x = x.w,
+            .h0 = h0.w,
+            .c0 = lstm ? c0.w : nullptr,
+            .y = y.data(),
+            .hT = hT.data(),
+            .cT = lstm ? cT.data() : nullptr,
+            .workspace = ws.data()};
+  }
   double run() {
-    layer.forward(T, N, x.w, h0.w, lstm ? c0.w : nullptr, y.data(), hT.data(),
-                  lstm ? cT.data() : nullptr, ws.data());
+    layer.forward(call());
     return py(y.data()) + ph(hT.data()) + (lstm ? pc(cT.data()) : 0.0);
   }
   void gradients() {
     params.zero_grads();
     run();
-    layer.backward(T, N, x.w, h0.w, lstm ? c0.w : nullptr, y.data(), lstm ? cT.data() : nullptr,
-                   py.r.data(), ph.r.data(), lstm ? pc.r.data() : nullptr, x.g, h0.g,
-                   lstm ? c0.g : nullptr, ws.data());
+    layer.backward({.forward = call(),
+                    .dy = py.r.data(),
+                    .dhT = ph.r.data(),
+                    .dcT = lstm ? pc.r.data() : nullptr,
+                    .dx = x.g,
+                    .dh0 = h0.g,
+                    .dc0 = lstm ? c0.g : nullptr});
   }
 };
 

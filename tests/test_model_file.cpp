@@ -9,8 +9,9 @@
 
 #include "core/archive.hpp"
 #include "core/error.hpp"
-#include "pipeline/model_config.hpp"
-#include "pipeline/model_file.hpp"
+#include "decoding/search.hpp"
+#include "model_file/model_file.hpp"
+#include "recipe/model_config.hpp"
 #include "tests/model_fixture.hpp"
 
 using namespace rnmt;
@@ -30,7 +31,7 @@ TEST_CASE("a model file loads back to the same network", "[model]") {
   CHECK(std::memcmp(p.values(), f.network->params().values(), p.total() * sizeof(float)) == 0);
   const Sentence src = {4, 5, 6}, none;
   const Batch b = make_batch({&src}, {&none});
-  CHECK(m.network->greedy(b, 2.0) == f.network->greedy(b, 2.0));
+  CHECK(greedy_tokens(*m.network, b, 2.0) == greedy_tokens(*f.network, b, 2.0));
   CHECK(p.grads() == nullptr);  // a loaded network only searches: no gradient arena
   std::filesystem::remove(path);
 }

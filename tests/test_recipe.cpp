@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "pipeline/recipe.hpp"
+#include "recipe/recipe.hpp"
 
 using namespace rnmt;
 using Catch::Contains;
@@ -31,8 +31,8 @@ TEST_CASE("a minimal recipe gets the documented defaults", "[recipe]") {
   CHECK(r.workdir == "runs/x");
   CHECK(r.data.max_length == 100);
   CHECK(r.tokenizer.merges == 8000);
-  CHECK(r.model.decoder_cell == "lstm");
-  CHECK(r.model.attention == "general");
+  CHECK(r.model.decoder_cell == Cell::lstm);
+  CHECK(r.model.attention == AttentionType::general);
   CHECK(r.model.dropout == 0.2);
   CHECK(r.training.lr == 0.001);
   CHECK(r.training.batch_sentences == 64);

@@ -26,8 +26,15 @@ void check_layer_against_reference(Cell cell) {
   test::fill_uniform(h0, rng, 0.5f);
   test::fill_uniform(c0, rng, 0.5f);
   Tensor ws({static_cast<int64_t>(layer.workspace_floats(T, N))});
-  layer.forward(T, N, x.data(), h0.data(), cell == Cell::lstm ? c0.data() : nullptr, y.data(),
-                hT.data(), cell == Cell::lstm ? cT.data() : nullptr, ws.data());
+  layer.forward({.T = T,
+                 .N = N,
+                 .x = x.data(),
+                 .h0 = h0.data(),
+                 .c0 = cell == Cell::lstm ? c0.data() : nullptr,
+                 .y = y.data(),
+                 .hT = hT.data(),
+                 .cT = cell == Cell::lstm ? cT.data() : nullptr,
+                 .workspace = ws.data()});
 
   for (int64_t n = 0; n < N; ++n) {
     // The reference runs each row alone, time-major rows gathered into one sequence.

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
+#include "decoding/search.hpp"
 #include "model/seq2seq.hpp"
 #include "rnn/rnn_layer.hpp"
 #include "tests/model_test_util.hpp"
@@ -59,10 +60,24 @@ TEST_CASE("inference RNN primitives compute what the training primitives compute
       c_train(static_cast<size_t>(N * H)), y_infer(y_train.size()), h_infer(h_train.size()),
       c_infer(c_train.size());
   std::vector<float> workspace(layer.workspace_floats(T, N));
-  layer.forward(T, N, x.data(), h0.data(), c_in, y_train.data(), h_train.data(),
-                cell == Cell::lstm ? c_train.data() : nullptr, workspace.data());
-  layer.forward_inference(T, N, x.data(), h0.data(), c_in, y_infer.data(), h_infer.data(),
-                          cell == Cell::lstm ? c_infer.data() : nullptr);
+  const bool lstm = cell == Cell::lstm;
+  layer.forward({.T = T,
+                 .N = N,
+                 .x = x.data(),
+                 .h0 = h0.data(),
+                 .c0 = c_in,
+                 .y = y_train.data(),
+                 .hT = h_train.data(),
+                 .cT = lstm ? c_train.data() : nullptr,
+                 .workspace = workspace.data()});
+  layer.forward_inference({.T = T,
+                           .N = N,
+                           .x = x.data(),
+                           .h0 = h0.data(),
+                           .c0 = c_in,
+                           .y = y_infer.data(),
+                           .hT = h_infer.data(),
+                           .cT = lstm ? c_infer.data() : nullptr});
   for (size_t i = 0; i < y_train.size(); ++i)
     REQUIRE(y_infer[i] == Approx(y_train[i]).margin(1e-5));
   for (size_t i = 0; i < h_train.size(); ++i)
@@ -82,11 +97,11 @@ TEST_CASE("n-best lists: distinct hypotheses, best first, scores that teacher fo
   const std::vector<Sentence> none(kSources.size());
   const Batch sources = batch_of(kSources, none);
   const SearchOptions options{.beam = 4, .n_best = 3, .length_penalty = 0.6};
-  const auto lists = model.search(sources, options);
+  const auto lists = search(model, sources, options);
   REQUIRE(lists.size() == kSources.size());
   std::vector<Sentence> best;
   for (const auto& l : lists) best.push_back(l.front().tokens);
-  CHECK(model.beam_search(sources, 4, 0.6, 2.0) == best);
+  CHECK(beam_tokens(model, sources, 4, 0.6, 2.0) == best);
   for (size_t n = 0; n < lists.size(); ++n) {
     const auto& list = lists[n];
     INFO("sentence " << n);
@@ -112,7 +127,7 @@ TEST_CASE("n-best lists: distinct hypotheses, best first, scores that teacher fo
   }
   SearchOptions too_many = options;
   too_many.n_best = 5;
-  CHECK_THROWS_WITH(model.search(sources, too_many),
+  CHECK_THROWS_WITH(search(model, sources, too_many),
                     "n-best (5) must be between 1 and the beam size (4)");
 }
 
@@ -127,7 +142,7 @@ TEST_CASE("alignments are the argmax of the attention weights teacher forcing co
   train(model);
   const std::vector<Sentence> none(kSources.size());
   const SearchOptions options{.beam = 3, .alignments = true};
-  const auto lists = model.search(batch_of(kSources, none), options);
+  const auto lists = search(model, batch_of(kSources, none), options);
   for (size_t n = 0; n < kSources.size(); ++n) {
     const Hypothesis& h = lists[n].front();
     INFO("sentence " << n);
@@ -153,9 +168,9 @@ TEST_CASE("sentences that finish early leave the batch without changing the othe
   if (trained) train(model);  // trained: outputs of different lengths, so rows leave at each step
   const std::vector<Sentence> none(kSources.size());
   const SearchOptions options{.beam = beam, .n_best = beam, .length_penalty = 0.6};
-  const auto together = model.search(batch_of(kSources, none), options);
+  const auto together = search(model, batch_of(kSources, none), options);
   for (size_t n = 0; n < kSources.size(); ++n) {
-    const auto alone = model.search(batch_of({kSources[n]}, {Sentence{}}), options);
+    const auto alone = search(model, batch_of({kSources[n]}, {Sentence{}}), options);
     REQUIRE(alone[0].size() == together[n].size());
     for (size_t i = 0; i < alone[0].size(); ++i) {
       CHECK(alone[0][i].tokens == together[n][i].tokens);

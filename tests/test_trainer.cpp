@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
 using namespace rnmt;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/packed_matmul.hpp"
+#include "decoding/search.hpp"
 #include "rnmt/translator.hpp"
 #include "tests/model_fixture.hpp"
 #include "tokenizer/segmenter.hpp"
@@ -73,7 +74,7 @@ TEST_CASE("Translator: one output per line, the network's own search, empty line
     for (const auto& p : m.src->tokenize(kLines[i])) ids.push_back(m.src->model().vocabulary.id(p));
     ids.resize(std::min<size_t>(ids.size(), 12));  // the Translator truncates as the recipe says
     const Sentence none;
-    const auto tokens = m.network->beam_search(make_batch({&ids}, {&none}), 2, 0.6, 2.0)[0];
+    const auto tokens = beam_tokens(*m.network, make_batch({&ids}, {&none}), 2, 0.6, 2.0)[0];
     std::vector<std::string> pieces;
     for (int32_t t : tokens)
       pieces.push_back(m.tgt->model().vocabulary.pieces[static_cast<size_t>(t)]);

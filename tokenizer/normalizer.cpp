@@ -13,15 +13,11 @@
 namespace rnmt {
 
 Normalization parse_normalization(const std::string& name) {
-  if (name == "nfc") return Normalization::nfc;
-  if (name == "nfkc") return Normalization::nfkc;
-  throw Error("unknown normalization '" + name + "' (expected nfc or nfkc)");
+  return parse_enum(kNormalizationNames, name, "normalization");
 }
 
 InvalidUtf8 parse_invalid_utf8(const std::string& name) {
-  if (name == "replace") return InvalidUtf8::replace;
-  if (name == "fail") return InvalidUtf8::fail;
-  throw Error("unknown invalid-UTF-8 policy '" + name + "' (expected replace or fail)");
+  return parse_enum(kInvalidUtf8Names, name, "invalid-UTF-8 policy");
 }
 
 namespace {

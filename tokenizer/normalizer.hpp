@@ -3,10 +3,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/enum_names.hpp"
+
 namespace rnmt {
 
 enum class Normalization { nfc, nfkc };
 enum class InvalidUtf8 { replace, fail };  // replace: U+FFFD for each bad sequence, counted
+inline constexpr EnumName<Normalization> kNormalizationNames[] = {{Normalization::nfc, "nfc"},
+                                                                  {Normalization::nfkc, "nfkc"}};
+inline constexpr EnumName<InvalidUtf8> kInvalidUtf8Names[] = {{InvalidUtf8::replace, "replace"},
+                                                              {InvalidUtf8::fail, "fail"}};
 
 Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc"
 InvalidUtf8 parse_invalid_utf8(const std::string& name);     // "replace" | "fail"

@@ -5,15 +5,14 @@
 #include <deque>
 
 #include "core/dnnl_context.hpp"
-#include "training/adam.hpp"
-#include "training/clip.hpp"
 #include "training/synthetic.hpp"
+#include "training/trainer.hpp"
 
 namespace rnmt {
 
-double training_flops(const ModelConfig& c, const Batch& b) {
-  const double S = static_cast<double>(b.S), T = static_cast<double>(b.T),
-               N = static_cast<double>(b.N);
+double training_flops(const ModelConfig& c, const StepResult& b) {
+  const double S = static_cast<double>(b.source_length), T = static_cast<double>(b.target_length),
+               N = static_cast<double>(b.sentences);
   const double E = static_cast<double>(c.embedding), He = static_cast<double>(c.encoder_hidden),
                H = static_cast<double>(c.decoder_hidden), V = static_cast<double>(c.tgt_vocab);
   const double gates = c.decoder_cell == Cell::lstm ? 4 : 3;
@@ -45,13 +44,10 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   o.model.tgt_vocab = data.tgt_vocab;
   o.model.input_feeding = o.input_feeding;
   Seq2Seq model(o.model, 1);
+  // The real training step (lr 1e-3, clip 5 are TrainerOptions' defaults, as in the reference).
+  Trainer trainer(model, data, {.batch_sentences = o.batch_size, .seed = 1});
   Profiler profiler;
-  model.set_profiler(&profiler);
-  const int part_optimizer = profiler.part("clip + Adam");
-  const int part_zero = profiler.part("zero gradients");
-  const int part_batch = profiler.part("batch assembly");
-  Adam adam;
-  Rng rng(1);
+  trainer.set_profiler(&profiler);
   char line[256];
   std::snprintf(line, sizeof line,
                 "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d threads, input "
@@ -63,7 +59,6 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   log << line << std::flush;
 
   BenchTrainResult result;
-  std::deque<std::vector<int64_t>> queue;
   int64_t step = 0, tokens = 0;
   double flops = 0;
   std::deque<double> recent;
@@ -71,38 +66,19 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   const auto begin = clock::now();
   double last_report = 0;
   for (;;) {
-    if (queue.empty()) {
-      auto batches = bucketed_batches(data, o.batch_size, 100, rng);
-      queue.assign(batches.begin(), batches.end());
-    }
     if (step == o.warmup_batches) {
       start = clock::now();
       profiler.enabled = o.profile;
     }
-    Batch batch;
-    {
-      ProfileScope scope(&profiler, part_batch);
-      batch = batch_of(data, queue.front());
-    }
-    queue.pop_front();
-    {
-      ProfileScope scope(&profiler, part_zero);
-      model.params().zero_grads();
-    }
-    const LossStats stats = model.forward(batch, true);
-    model.backward(batch, 1.0f / static_cast<float>(stats.tokens));
-    {
-      ProfileScope scope(&profiler, part_optimizer);
-      adam.step(model.params(), 1e-3f, clip_factor(gradient_norm(model.params()), 5.0));
-    }
-    const double loss = stats.nll / static_cast<double>(stats.tokens);
+    const StepResult s = trainer.step();
+    const double loss = s.loss.nll / static_cast<double>(s.loss.tokens);
     if (step < 10) result.first_loss += loss / 10;
     recent.push_back(loss);
     if (recent.size() > 10) recent.pop_front();
     ++step;
     if (step > o.warmup_batches) {
-      tokens += batch.tgt_tokens;
-      flops += training_flops(o.model, batch);
+      tokens += s.loss.tokens;
+      flops += training_flops(o.model, s);
     }
     const double elapsed = std::chrono::duration<double>(clock::now() - begin).count();
     if (elapsed - last_report >= 10) {

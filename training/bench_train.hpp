@@ -4,6 +4,7 @@
 #include <string>
 
 #include "model/seq2seq.hpp"
+#include "training/trainer.hpp"
 
 namespace rnmt {
 
@@ -31,7 +32,8 @@ struct BenchTrainResult {
 // general attention, batches of 64, Adam lr 1e-3, clip 5), trained for a fixed time.
 BenchTrainResult bench_train(BenchTrainOptions options, std::ostream& log);
 
-// Multiply-adds of one training step (forward + backward) on this batch, counted as 2 FLOPs each.
-double training_flops(const ModelConfig& config, const Batch& batch);
+// Multiply-adds of one training step (forward + backward) on a batch of the step's shape, counted
+// as 2 FLOPs each.
+double training_flops(const ModelConfig& config, const StepResult& step);
 
 }  // namespace rnmt

@@ -6,6 +6,7 @@
 
 #include "core/archive.hpp"
 #include "core/error.hpp"
+#include "model_file/weights.hpp"
 #include "training/clip.hpp"
 
 namespace rnmt {
@@ -38,13 +39,24 @@ StepResult Trainer::step() {
     position_.batch = 0;
     start_epoch();
   }
-  const Batch batch = batch_of(*data_, batches_[static_cast<size_t>(position_.batch)]);
+  Batch batch;
+  {
+    ProfileScope scope(profiler_, part_batch_);
+    batch = batch_of(*data_, batches_[static_cast<size_t>(position_.batch)]);
+  }
   ++position_.batch;
   ParamSet& params = model_.params();
-  params.zero_grads();
+  {
+    ProfileScope scope(profiler_, part_zero_);
+    params.zero_grads();
+  }
   StepResult r;
+  r.sentences = batch.N;
+  r.source_length = batch.S;
+  r.target_length = batch.T;
   r.loss = model_.forward(batch, true);
   model_.backward(batch, 1.0f / static_cast<float>(r.loss.tokens));
+  ProfileScope scope(profiler_, part_optimizer_);
   r.grad_norm = gradient_norm(params);
   if (!std::isfinite(r.loss.loss) || !std::isfinite(r.grad_norm)) {
     ++bad_steps_;
@@ -64,6 +76,15 @@ StepResult Trainer::step() {
   return r;
 }
 
+void Trainer::set_profiler(Profiler* profiler) {
+  profiler_ = profiler;
+  model_.set_profiler(profiler);
+  if (!profiler) return;
+  part_optimizer_ = profiler->part("clip + Adam");
+  part_zero_ = profiler->part("zero gradients");
+  part_batch_ = profiler->part("batch assembly");
+}
+
 void Trainer::save_checkpoint(const std::string& path,
                               const std::map<std::string, std::string>& extra) const {
   Archive a;
@@ -71,7 +92,7 @@ void Trainer::save_checkpoint(const std::string& path,
   a.tag = kCheckpointTag;
   a.version = kCheckpointVersion;
   const ParamSet& params = model_.params();
-  a.put("params", params.values(), params.total() * sizeof(float));
+  put_weights(a, params);
   a.put("adam.m", adam_.first_moment().data(), adam_.first_moment().size() * sizeof(float));
   a.put("adam.v", adam_.second_moment().data(), adam_.second_moment().size() * sizeof(float));
   a.put_int("adam.steps", adam_.steps());
@@ -88,14 +109,7 @@ std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& p
   Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
   if (check) check(a.sections);
   ParamSet& params = model_.params();
-  const std::string& w = a.get("params");
-  if (w.size() != params.total() * sizeof(float)) {
-    throw Error("checkpoint '" + path + "' holds " + std::to_string(w.size() / sizeof(float)) +
-                " parameters, this model has " + std::to_string(params.total()) +
-                " (was it written by a different recipe?)");
-  }
-  std::memcpy(params.values(), w.data(), w.size());
-  params.touch();
+  get_weights(a, params, path);
   const auto n = static_cast<int64_t>(params.total());
   for (auto [name, tensor] :
        {std::pair{"adam.m", &adam_.first_moment()}, std::pair{"adam.v", &adam_.second_moment()}}) {

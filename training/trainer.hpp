@@ -5,9 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "core/profiler.hpp"
 #include "model/seq2seq.hpp"
 #include "training/adam.hpp"
-#include "training/synthetic.hpp"
+#include "training/batching.hpp"
 
 namespace rnmt {
 
@@ -29,6 +30,7 @@ struct TrainPosition {
 
 struct StepResult {
   LossStats loss;
+  int64_t sentences = 0, source_length = 0, target_length = 0;  // the batch's N, S, T
   double grad_norm = 0;
   bool applied = false;  // false: skipped because the loss or the gradient was not finite
 };
@@ -46,6 +48,8 @@ class Trainer {
           EpochData epoch_data = nullptr);
 
   StepResult step();  // one batch: forward, backward, clipping, Adam (or a skip)
+  // Times the step's parts (the network's and the trainer's own) into `profiler`, or stops.
+  void set_profiler(Profiler* profiler);
   const TrainPosition& position() const { return position_; }
   void set_lr(double lr) { options_.lr = lr; }
   double lr() const { return options_.lr; }
@@ -73,6 +77,8 @@ class Trainer {
   TrainPosition position_;
   std::vector<std::vector<int64_t>> batches_;  // this epoch's order
   int64_t bad_steps_ = 0;
+  Profiler* profiler_ = nullptr;
+  int part_batch_ = 0, part_zero_ = 0, part_optimizer_ = 0;
 };
 
 }  // namespace rnmt

@@ -11,12 +11,14 @@
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "decoding/search.hpp"
 #include "tokenizer/segmenter.hpp"
 
 namespace rnmt {
 namespace {
 
-void check(const TranslationOptions& o) {
+// Checks the options and parses the compute type (the one name inside them).
+ComputeType checked_compute_type(const TranslationOptions& o) {
   if (o.beam_size < 1) throw Error("the beam size must be at least 1");
   if (o.num_hypotheses < 1 || o.num_hypotheses > o.beam_size) {
     throw Error("the number of hypotheses (" + std::to_string(o.num_hypotheses) +
@@ -26,9 +28,7 @@ void check(const TranslationOptions& o) {
   if (o.max_batch_tokens < 0) throw Error("the batch token limit must not be negative");
   if (!(o.max_length_ratio > 0)) throw Error("the maximum length ratio must be positive");
   if (o.threads < 0) throw Error("the thread count must not be negative");
-  if (o.compute_type != "float32" && o.compute_type != "bfloat16") {
-    throw Error("unknown compute type '" + o.compute_type + "' (expected float32 or bfloat16)");
-  }
+  return parse_enum(kComputeTypeNames, o.compute_type, "compute type");
 }
 
 TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary) {
@@ -57,7 +57,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                                               const TranslationOptions& o,
                                               const TranslationProgress& progress,
                                               int64_t first_line) {
-  check(o);
+  const ComputeType compute = checked_compute_type(o);
   if (workers.empty()) throw Error("translate_text needs at least one worker");
   const TranslationModel& m = workers.front();
   if (o.return_alignments && m.network.config().attention == AttentionType::none)
@@ -97,13 +97,12 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   // Longest batches first: the last batch a worker takes is then a short one.
   std::reverse(batches.begin(), batches.end());
 
-  const SearchOptions search{
-      .beam = o.beam_size,
-      .n_best = o.num_hypotheses,
-      .length_penalty = o.length_penalty,
-      .max_length_ratio = o.max_length_ratio,
-      .alignments = o.return_alignments,
-      .compute = o.compute_type == "bfloat16" ? ComputeType::bf16 : ComputeType::f32};
+  const SearchOptions search{.beam = o.beam_size,
+                             .n_best = o.num_hypotheses,
+                             .length_penalty = o.length_penalty,
+                             .max_length_ratio = o.max_length_ratio,
+                             .alignments = o.return_alignments,
+                             .compute = compute};
   const Sentence no_target;
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;
   const int threads = translation_threads(o);
@@ -128,7 +127,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
           sources.push_back(&encoded[order[k]]);
           targets.push_back(&no_target);
         }
-        const auto hypotheses = w.network.search(make_batch(sources, targets), search);
+        const auto hypotheses = rnmt::search(w.network, make_batch(sources, targets), search);
         for (size_t k = begin; k < end; ++k) {
           auto& r = results[order[k]];
           for (const auto& h : hypotheses[k - begin])

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <mutex>
 
-#include "pipeline/model_file.hpp"
+#include "model_file/model_file.hpp"
 #include "translation/translate_text.hpp"
 
 namespace rnmt {
 
 struct Translator::Impl {
-  // What one translating thread uses: a network (its own buffers and primitive caches) and a
-  // source tokenizer (its own BPE cache). The weights are copied into each worker.
+  // What one translating thread uses: a network (its own buffers and primitive caches, over the
+  // weights every worker shares) and a source tokenizer (its own BPE cache).
   struct Worker {
     std::unique_ptr<Seq2Seq> network;
     Tokenizer source, target;
@@ -20,8 +20,7 @@ struct Translator::Impl {
 
   Recipe recipe;
   TokenizerModel source_model, target_model;
-  // The first worker's network, which new workers copy their weights from: translating only
-  // reads the parameters, so copying them while it translates is safe.
+  // The first worker's network, whose weights new workers share: translating only reads them.
   const Seq2Seq* weights = nullptr;
   std::mutex mutex;
   std::vector<std::unique_ptr<Worker>> idle;
@@ -35,12 +34,8 @@ struct Translator::Impl {
         return worker;
       }
     }
-    auto network = Seq2Seq::for_inference(weights->config());
-    const ParamSet& from = weights->params();
-    std::copy(from.values(), from.values() + from.total(), network->params().values());
-    network->params().touch();
-    return std::make_unique<Worker>(
-        Worker{std::move(network), Tokenizer(source_model), Tokenizer(target_model)});
+    return std::make_unique<Worker>(Worker{Seq2Seq::sharing_weights_of(*weights),
+                                           Tokenizer(source_model), Tokenizer(target_model)});
   }
 
   void give_back(std::unique_ptr<Worker> worker) {
@@ -54,7 +49,7 @@ Translator::Translator(const std::string& model_path) : impl_(std::make_unique<I
   impl_->recipe = std::move(m.recipe);
   impl_->source_model = m.src->model();
   impl_->target_model = m.tgt->model();
-  // The loaded network becomes the first worker; a copy of its weights seeds any further ones.
+  // The loaded network becomes the first worker; further ones share its weights.
   auto first = std::make_unique<Impl::Worker>(Impl::Worker{
       std::move(m.network), Tokenizer(impl_->source_model), Tokenizer(impl_->target_model)});
   impl_->weights = first->network.get();
@@ -89,8 +84,8 @@ std::vector<TranslationResult> Translator::translate(const std::vector<std::stri
                                                      const TranslationOptions& options,
                                                      const TranslationProgress& progress,
                                                      int64_t first_line) const {
-  // One worker per thread while there are batches for them (each worker holds its own copy of
-  // the network); the workers go back to the pool however translation ends.
+  // One worker per thread while there are batches for them (each with its own buffers, all over
+  // one copy of the weights); the workers go back to the pool however translation ends.
   const int64_t wanted = std::max<int64_t>(
       1, std::min<int64_t>(translation_threads(options),
                            batch_count_bound(static_cast<int64_t>(lines.size()), options)));

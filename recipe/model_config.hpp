@@ -2,7 +2,7 @@
 #include <cstdint>
 
 #include "model/seq2seq.hpp"
-#include "pipeline/recipe.hpp"
+#include "recipe/recipe.hpp"
 
 namespace rnmt {
 

@@ -1,4 +1,4 @@
-#include "pipeline/model_config.hpp"
+#include "recipe/model_config.hpp"
 
 namespace rnmt {
 
@@ -9,11 +9,11 @@ ModelConfig model_config(const Recipe& r, int64_t src_vocab, int64_t tgt_vocab) 
   c.embedding = r.model.embedding;
   c.encoder_layers = r.model.encoder_layers;
   c.encoder_hidden = r.model.encoder_hidden;
-  c.decoder_cell = r.model.decoder_cell == "gru" ? Cell::gru : Cell::lstm;
+  c.decoder_cell = r.model.decoder_cell;
   c.decoder_layers = r.model.decoder_layers;
   c.decoder_hidden = r.model.decoder_hidden;
   c.input_feeding = r.model.input_feeding;
-  c.attention = parse_attention_type(r.model.attention);
+  c.attention = r.model.attention;
   c.dropout = static_cast<float>(r.model.dropout);
   c.tied_embeddings = r.model.tied_embeddings;
   c.label_smoothing = static_cast<float>(r.training.label_smoothing);

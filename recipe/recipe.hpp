@@ -3,9 +3,31 @@
 #include <string>
 #include <vector>
 
+#include "attention/attention.hpp"
+#include "core/enum_names.hpp"
+#include "rnn/rnn_layer.hpp"
+#include "tokenizer/normalizer.hpp"
+
 namespace rnmt {
 
-// A training recipe: everything `rnmt run` does, parsed once into typed fields. Defaults are those
+enum class Optimizer { adam };
+inline constexpr EnumName<Optimizer> kOptimizerNames[] = {{Optimizer::adam, "adam"}};
+
+// The learning rate: constant (after any warm-up), inverse square root of the step after a linear
+// warm-up, or halved whenever a validation brings no improvement.
+enum class LrSchedule { constant, inverse_sqrt, plateau };
+inline constexpr EnumName<LrSchedule> kLrScheduleNames[] = {
+    {LrSchedule::constant, "constant"},
+    {LrSchedule::inverse_sqrt, "inverse_sqrt"},
+    {LrSchedule::plateau, "plateau"}};
+
+// What validation ranks checkpoints by: greedy BLEU of the validation set, or its loss.
+enum class ValidationMetric { bleu, loss };
+inline constexpr EnumName<ValidationMetric> kValidationMetricNames[] = {
+    {ValidationMetric::bleu, "bleu"}, {ValidationMetric::loss, "loss"}};
+
+// A training recipe: everything `rnmt run` does, parsed once into typed fields (names become
+// enums here, and back into names only when the recipe is written out). Defaults are those
 // documented in the README's recipe reference.
 struct Recipe {
   std::string path;  // the file it came from (for messages)
@@ -21,7 +43,7 @@ struct Recipe {
   } data;
 
   struct Tokenizer {
-    std::string normalization = "nfc";
+    Normalization normalization = Normalization::nfc;
     bool joint = false;
     int64_t merges = 8000;
     double dropout = 0.0;
@@ -30,18 +52,18 @@ struct Recipe {
   struct Model {
     int64_t embedding = 256;
     int64_t encoder_layers = 1, encoder_hidden = 512;
-    std::string decoder_cell = "lstm";
+    Cell decoder_cell = Cell::lstm;
     int64_t decoder_layers = 1, decoder_hidden = 512;
     bool input_feeding = false;
-    std::string attention = "general";
+    AttentionType attention = AttentionType::general;
     double dropout = 0.2;
     bool tied_embeddings = false;
   } model;
 
   struct Training {
-    std::string optimizer = "adam";
+    Optimizer optimizer = Optimizer::adam;
     double lr = 0.001;
-    std::string schedule = "constant";
+    LrSchedule schedule = LrSchedule::constant;
     int64_t warmup_steps = 0;
     int64_t batch_sentences = 64;
     int64_t batch_tokens = 0;  // when set, batches are by target tokens instead of sentences
@@ -55,7 +77,7 @@ struct Recipe {
 
   struct Validation {
     int64_t every = 500;
-    std::string metric = "bleu";
+    ValidationMetric metric = ValidationMetric::bleu;
     int64_t patience = 5;
     int64_t keep = 3;
   } validation;

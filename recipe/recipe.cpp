@@ -1,4 +1,4 @@
-#include "pipeline/recipe.hpp"
+#include "recipe/recipe.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -22,10 +23,26 @@ enum class Kind { integer, real, boolean, text, choice, duration };
 struct Field {
   std::string key;
   Kind kind;
-  void* target;
-  std::vector<std::string> choices = {};
+  void* target;                           // the field, for every kind but choice
+  std::vector<std::string> choices = {};  // choice: the names, and how to set and read the enum
+  std::function<void(const std::string&)> set_choice = {};
+  std::function<std::string()> choice_name = {};
   double min = -1e300;  // for numbers
 };
+
+Field number(std::string key, Kind kind, void* target, double min) {
+  return {std::move(key), kind, target, {}, {}, {}, min};
+}
+
+// A key whose value is one of an enum's names.
+template <class Enum, size_t N>
+Field choice(std::string key, Enum* target, const EnumName<Enum> (&names)[N]) {
+  Field f{std::move(key), Kind::choice, nullptr, {}, {}, {}};
+  for (const auto& entry : names) f.choices.push_back(entry.name);
+  f.set_choice = [target, &names](const std::string& v) { *target = parse_enum(names, v, "name"); };
+  f.choice_name = [target, &names] { return std::string(enum_name(names, *target)); };
+  return f;
+}
 
 // The schema: every key a recipe may hold, bound to its field in `r`.
 std::vector<Field> schema(Recipe& r) {
@@ -38,45 +55,42 @@ std::vector<Field> schema(Recipe& r) {
       {"data.valid.tgt", K::text, &r.data.valid.tgt},
       {"data.test.src", K::text, &r.data.test.src},
       {"data.test.tgt", K::text, &r.data.test.tgt},
-      {"data.max_length", K::integer, &r.data.max_length, {}, 1},
+      number("data.max_length", K::integer, &r.data.max_length, 1),
       {"data.prepare", K::text, &r.data.prepare},
-      {"tokenizer.normalization", K::choice, &r.tokenizer.normalization, {"nfc", "nfkc"}},
+      choice("tokenizer.normalization", &r.tokenizer.normalization, kNormalizationNames),
       {"tokenizer.joint", K::boolean, &r.tokenizer.joint},
-      {"tokenizer.bpe.merges", K::integer, &r.tokenizer.merges, {}, 0},
-      {"tokenizer.bpe.dropout", K::real, &r.tokenizer.dropout, {}, 0},
-      {"model.embedding", K::integer, &r.model.embedding, {}, 1},
-      {"model.encoder.layers", K::integer, &r.model.encoder_layers, {}, 1},
-      {"model.encoder.hidden", K::integer, &r.model.encoder_hidden, {}, 1},
-      {"model.decoder.cell", K::choice, &r.model.decoder_cell, {"lstm", "gru"}},
-      {"model.decoder.layers", K::integer, &r.model.decoder_layers, {}, 1},
-      {"model.decoder.hidden", K::integer, &r.model.decoder_hidden, {}, 1},
+      number("tokenizer.bpe.merges", K::integer, &r.tokenizer.merges, 0),
+      number("tokenizer.bpe.dropout", K::real, &r.tokenizer.dropout, 0),
+      number("model.embedding", K::integer, &r.model.embedding, 1),
+      number("model.encoder.layers", K::integer, &r.model.encoder_layers, 1),
+      number("model.encoder.hidden", K::integer, &r.model.encoder_hidden, 1),
+      choice("model.decoder.cell", &r.model.decoder_cell, kCellNames),
+      number("model.decoder.layers", K::integer, &r.model.decoder_layers, 1),
+      number("model.decoder.hidden", K::integer, &r.model.decoder_hidden, 1),
       {"model.decoder.input_feeding", K::boolean, &r.model.input_feeding},
-      {"model.attention", K::choice, &r.model.attention, {"none", "dot", "general", "additive"}},
-      {"model.dropout", K::real, &r.model.dropout, {}, 0},
+      choice("model.attention", &r.model.attention, kAttentionTypeNames),
+      number("model.dropout", K::real, &r.model.dropout, 0),
       {"model.tied_embeddings", K::boolean, &r.model.tied_embeddings},
-      {"training.optimizer", K::choice, &r.training.optimizer, {"adam"}},
-      {"training.lr", K::real, &r.training.lr, {}, 0},
-      {"training.schedule",
-       K::choice,
-       &r.training.schedule,
-       {"constant", "inverse_sqrt", "plateau"}},
-      {"training.warmup_steps", K::integer, &r.training.warmup_steps, {}, 0},
-      {"training.batch.sentences", K::integer, &r.training.batch_sentences, {}, 0},
-      {"training.batch.tokens", K::integer, &r.training.batch_tokens, {}, 0},
-      {"training.clip_norm", K::real, &r.training.clip_norm, {}, 0},
-      {"training.label_smoothing", K::real, &r.training.label_smoothing, {}, 0},
-      {"training.seed", K::integer, &r.training.seed, {}, 0},
-      {"training.threads", K::integer, &r.training.threads, {}, 1},
-      {"training.max_steps", K::integer, &r.training.max_steps, {}, 0},
-      {"training.max_epochs", K::integer, &r.training.max_epochs, {}, 0},
+      choice("training.optimizer", &r.training.optimizer, kOptimizerNames),
+      number("training.lr", K::real, &r.training.lr, 0),
+      choice("training.schedule", &r.training.schedule, kLrScheduleNames),
+      number("training.warmup_steps", K::integer, &r.training.warmup_steps, 0),
+      number("training.batch.sentences", K::integer, &r.training.batch_sentences, 0),
+      number("training.batch.tokens", K::integer, &r.training.batch_tokens, 0),
+      number("training.clip_norm", K::real, &r.training.clip_norm, 0),
+      number("training.label_smoothing", K::real, &r.training.label_smoothing, 0),
+      number("training.seed", K::integer, &r.training.seed, 0),
+      number("training.threads", K::integer, &r.training.threads, 1),
+      number("training.max_steps", K::integer, &r.training.max_steps, 0),
+      number("training.max_epochs", K::integer, &r.training.max_epochs, 0),
       {"training.max_time", K::duration, &r.training.max_time_seconds},
-      {"validation.every", K::integer, &r.validation.every, {}, 1},
-      {"validation.metric", K::choice, &r.validation.metric, {"bleu", "loss"}},
-      {"validation.patience", K::integer, &r.validation.patience, {}, 0},
-      {"validation.keep", K::integer, &r.validation.keep, {}, 1},
-      {"translate.beam", K::integer, &r.translate.beam, {}, 1},
-      {"translate.length_penalty", K::real, &r.translate.length_penalty, {}, 0},
-      {"translate.max_length_ratio", K::real, &r.translate.max_length_ratio, {}, 0},
+      number("validation.every", K::integer, &r.validation.every, 1),
+      choice("validation.metric", &r.validation.metric, kValidationMetricNames),
+      number("validation.patience", K::integer, &r.validation.patience, 0),
+      number("validation.keep", K::integer, &r.validation.keep, 1),
+      number("translate.beam", K::integer, &r.translate.beam, 1),
+      number("translate.length_penalty", K::real, &r.translate.length_penalty, 0),
+      number("translate.max_length_ratio", K::real, &r.translate.max_length_ratio, 0),
   };
 }
 
@@ -150,7 +164,7 @@ std::string assign(const Field& f, const std::string& v) {
         for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
         return "expects one of " + list + ", found '" + v + "'";
       }
-      *static_cast<std::string*>(f.target) = v;
+      f.set_choice(v);
       return "";
     }
     case Kind::boolean:
@@ -352,7 +366,8 @@ std::string dump_recipe(const Recipe& recipe) {
       case Kind::choice: {
         // yaml-cpp quotes and escapes (newlines, control characters) so that the dump parses back
         YAML::Emitter quoted;
-        quoted << YAML::DoubleQuoted << *static_cast<std::string*>(f.target);
+        quoted << YAML::DoubleQuoted
+               << (f.kind == Kind::choice ? f.choice_name() : *static_cast<std::string*>(f.target));
         value = quoted.c_str();
         break;
       }

@@ -1,0 +1,148 @@
+#include "decoding/beam_search.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "decoding/search_steps.hpp"
+#include "model/decoder_state.hpp"
+
+namespace rnmt {
+namespace {
+
+// One output token of a hypothesis; hypotheses share their prefixes through `parent`.
+struct Node {
+  int32_t token, parent, source;  // source: most attended source position (-1 if not recorded)
+};
+
+// A live hypothesis: one row of the decoder state.
+struct Row {
+  int32_t sentence;
+  int32_t node;    // its last token, -1 before the first
+  int32_t length;  // tokens so far
+  double log_probability;
+};
+
+struct Finished {
+  double score, log_probability;
+  int32_t node;
+};
+
+struct Candidate {
+  double log_probability;
+  int32_t row, token;
+};
+
+}  // namespace
+
+std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
+                                                 const SearchOptions& o) {
+  const int64_t N = b.N, K = o.beam, V = model.config().tgt_vocab;
+  // A sentence keeps at most K live hypotheses, so a row's K best tokens are all that can matter.
+  const int64_t C = std::min<int64_t>(K, V);
+  const bool align = o.alignments && model.config().attention != AttentionType::none;
+  const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  DecoderState state;
+  model.start(b, state);
+
+  std::vector<Node> nodes;
+  std::vector<Row> rows(static_cast<size_t>(N)), next;
+  for (int64_t n = 0; n < N; ++n)
+    rows[static_cast<size_t>(n)] = {static_cast<int32_t>(n), -1, 0, 0.0};
+  std::vector<std::vector<Finished>> finished(static_cast<size_t>(N));
+  // A sentence's beam width: K at first, one less for each hypothesis that finishes.
+  std::vector<int64_t> width(static_cast<size_t>(N), K);
+  std::vector<int32_t> from, tokens, top_ids;
+  std::vector<float> top_values, normalizer;
+  std::vector<Candidate> candidates;
+
+  for (int64_t t = 0; !rows.empty(); ++t) {
+    const int64_t R = static_cast<int64_t>(rows.size());
+    tokens.resize(static_cast<size_t>(R));
+    for (int64_t r = 0; r < R; ++r) {
+      const Row& row = rows[static_cast<size_t>(r)];
+      tokens[static_cast<size_t>(r)] =
+          row.node < 0 ? kBos : nodes[static_cast<size_t>(row.node)].token;
+    }
+    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    best_tokens_of_rows(step.logits, R, V, C, top_ids, top_values, normalizer);
+
+    // Each sentence's rows are consecutive: pick its next K live hypotheses from their candidates.
+    next.clear();
+    from.clear();
+    for (int64_t begin = 0; begin < R;) {
+      const int32_t n = rows[static_cast<size_t>(begin)].sentence;
+      int64_t end = begin;
+      while (end < R && rows[static_cast<size_t>(end)].sentence == n) ++end;
+      auto& done = finished[static_cast<size_t>(n)];
+      const auto finish = [&](const Row& row, double log_probability) {
+        done.push_back({length_normalized(log_probability, row.length, o.length_penalty),
+                        log_probability, row.node});
+      };
+      if (t + 1 > limit[static_cast<size_t>(n)]) {
+        // At the length limit every live hypothesis ends where it stands, so n-best lists fill.
+        for (int64_t r = begin; r < end; ++r)
+          finish(rows[static_cast<size_t>(r)], rows[static_cast<size_t>(r)].log_probability);
+        begin = end;
+        continue;
+      }
+      candidates.clear();
+      for (int64_t r = begin; r < end; ++r) {
+        const double base =
+            rows[static_cast<size_t>(r)].log_probability - normalizer[static_cast<size_t>(r)];
+        for (int64_t i = 0; i < C; ++i) {
+          const auto k = static_cast<size_t>(r * C + i);
+          candidates.push_back({base + top_values[k], static_cast<int32_t>(r), top_ids[k]});
+        }
+      }
+      std::stable_sort(candidates.begin(), candidates.end(),
+                       [](const Candidate& a, const Candidate& c) {
+                         return a.log_probability > c.log_probability;
+                       });
+      int64_t& live = width[static_cast<size_t>(n)];
+      const int64_t chosen = std::min<int64_t>(live, static_cast<int64_t>(candidates.size()));
+      live = 0;
+      for (int64_t i = 0; i < chosen; ++i) {
+        const Candidate& c = candidates[static_cast<size_t>(i)];
+        const Row& row = rows[static_cast<size_t>(c.row)];
+        if (c.token == kEos) {
+          finish(row, c.log_probability);
+          continue;
+        }
+        const int32_t source = align ? most_attended(step.attention + c.row * b.S,
+                                                     b.src_lengths[static_cast<size_t>(n)])
+                                     : -1;
+        nodes.push_back({c.token, row.node, source});
+        next.push_back(
+            {n, static_cast<int32_t>(nodes.size() - 1), row.length + 1, c.log_probability});
+        from.push_back(c.row);
+        ++live;  // a sentence whose width reaches 0 is done: no rows of it go on
+      }
+      begin = end;
+    }
+    rows.swap(next);
+    // The chosen rows continue: decoder states (and attentional vectors) follow them.
+    if (!rows.empty()) state.select(from);
+  }
+
+  std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
+  for (int64_t n = 0; n < N; ++n) {
+    auto& f = finished[static_cast<size_t>(n)];
+    std::stable_sort(f.begin(), f.end(),
+                     [](const Finished& a, const Finished& c) { return a.score > c.score; });
+    for (size_t i = 0; i < f.size() && static_cast<int64_t>(i) < o.n_best; ++i) {
+      Hypothesis h;
+      h.score = f[i].score;
+      h.log_probability = f[i].log_probability;
+      for (int32_t k = f[i].node; k >= 0; k = nodes[static_cast<size_t>(k)].parent) {
+        h.tokens.push_back(nodes[static_cast<size_t>(k)].token);
+        if (align) h.alignment.push_back(nodes[static_cast<size_t>(k)].source);
+      }
+      std::reverse(h.tokens.begin(), h.tokens.end());
+      std::reverse(h.alignment.begin(), h.alignment.end());
+      out[static_cast<size_t>(n)].push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,69 @@
+#include "decoding/greedy_search.hpp"
+
+#include "decoding/search_steps.hpp"
+#include "model/decoder_state.hpp"
+
+namespace rnmt {
+
+std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& b,
+                                                   const SearchOptions& o) {
+  const int64_t N = b.N, V = model.config().tgt_vocab;
+  const bool align = o.alignments && model.config().attention != AttentionType::none;
+  const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  std::vector<Hypothesis> growing(static_cast<size_t>(N));  // each sentence's one hypothesis
+  std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
+  std::vector<int32_t> live(static_cast<size_t>(N)), next_live, from,
+      tokens(static_cast<size_t>(N));
+  for (int64_t n = 0; n < N; ++n) live[static_cast<size_t>(n)] = static_cast<int32_t>(n);
+  std::vector<int32_t> best_ids;
+  std::vector<float> best_values, normalizer;
+  DecoderState state;
+  model.start(b, state);
+  const auto finish = [&](int32_t n, double log_probability) {
+    Hypothesis& h = growing[static_cast<size_t>(n)];
+    h.log_probability = log_probability;
+    h.score =
+        length_normalized(log_probability, static_cast<int64_t>(h.tokens.size()), o.length_penalty);
+    out[static_cast<size_t>(n)].push_back(std::move(h));
+  };
+
+  for (int64_t t = 0; !live.empty(); ++t) {
+    const int64_t R = static_cast<int64_t>(live.size());
+    for (int64_t r = 0; r < R; ++r) {
+      const Hypothesis& h = growing[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
+    }
+    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer);
+    next_live.clear();
+    from.clear();
+    for (int64_t r = 0; r < R; ++r) {
+      const int32_t n = live[static_cast<size_t>(r)];
+      Hypothesis& h = growing[static_cast<size_t>(n)];
+      if (t + 1 > limit[static_cast<size_t>(n)]) {  // at the limit it finishes as it stands
+        finish(n, h.log_probability);
+        continue;
+      }
+      const double base = h.log_probability - normalizer[static_cast<size_t>(r)];
+      const double log_probability = base + best_values[static_cast<size_t>(r)];
+      const int32_t token = best_ids[static_cast<size_t>(r)];
+      if (token == kEos) {
+        finish(n, log_probability);
+        continue;
+      }
+      h.tokens.push_back(token);
+      if (align) {
+        h.alignment.push_back(
+            most_attended(step.attention + r * b.S, b.src_lengths[static_cast<size_t>(n)]));
+      }
+      h.log_probability = log_probability;
+      next_live.push_back(n);
+      from.push_back(static_cast<int32_t>(r));
+    }
+    live.swap(next_live);
+    if (!live.empty()) state.select(from);
+  }
+  return out;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,99 @@
+#include "decoding/search.hpp"
+
+#include <string>
+
+#include "core/error.hpp"
+#include "decoding/beam_search.hpp"
+#include "decoding/greedy_search.hpp"
+#include "decoding/search_steps.hpp"
+
+namespace rnmt {
+namespace {
+
+std::vector<Sentence> first_tokens(std::vector<std::vector<Hypothesis>> hypotheses) {
+  std::vector<Sentence> out(hypotheses.size());
+  for (size_t n = 0; n < hypotheses.size(); ++n) {
+    if (!hypotheses[n].empty()) out[n] = std::move(hypotheses[n].front().tokens);
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_search_options(const SearchOptions& o) {
+  if (o.beam < 1) throw Error("the beam size must be at least 1");
+  if (o.n_best < 1 || o.n_best > o.beam) {
+    throw Error("n-best (" + std::to_string(o.n_best) + ") must be between 1 and the beam size (" +
+                std::to_string(o.beam) + ")");
+  }
+}
+
+void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* values) {
+  // Blocks whose (vectorised) maximum cannot enter the list are skipped whole: after the first
+  // few blocks that is nearly all of them.
+  constexpr int64_t kBlock = 32;
+  int64_t kept = 0;
+  for (int64_t begin = 0; begin < V; begin += kBlock) {
+    const int64_t end = std::min(V, begin + kBlock);
+    if (kept == count) {
+      float block_max = z[begin];
+#pragma omp simd reduction(max : block_max)
+      for (int64_t v = begin + 1; v < end; ++v) block_max = std::max(block_max, z[v]);
+      if (block_max <= values[count - 1]) continue;
+    }
+    for (int64_t v = begin; v < end; ++v) {
+      const float x = z[v];
+      if (kept == count && x <= values[kept - 1]) continue;
+      int64_t i = kept < count ? kept++ : count - 1;
+      for (; i > 0 && values[i - 1] < x; --i) {
+        values[i] = values[i - 1];
+        ids[i] = ids[i - 1];
+      }
+      values[i] = x;
+      ids[i] = static_cast<int32_t>(v);
+    }
+  }
+}
+
+void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
+                         std::vector<int32_t>& ids, std::vector<float>& values,
+                         std::vector<float>& normalizer) {
+  ids.resize(static_cast<size_t>(rows * count));
+  values.resize(static_cast<size_t>(rows * count));
+  normalizer.resize(static_cast<size_t>(rows));
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* z = logits + r * V;
+    float* best = &values[static_cast<size_t>(r * count)];
+    top_tokens(z, V, count, &ids[static_cast<size_t>(r * count)], best);
+    normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V, best[0]);
+  }
+}
+
+std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
+  std::vector<int64_t> limit(static_cast<size_t>(b.N));
+  for (int64_t n = 0; n < b.N; ++n) {
+    limit[static_cast<size_t>(n)] =
+        static_cast<int64_t>(std::ceil(max_length_ratio * b.src_lengths[static_cast<size_t>(n)])) +
+        10;
+  }
+  return limit;
+}
+
+std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& b,
+                                            const SearchOptions& o) {
+  check_search_options(o);
+  return o.beam == 1 ? greedy_search(model, b, o) : beam_search(model, b, o);
+}
+
+std::vector<Sentence> greedy_tokens(Seq2Seq& model, const Batch& b, double max_length_ratio) {
+  return first_tokens(search(model, b, {.beam = 1, .max_length_ratio = max_length_ratio}));
+}
+
+std::vector<Sentence> beam_tokens(Seq2Seq& model, const Batch& b, int64_t beam, double alpha,
+                                  double max_length_ratio) {
+  return first_tokens(search(
+      model, b, {.beam = beam, .length_penalty = alpha, .max_length_ratio = max_length_ratio}));
+}
+
+}  // namespace rnmt

@@ -1,0 +1,45 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/packed_matmul.hpp"
+#include "model/batch.hpp"
+#include "model/seq2seq.hpp"
+
+namespace rnmt {
+
+// How a batch is decoded. beam = 1 is greedy search.
+struct SearchOptions {
+  int64_t beam = 1;
+  int64_t n_best = 1;             // hypotheses returned per sentence, 1 .. beam
+  double length_penalty = 1.0;    // alpha: a finished hypothesis scores log p / length^alpha
+  double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
+  bool alignments = false;        // record each output token's most attended source position
+  // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
+  ComputeType compute = ComputeType::f32;
+};
+
+struct Hypothesis {
+  Sentence tokens;   // without </s>
+  double score = 0;  // log_probability / length^alpha, length counting </s>
+  double log_probability = 0;
+  std::vector<int32_t> alignment;  // per token: argmax of its attention weights (if asked for)
+};
+
+// Decodes the batch's source side (its target side is ignored) with the strategy the options
+// name: greedy_search for beam 1, beam_search otherwise. Returns each sentence's n_best finished
+// hypotheses, best first. Invalid options are an Error.
+//
+// Every strategy drives the network only through Seq2Seq::start, Seq2Seq::step and
+// DecoderState::select: all live hypotheses of all sentences advance together, one step per
+// output position, and a sentence leaves the batch once it is done. At its length limit a
+// sentence's live hypotheses finish as they stand.
+std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& batch,
+                                            const SearchOptions& options);
+
+// The best hypothesis' tokens of search(), greedy and with a beam (tests and tools).
+std::vector<Sentence> greedy_tokens(Seq2Seq& model, const Batch& batch, double max_length_ratio);
+std::vector<Sentence> beam_tokens(Seq2Seq& model, const Batch& batch, int64_t beam, double alpha,
+                                  double max_length_ratio);
+
+}  // namespace rnmt

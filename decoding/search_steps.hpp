@@ -1,0 +1,46 @@
+#pragma once
+// What the search strategies share: reading a step's logits, length limits, hypotheses.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "core/vec_math.hpp"
+#include "decoding/search.hpp"
+
+namespace rnmt {
+
+// log Σ exp z[v], given the largest z (which the top-token pass has found).
+inline float log_sum_exp(const float* z, int64_t V, float max) {
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t v = 0; v < V; ++v) sum += fast_exp(z[v] - max);
+  return max + std::log(sum);
+}
+
+// The `count` largest logits of z [V], largest first; of equal ones the lowest id comes first.
+void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* values);
+
+// For each row of a step: its `count` best tokens and their logits (ids, values [rows, count]),
+// and the log normalizer (log Σ exp) of its logits [rows], so that a token's log-probability is
+// its logit minus the normalizer.
+void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
+                         std::vector<int32_t>& ids, std::vector<float>& values,
+                         std::vector<float>& normalizer);
+
+// The longest output each sentence may get: ceil(ratio · source length) + 10 tokens.
+std::vector<int64_t> output_limits(const Batch& batch, double max_length_ratio);
+
+// The source position a row of attention weights [length] attends most.
+inline int32_t most_attended(const float* weights, int64_t length) {
+  return static_cast<int32_t>(std::max_element(weights, weights + length) - weights);
+}
+
+// A finished hypothesis' score: log p / length^alpha, the length counting </s>.
+inline double length_normalized(double log_probability, int64_t tokens, double alpha) {
+  return log_probability / std::pow(static_cast<double>(tokens) + 1.0, alpha);
+}
+
+void check_search_options(const SearchOptions& options);
+
+}  // namespace rnmt

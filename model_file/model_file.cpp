@@ -1,0 +1,47 @@
+#include "model_file/model_file.hpp"
+
+#include "core/error.hpp"
+#include "model_file/weights.hpp"
+#include "recipe/model_config.hpp"
+
+namespace rnmt {
+
+Archive model_archive(const ModelFileContents& c) {
+  Archive a;
+  a.tag = kModelFileTag;
+  a.version = kModelFileVersion;
+  a.sections[kRecipeSection] = c.recipe;
+  a.sections[kSourceTokenizerSection] = c.src_tokenizer;
+  a.sections[kTargetTokenizerSection] = c.tgt_tokenizer;
+  a.sections[kWeightsSection] = c.weights;
+  return a;
+}
+
+void write_model_file(const ModelFileContents& contents, const std::string& path) {
+  write_archive(model_archive(contents), path);
+}
+
+LoadedModel load_model(const std::string& path) {
+  return load_model(read_archive(path, kModelFileTag, kModelFileVersion), path);
+}
+
+LoadedModel load_model(const Archive& a, const std::string& path) {
+  LoadedModel m;
+  try {
+    m.recipe = parse_recipe(a.get(kRecipeSection), path + " (recipe)", {}, false);
+    m.src = std::make_unique<Tokenizer>(
+        parse_tokenizer(a.get(kSourceTokenizerSection), path + " (source tokenizer)"));
+    m.tgt = std::make_unique<Tokenizer>(
+        parse_tokenizer(a.get(kTargetTokenizerSection), path + " (target tokenizer)"));
+    m.network = Seq2Seq::for_inference(
+        model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
+                     static_cast<int64_t>(m.tgt->model().vocabulary.size())),
+        stored_weight_count(a, path));
+  } catch (const Error& e) {
+    throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
+  }
+  get_weights(a, m.network->params(), path);
+  return m;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,91 @@
+#include "pipeline/corpus.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "translation/translate_text.hpp"
+
+namespace rnmt {
+namespace {
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in = open_input_file(path);
+  std::vector<std::string> lines;
+  for (std::string l; read_text_line(in, l);) lines.push_back(std::move(l));
+  return lines;
+}
+
+Sentence encode_line(Tokenizer& t, const std::string& line, float dropout, Rng* rng) {
+  Sentence ids;
+  for (const auto& p : t.tokenize(line, 0, nullptr, dropout, rng))
+    ids.push_back(t.model().vocabulary.id(p));
+  return ids;
+}
+
+}  // namespace
+
+Corpus read_corpus(const Recipe::Pair& p) {
+  Corpus c{read_lines(p.src), read_lines(p.tgt)};
+  if (c.src.size() != c.tgt.size()) {
+    throw Error("parallel files differ in length: '" + p.src + "' has " +
+                std::to_string(c.src.size()) + " lines, '" + p.tgt + "' has " +
+                std::to_string(c.tgt.size()));
+  }
+  return c;
+}
+
+std::string src_tokenizer_path(const Recipe& r) {
+  return r.workdir + "/prepare/src.tokenizer";
+}
+
+std::string tgt_tokenizer_path(const Recipe& r) {
+  return r.workdir + (r.tokenizer.joint ? "/prepare/src.tokenizer" : "/prepare/tgt.tokenizer");
+}
+
+Tokenizers load_tokenizers(const Recipe& r) {
+  return {Tokenizer(load_tokenizer(src_tokenizer_path(r))),
+          Tokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
+}
+
+ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
+                           int64_t dropped[3], float dropout, Rng* rng) {
+  ParallelData d;
+  d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
+  d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
+  for (size_t i = 0; i < c.src.size(); ++i) {
+    Sentence s = encode_line(src, c.src[i], dropout, rng);
+    Sentence t = encode_line(tgt, c.tgt[i], dropout, rng);
+    const auto ls = static_cast<int64_t>(s.size()), lt = static_cast<int64_t>(t.size());
+    if (ls == 0 || lt == 0) {
+      ++dropped[0];
+    } else if (ls > max_length || lt > max_length) {
+      ++dropped[1];
+    } else if (std::max(ls, lt) > 9 && std::max(ls, lt) > 3 * std::min(ls, lt)) {
+      ++dropped[2];
+    } else {
+      d.src.push_back(std::move(s));
+      d.tgt.push_back(std::move(t));
+    }
+  }
+  return d;
+}
+
+std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
+                                         const std::vector<std::string>& lines, const Recipe& r,
+                                         int64_t beam) {
+  TranslationOptions o;
+  o.beam_size = beam;
+  o.length_penalty = r.translate.length_penalty;
+  o.max_length_ratio = r.translate.max_length_ratio;
+  o.max_batch_size = 64;
+  std::vector<std::string> out;
+  out.reserve(lines.size());
+  for (auto& result :
+       translate_text({TranslationModel{model, src, tgt, r.data.max_length}}, lines, o))
+    out.push_back(std::move(result.hypotheses.front().text));
+  return out;
+}
+
+}  // namespace rnmt

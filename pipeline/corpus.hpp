@@ -1,0 +1,40 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "model/seq2seq.hpp"
+#include "recipe/recipe.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "training/batching.hpp"
+
+namespace rnmt {
+
+// The text side of the stages: the recipe's parallel files, the workdir's tokenizers, corpora as
+// token ids, and translation of raw lines with the recipe's settings.
+struct Corpus {
+  std::vector<std::string> src, tgt;
+};
+// Both sides of a pair of files; an Error naming both when their line counts differ.
+Corpus read_corpus(const Recipe::Pair& files);
+
+std::string src_tokenizer_path(const Recipe& recipe);
+std::string tgt_tokenizer_path(const Recipe& recipe);  // the source one when joint
+
+struct Tokenizers {
+  Tokenizer src, tgt;
+};
+Tokenizers load_tokenizers(const Recipe& recipe);
+
+// Pairs as token ids, dropping those with an empty side (dropped[0]), a side over max_length
+// pieces (dropped[1]) or a length ratio over 3 (dropped[2]). With dropout > 0, BPE-dropout.
+ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
+                           int64_t dropped[3], float dropout = 0, Rng* rng = nullptr);
+
+// Raw lines translated as `rnmt translate` does it (beam 1: greedy); one output per line.
+std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
+                                         const std::vector<std::string>& lines,
+                                         const Recipe& recipe, int64_t beam);
+
+}  // namespace rnmt

@@ -1,0 +1,59 @@
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "core/dnnl_context.hpp"
+#include "core/files.hpp"
+#include "evaluation/bleu.hpp"
+#include "model_file/weights.hpp"
+#include "pipeline/corpus.hpp"
+#include "pipeline/stages.hpp"
+#include "recipe/model_config.hpp"
+
+namespace rnmt {
+
+void evaluate_stage(const Recipe& r, std::ostream& log) {
+  if (r.data.test.src.empty()) {
+    log << "evaluate: no data.test in the recipe; skipped" << std::endl;
+    return;
+  }
+  set_threads(static_cast<int>(r.training.threads));
+  Tokenizers t = load_tokenizers(r);
+  const auto model =
+      Seq2Seq::for_inference(model_config(r, static_cast<int64_t>(t.src.model().vocabulary.size()),
+                                          static_cast<int64_t>(t.tgt.model().vocabulary.size())));
+  load_weights(model->params(), r.workdir + "/train/best.params");
+  const Corpus test = read_corpus(r.data.test);
+  const auto start = std::chrono::steady_clock::now();
+  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, r.translate.beam);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::filesystem::create_directories(r.workdir + "/evaluate");
+  std::string text;
+  int64_t exact = 0;
+  for (size_t i = 0; i < hyps.size(); ++i) {
+    text += hyps[i] + "\n";
+    exact += hyps[i] == test.tgt[i];
+  }
+  write_file_atomically(r.workdir + "/evaluate/test.hyp", text);
+  const BleuScore bleu = corpus_bleu(hyps, {test.tgt});
+  const std::string report = bleu.format() + "\n" + bleu.signature() + "\n" + "exact match: " +
+                             std::to_string(100.0 * static_cast<double>(exact) /
+                                            static_cast<double>(std::max<size_t>(1, hyps.size())))
+                                 .substr(0, 5) +
+                             "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
+                             ")\n";
+  write_file_atomically(r.workdir + "/evaluate/scores.txt", report);
+  const std::string decoding =
+      r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam) : std::string("greedy");
+  log << "evaluate: " << hyps.size() << " test sentences translated (" << decoding << ") in "
+      << seconds << " s\n"
+      << report;
+  for (size_t i = 0; i < std::min<size_t>(5, hyps.size()); ++i) {
+    log << "  " << test.src[i] << "\n    -> " << hyps[i]
+        << (hyps[i] == test.tgt[i] ? "" : "   (reference: " + test.tgt[i] + ")") << "\n";
+  }
+  log.flush();
+}
+
+}  // namespace rnmt

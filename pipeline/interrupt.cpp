@@ -1,0 +1,53 @@
+#include "pipeline/interrupt.hpp"
+
+#include <pthread.h>
+#include <cstdio>
+#include <cstdlib>
+
+namespace rnmt {
+namespace {
+std::atomic<bool> g_stop{false};      // a stop request for the training loop
+std::atomic<bool> g_training{false};  // whether a stop request can be honoured gracefully
+}  // namespace
+
+InterruptWatcher::InterruptWatcher() {
+  sigemptyset(&set_);
+  sigaddset(&set_, SIGINT);
+  sigaddset(&set_, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set_, &previous_);
+  thread_ = std::thread([this] {
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&set_, &signal) != 0) continue;
+      if (done_) return;
+      if (g_training) {
+        g_stop = true;
+      } else {
+        std::fprintf(stderr, "\ninterrupted\n");
+        std::_Exit(128 + signal);
+      }
+    }
+  });
+}
+
+InterruptWatcher::~InterruptWatcher() {
+  done_ = true;
+  pthread_kill(thread_.native_handle(), SIGTERM);  // wakes the watcher, which sees done_
+  thread_.join();
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+StopRequests::StopRequests() {
+  g_stop = false;
+  g_training = true;
+}
+
+StopRequests::~StopRequests() {
+  g_training = false;
+}
+
+bool StopRequests::requested() const {
+  return g_stop;
+}
+
+}  // namespace rnmt

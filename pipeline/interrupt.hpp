@@ -1,0 +1,36 @@
+#pragma once
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+namespace rnmt {
+
+// SIGINT and SIGTERM during `rnmt run`. They are blocked before any worker thread exists (threads
+// inherit the mask), and one watcher thread receives them with sigwait: a handler would instead run
+// on whichever thread the kernel picks, OpenMP workers inside oneDNN kernels included. While
+// training accepts stop requests, a signal asks the loop to write a checkpoint and stop; in the
+// other stages, whose files are all written atomically, it ends the process at once.
+class InterruptWatcher {
+ public:
+  InterruptWatcher();
+  ~InterruptWatcher();
+  InterruptWatcher(const InterruptWatcher&) = delete;
+  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+
+ private:
+  sigset_t set_{}, previous_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// The training loop's side: while a StopRequests exists, signals become requests it polls.
+class StopRequests {
+ public:
+  StopRequests();
+  ~StopRequests();
+  StopRequests(const StopRequests&) = delete;
+  StopRequests& operator=(const StopRequests&) = delete;
+  bool requested() const;
+};
+
+}  // namespace rnmt

@@ -1,0 +1,21 @@
+#pragma once
+#include <ostream>
+
+#include "recipe/recipe.hpp"
+
+namespace rnmt {
+
+// The stages of `rnmt run`, in order (pipeline/run.cpp decides which run). Each reads the recipe
+// and the workdir, writes its files atomically, and reports on `log`.
+
+// Data (running data.prepare when files are missing) and the tokenizers: workdir/prepare/.
+void prepare_stage(const Recipe& recipe, std::ostream& log);
+// Training, resumed from workdir/train/last.ckpt when there is one; returns the exit status (130
+// when interrupted, after writing a checkpoint).
+int train_stage(const Recipe& recipe, std::ostream& log);
+// BLEU and exact match of the best weights on the test set: workdir/evaluate/.
+void evaluate_stage(const Recipe& recipe, std::ostream& log);
+// The model file, workdir/model.rnmt.
+void export_stage(const Recipe& recipe, std::ostream& log);
+
+}  // namespace rnmt

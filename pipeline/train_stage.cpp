@@ -1,0 +1,168 @@
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <sstream>
+
+#include "core/dnnl_context.hpp"
+#include "core/error.hpp"
+#include "evaluation/bleu.hpp"
+#include "model_file/weights.hpp"
+#include "pipeline/corpus.hpp"
+#include "pipeline/interrupt.hpp"
+#include "pipeline/stages.hpp"
+#include "recipe/model_config.hpp"
+#include "training/checkpoint_directory.hpp"
+#include "training/schedule.hpp"
+#include "training/trainer.hpp"
+#include "training/training_log.hpp"
+#include "training/validation_record.hpp"
+
+namespace rnmt {
+namespace {
+
+// The recipe's model section as dump_recipe writes it, less dropout (which may change between
+// runs): what a checkpoint's weights mean.
+std::string model_section(const Recipe& r) {
+  const std::string dumped = dump_recipe(r);
+  const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
+  std::istringstream lines(dumped.substr(begin, end - begin));
+  std::string shape;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("dropout:") == std::string::npos) shape += line + "\n";
+  }
+  return shape;
+}
+
+// What rides in each checkpoint beside the trainer's state, so that it and the weights it
+// describes are replaced together: the validation record and the model section.
+std::map<std::string, std::string> checkpoint_sections(const ValidationRecord& v, const Recipe& r) {
+  return {{"validation", format_validation_record(v)}, {"model", model_section(r)}};
+}
+
+ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw,
+                          Tokenizers& t, const Recipe& r) {
+  ValidationScores v;
+  double loss = 0;
+  int64_t tokens = 0;
+  for (size_t b = 0; b < valid.src.size(); b += 64) {
+    std::vector<int64_t> ids(std::min<size_t>(64, valid.src.size() - b));
+    std::iota(ids.begin(), ids.end(), static_cast<int64_t>(b));
+    const LossStats s = model.forward(batch_of(valid, ids), false);
+    loss += s.nll;
+    tokens += s.tokens;
+  }
+  v.loss = tokens ? loss / static_cast<double>(tokens) : 0;
+  if (r.validation.metric == ValidationMetric::bleu)
+    v.bleu = corpus_bleu(translate_lines(model, t.src, t.tgt, raw.src, r, 1), {raw.tgt}).score;
+  return v;
+}
+
+// Why training stops now, or "" to go on.
+std::string stop_reason(const Recipe& r, const TrainPosition& pos, double elapsed,
+                        const StopRequests& stop) {
+  if (stop.requested()) return "interrupted";
+  if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
+    return "max_time reached";
+  if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs) return "max_epochs reached";
+  if (r.training.max_steps > 0 && pos.step >= r.training.max_steps) return "max_steps reached";
+  return "";
+}
+
+}  // namespace
+
+int train_stage(const Recipe& r, std::ostream& log) {
+  set_threads(static_cast<int>(r.training.threads));
+  Tokenizers t = load_tokenizers(r);
+  int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
+  const Corpus train_raw = read_corpus(r.data.train);
+  const ParallelData data = encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, dropped);
+  const Corpus valid_raw = read_corpus(r.data.valid);
+  const ParallelData valid =
+      encode_corpus(valid_raw, t.src, t.tgt, r.data.max_length, valid_dropped);
+  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped[0]
+      << " with an empty side, " << dropped[1] << " over " << r.data.max_length << " pieces, "
+      << dropped[2] << " with a length ratio over 3" << std::endl;
+  if (data.src.empty()) throw Error("no training pairs left after filtering");
+  Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab),
+                static_cast<uint64_t>(r.training.seed));
+  const TrainerOptions options{.lr = r.training.lr,
+                               .clip_norm = r.training.clip_norm,
+                               .batch_sentences = r.training.batch_sentences,
+                               .batch_tokens = r.training.batch_tokens,
+                               .seed = static_cast<uint64_t>(r.training.seed)};
+  Trainer::EpochData epoch_data;
+  if (r.tokenizer.dropout >
+      0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
+    epoch_data = [&, seed = options.seed](int64_t epoch) {
+      Rng rng(seed * 7919u + static_cast<uint64_t>(epoch));
+      int64_t ignored[3] = {0, 0, 0};
+      return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, ignored,
+                           static_cast<float>(r.tokenizer.dropout), &rng);
+    };
+  }
+  Trainer trainer(model, data, options, epoch_data);
+  const CheckpointDirectory checkpoints{r.workdir + "/train"};
+  std::filesystem::create_directories(checkpoints.dir);
+  ValidationRecord record;
+  if (std::filesystem::exists(checkpoints.last())) {
+    const auto sections = trainer.load_checkpoint(checkpoints.last(), [&](const auto& stored) {
+      if (const auto it = stored.find("model");
+          it != stored.end() && it->second != model_section(r))
+        throw Error("'" + checkpoints.last() + "' was trained with another model section than " +
+                    "this recipe's; use another workdir, or --from train to start training afresh");
+    });
+    if (const auto it = sections.find("validation"); it != sections.end())
+      record = parse_validation_record(it->second);
+    log << "train: resuming from " << checkpoints.last() << " at step " << trainer.position().step
+        << std::endl;
+  }
+  const LearningRateSchedule schedule{r.training.lr, r.training.schedule, r.training.warmup_steps};
+  TrainingLog report(log, checkpoints.dir + "/metrics.jsonl",
+                     {r.training.max_time_seconds, r.training.max_steps});
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::optional<StopRequests> stop(std::in_place);  // signals stop the loop only
+  std::string reason;
+  while ((reason = stop_reason(r, trainer.position(), elapsed(), *stop)).empty()) {
+    trainer.set_lr(learning_rate(schedule, trainer.position().step + 1, record.lr_scale));
+    const StepResult s = trainer.step();
+    report.add_step(s);
+    const bool validation_next = trainer.position().step % r.validation.every == 0;
+    if (report.report_due(elapsed(), validation_next))
+      report.report(trainer.position(), trainer.lr(), elapsed());
+    if (!s.applied || !validation_next) continue;
+    const ValidationScores v = validate(model, valid, valid_raw, t, r);
+    const double score = r.validation.metric == ValidationMetric::bleu ? v.bleu : -v.loss;
+    const bool better = record_validation(record, score, trainer.position().step,
+                                          r.training.schedule == LrSchedule::plateau);
+    if (better) save_weights(model.params(), checkpoints.best());
+    checkpoints.save_step(trainer, checkpoint_sections(record, r), r.validation.keep);
+    report.validation(trainer.position().step, v, r.validation.metric, better, record,
+                      r.validation.patience);
+    if (patience_exhausted(record, r.validation.patience)) {
+      reason = "no improvement for " + std::to_string(record.bad) + " validations";
+      break;
+    }
+  }
+  stop.reset();
+  trainer.save_checkpoint(checkpoints.last(), checkpoint_sections(record, r));
+  if (!std::filesystem::exists(checkpoints.best()))
+    save_weights(model.params(), checkpoints.best());
+  log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after "
+      << clock_text(elapsed()) << "; checkpoint " << checkpoints.last()
+      << (std::isnan(record.best) ? ""
+                                  : "; best validation at step " + std::to_string(record.best_step))
+      << std::endl;
+  if (reason == "interrupted") {
+    log << "train: interrupted; run the same command again to resume" << std::endl;
+    return 130;
+  }
+  return 0;
+}
+
+}  // namespace rnmt
