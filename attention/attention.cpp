@@ -101,8 +101,8 @@ void Attention::begin_inference(int64_t S, int64_t N, const float* memory, const
   }
 }
 
-void Attention::forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out,
-                             uint64_t version, ComputeType type) {
+void Attention::forward_inference(int64_t rows, const float* query, const int32_t* sentence,
+                                  float* out, uint64_t version, ComputeType type) {
   const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q;
   if (type_ == AttentionType::none) {
     std::memcpy(out, query, sizeof(float) * static_cast<size_t>(rows * Q));

@@ -44,14 +44,14 @@ class Attention {
   const Tensor& finish_backward();
 
   // Inference (search): begin_inference takes the memory [S,N,M] of N sentences (kept by
-  // pointer) and their lengths; forward_rows then attends for query rows [rows, Q] of which row r
-  // belongs to sentence sentence[r] (beams of one sentence share its memory) -> out [rows, Q].
+  // pointer) and their lengths; forward_inference then attends for query rows [rows, Q] of which
+  // row r belongs to sentence sentence[r] (beams of one sentence share its memory) -> out
+  // [rows, Q]. `version` is the ParamSet's (the projections keep their weights packed).
   void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
-  // `version` is the ParamSet's (the output projection keeps its weights packed for inference).
-  void forward_rows(int64_t rows, const float* query, const int32_t* sentence, float* out,
-                    uint64_t version, ComputeType type = ComputeType::f32);
-  // Attention weights [rows, S] of the last forward_rows (zero past each sentence's length); empty
-  // for `none`.
+  void forward_inference(int64_t rows, const float* query, const int32_t* sentence, float* out,
+                         uint64_t version, ComputeType type = ComputeType::f32);
+  // Attention weights [rows, S] of the last forward_inference (zero past each sentence's length);
+  // empty for `none`.
   const Tensor& row_weights() const { return row_probs_; }
 
   // Attention weights [T, N, S] of the last forward (zero at padding); empty for `none`.
@@ -63,16 +63,30 @@ class Attention {
   void additive_backward(int64_t t0, int64_t rows, const float* dscores);
 
   AttentionType type_;
-  int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;
-  const float* memory_ = nullptr;
-  const int32_t* lengths_ = nullptr;
+  int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;  // Q, M; the sequence's shape
+  const float* memory_ = nullptr;       // [S, N, M], the caller's (kept alive until backward)
+  const int32_t* lengths_ = nullptr;    // [N], the caller's
   std::unique_ptr<Linear> key_proj_;    // general: W_a; additive: W_k (+ b)
   std::unique_ptr<Linear> query_proj_;  // additive: W_q
   Param* v_ = nullptr;                  // additive
   std::unique_ptr<Linear> out_proj_;    // W_c
-  Tensor keys_, query_keys_, probs_, context_cat_, out_;
-  Tensor row_probs_, row_cat_, row_query_keys_;
-  Tensor d_memory_, d_keys_, d_scores_, d_pre_, d_cat_, d_query_keys_, dv_partial_;
+  // Training (whole sequence or blocks of its steps):
+  Tensor keys_;          // [S, N, Q] projected memory (general, additive; inference too)
+  Tensor query_keys_;    // [T, N, Q] projected queries (additive)
+  Tensor probs_;         // [T, N, S] attention weights
+  Tensor context_cat_;   // [T, N, M + Q] [context ; query], the output projection's input
+  Tensor out_;           // [T, N, Q] attentional vectors (after tanh)
+  Tensor d_memory_;      // [S, N, M]
+  Tensor d_keys_;        // [S, N, Q]
+  Tensor d_scores_;      // [T, N, S]
+  Tensor d_pre_;         // [T, N, Q] gradient before the tanh
+  Tensor d_cat_;         // [T, N, M + Q]
+  Tensor d_query_keys_;  // [T, N, Q]
+  Tensor dv_partial_;    // [N, Q] per-sentence partial sums of v's gradient (additive)
+  // Inference:
+  Tensor row_probs_;       // [rows, S]
+  Tensor row_cat_;         // [rows, M + Q]
+  Tensor row_query_keys_;  // [rows, Q] (additive)
 };
 
 }  // namespace rnmt

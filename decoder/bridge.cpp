@@ -21,6 +21,7 @@ void Bridge::init(Rng& rng) {
 
 void Bridge::forward(int64_t N, const float* encoder_final) {
   N_ = N;
+  encoder_final_ = encoder_final;
   const int64_t L = static_cast<int64_t>(to_h_.size()), NH = N * hidden_;
   h_.resize({L, N, hidden_});
   for (int64_t l = 0; l < L; ++l) to_h_[l].forward(encoder_final, N, h_.data() + l * NH);
@@ -32,8 +33,8 @@ void Bridge::forward(int64_t N, const float* encoder_final) {
   }
 }
 
-void Bridge::backward(const float* encoder_final, const float* dh0, const float* dc0,
-                      float* dfinal) {
+void Bridge::backward(const float* dh0, const float* dc0, float* dfinal) {
+  const float* encoder_final = encoder_final_;
   const int64_t L = static_cast<int64_t>(to_h_.size()), NH = N_ * hidden_;
   dpre_.resize({NH});
   bool first = true;

@@ -20,7 +20,8 @@ class Bridge {
          Cell cell);
   void init(Rng& rng);
 
-  void forward(int64_t N, const float* encoder_final);  // [N, input]
+  // encoder_final [N, input], kept by pointer until backward.
+  void forward(int64_t N, const float* encoder_final);
   const float* h0(int64_t layer) const { return h_.data() + layer * N_ * hidden_; }
   const float* c0(int64_t layer) const {
     return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr;
@@ -28,12 +29,14 @@ class Bridge {
   bool has_c() const { return !to_c_.empty(); }
 
   // dh0, dc0 [layers, N, hidden] -> d encoder_final [N, input] (written).
-  void backward(const float* encoder_final, const float* dh0, const float* dc0, float* dfinal);
+  void backward(const float* dh0, const float* dc0, float* dfinal);
 
  private:
   int64_t hidden_, N_ = 0;
-  std::vector<Linear> to_h_, to_c_;
-  Tensor h_, c_, dpre_;
+  std::vector<Linear> to_h_, to_c_;       // one per decoder layer (to_c_: LSTM only)
+  const float* encoder_final_ = nullptr;  // [N, input], the caller's
+  Tensor h_, c_;                          // [layers, N, hidden] initial states
+  Tensor dpre_;                           // [N, hidden] gradient before a tanh
 };
 
 }  // namespace rnmt

@@ -122,8 +122,8 @@ void Decoder::forward_step(int64_t t, const float* x_t) {
   }
 }
 
-void Decoder::step_inference(int64_t rows, const float* x, const float* h, const float* c,
-                             float* h_next, float* c_next) {
+void Decoder::forward_inference(int64_t rows, const float* x, const float* h, const float* c,
+                                float* h_next, float* c_next) {
   const int64_t NH = rows * hidden_;
   const bool lstm = cell() == Cell::lstm;
   for (size_t l = 0; l < layers_.size(); ++l) {

@@ -36,8 +36,8 @@ class Decoder {
   // Inference (search): one step of every layer for `rows` rows. x [rows, input]; h, c
   // [layers, rows, hidden] the states before the step (c: LSTM only, else null) -> h_next, c_next
   // after it (the top layer's at layer layers-1).
-  void step_inference(int64_t rows, const float* x, const float* h, const float* c, float* h_next,
-                      float* c_next);
+  void forward_inference(int64_t rows, const float* x, const float* h, const float* c,
+                         float* h_next, float* c_next);
 
   // The top layer's outputs [T, N, hidden].
   const float* output() const { return layers_.back().y.data(); }

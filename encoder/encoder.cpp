@@ -67,7 +67,18 @@ RnnForward Encoder::forward_call(size_t l, bool right_to_left) {
 }
 
 void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
-                      bool training, bool for_backward) {
+                      bool training) {
+  run(S, N, x, lengths, &rng, training);
+}
+
+void Encoder::forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths) {
+  run(S, N, x, lengths, nullptr, false);
+}
+
+// Without an rng (inference) the layers run oneDNN's inference primitives and keep no workspace.
+void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng,
+                  bool training) {
+  const bool for_backward = rng != nullptr;
   S_ = S;
   N_ = N;
   x_ = x;
@@ -78,7 +89,7 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
     const int64_t C = layer.forward_dir.input();
     // A layer above the first reads the one below through dropout, applied in place: the lower
     // layer's concatenated output is a copy that nothing else reads.
-    if (l > 0) layer.dropout.forward(layers_[l - 1].out.data(), S * N * C, rng, training);
+    if (l > 0 && rng) layer.dropout.forward(layers_[l - 1].out.data(), S * N * C, *rng, training);
     const float* input = l == 0 ? x : layers_[l - 1].out.data();
     layer.input_rev.resize({S, N, C});
     reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());

@@ -25,10 +25,12 @@ class Encoder {
 
   // x [S,N,input] embedded source, lengths [N] (each >= 1). Fills memory() [S,N,2H], zero at
   // padding, and final_state() [N,2H]: the top layer's left-to-right state at the last token and
-  // right-to-left state at the first. `training` turns dropout on; without `for_backward` (search)
-  // the layers run oneDNN's inference primitives and keep nothing for backward.
+  // right-to-left state at the first. `training` turns dropout on. x must stay alive until
+  // backward.
   void forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
-               bool training, bool for_backward = true);
+               bool training);
+  // The same outputs on oneDNN's inference primitives, keeping nothing for backward (search).
+  void forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths);
   const Tensor& memory() const { return layers_.back().out; }
   const Tensor& final_state() const { return final_; }
 
@@ -46,6 +48,7 @@ class Encoder {
     Tensor ws_fwd, ws_bwd;    // oneDNN workspaces of the two training forwards
   };
   RnnForward forward_call(size_t layer, bool right_to_left);
+  void run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng, bool training);
   int64_t hidden_, S_ = 0, N_ = 0;
   const float* x_ = nullptr;      // [S, N, input] the forward's input, kept for backward
   std::vector<int32_t> lengths_;  // [N]

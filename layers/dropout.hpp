@@ -10,7 +10,7 @@ namespace rnmt {
 // for the backward pass; step-by-step users sample it once for the whole sequence and apply slices.
 struct Dropout {
   float p = 0;
-  Tensor mask;  // empty when inactive
+  Tensor mask;  // [n] 0 or 1/(1-p) per value; empty when inactive
 
   bool active() const { return mask.size() > 0; }
   void sample(int64_t n, Rng& rng, bool training);

@@ -65,8 +65,8 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
   return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
-void OutputLayer::logits(const float* x, int64_t rows, float* z, uint64_t version,
-                         ComputeType type) {
+void OutputLayer::forward_inference(const float* x, int64_t rows, float* z, uint64_t version,
+                                    ComputeType type) {
   packed.forward(x, rows, weight->w, bias->w, version, z, type);
 }
 

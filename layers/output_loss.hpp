@@ -32,8 +32,8 @@ struct OutputLayer {
   // x [rows, hidden], targets [rows] -> loss sums; keeps the probabilities for backward.
   LossStats forward(const float* x, int64_t rows, const int32_t* targets, float smoothing);
   // Inference: the logits z [rows, vocab] of x [rows, hidden]; `version` is the ParamSet's.
-  void logits(const float* x, int64_t rows, float* z, uint64_t version,
-              ComputeType type = ComputeType::f32);
+  void forward_inference(const float* x, int64_t rows, float* z, uint64_t version,
+                         ComputeType type = ComputeType::f32);
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);

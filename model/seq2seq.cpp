@@ -105,8 +105,11 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward) {
   }
   {
     ProfileScope scope(profiler_, part_encoder_);
-    encoder_.forward(S, N, src_emb_.data(), b.src_lengths.data(), dropout_rng_, training,
-                     for_backward);
+    if (for_backward) {
+      encoder_.forward(S, N, src_emb_.data(), b.src_lengths.data(), dropout_rng_, training);
+    } else {
+      encoder_.forward_inference(S, N, src_emb_.data(), b.src_lengths.data());
+    }
   }
   ProfileScope scope(profiler_, part_bridge_);
   bridge_.forward(N, encoder_.final_state().data());
@@ -217,15 +220,16 @@ Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, Co
   }
   state.next_h.resize({L, P, H});
   if (lstm) state.next_c.resize({L, P, H});
-  decoder_.step_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
-                          state.next_h.data(), lstm ? state.next_c.data() : nullptr);
+  decoder_.forward_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
+                             state.next_h.data(), lstm ? state.next_c.data() : nullptr);
   std::swap(state.h, state.next_h);
   if (lstm) std::swap(state.c, state.next_c);
   state.attentional.resize({P, H});
-  attention_.forward_rows(P, state.h.data() + (L - 1) * P * H, state.sentence.data(),
-                          state.attentional.data(), params_.version(), compute);
+  attention_.forward_inference(P, state.h.data() + (L - 1) * P * H, state.sentence.data(),
+                               state.attentional.data(), params_.version(), compute);
   step_logits_.resize({P, V});
-  output_.logits(state.attentional.data(), P, step_logits_.data(), params_.version(), compute);
+  output_.forward_inference(state.attentional.data(), P, step_logits_.data(), params_.version(),
+                            compute);
   return {step_logits_.data(),
           config_.attention == AttentionType::none ? nullptr : attention_.row_weights().data()};
 }
@@ -259,8 +263,7 @@ void Seq2Seq::backward(const Batch& b, float scale) {
   {
     ProfileScope scope(profiler_, part_bridge_);
     d_final_.resize({N, 2 * config_.encoder_hidden});
-    bridge_.backward(encoder_.final_state().data(), decoder_.d_h0(),
-                     bridge_.has_c() ? decoder_.d_c0() : nullptr, d_final_.data());
+    bridge_.backward(decoder_.d_h0(), bridge_.has_c() ? decoder_.d_c0() : nullptr, d_final_.data());
   }
   d_src_emb_.resize({S, N, E});
   {

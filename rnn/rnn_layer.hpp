@@ -54,8 +54,9 @@ inline int64_t bias_gates(Cell) {
   return 4;
 }
 
-// One left-to-right recurrent layer on oneDNN's LSTM or linear-before-reset GRU primitive, for
-// training: forward_training and backward over a whole padded batch [T, N, input] (time-major).
+// One left-to-right recurrent layer on oneDNN's LSTM or linear-before-reset GRU primitive: forward
+// and backward for training, forward_inference for search, over a padded batch [T, N, input]
+// (time-major). An operation: every call gets all its buffers (README: the layer convention).
 // Parameters are kept in oneDNN's plain layouts (weights ldigo [input, gates, hidden], bias
 // [gates, hidden]); each (T, N) gets its own primitives, created once, and reordered copies of the
 // weights in the layouts those primitives prefer, refreshed when the parameters' version changes.
@@ -113,9 +114,9 @@ class RnnLayer {
   // Inference primitives of many batch sizes usually want the same weight layout: one reordered
   // copy per distinct layout, not per shape.
   std::vector<std::unique_ptr<SharedWeights>> inference_weights_;
-  Tensor zeros_;  // [max N·hidden or T·N·input]: the zero states and gradients of null arguments
-  Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_,
-      scratch_dx_;  // [N, hidden] / [T, N, input]: outputs the caller did not ask for
+  Tensor zeros_;  // [N, hidden] (the largest asked for): the zero states of null arguments
+  // Outputs the caller did not ask for: [N, hidden] states and state gradients, [T, N, input] dx.
+  Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_, scratch_dx_;
 };
 
 }  // namespace rnmt

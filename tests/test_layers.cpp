@@ -308,6 +308,6 @@ TEST_CASE("bridge gradients, LSTM and GRU decoders", "[layers]") {
   test::check_gradients(params, run, [&] {
     params.zero_grads();
     run();
-    bridge.backward(s.w, ph.r.data(), bridge.has_c() ? pc.r.data() : nullptr, s.g);
+    bridge.backward(ph.r.data(), bridge.has_c() ? pc.r.data() : nullptr, s.g);
   });
 }

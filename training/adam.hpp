@@ -28,7 +28,7 @@ class Adam {
 
  private:
   AdamOptions options_;
-  Tensor m_, v_;
+  Tensor m_, v_;  // [parameters] first and second moments
   int64_t steps_ = 0;
 };
 

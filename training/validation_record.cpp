@@ -1,6 +1,7 @@
 #include "training/validation_record.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace rnmt {
@@ -29,9 +30,14 @@ std::string format_validation_record(const ValidationRecord& r) {
 }
 
 ValidationRecord parse_validation_record(const std::string& text) {
+  // strtod, not operator>>: a stream refuses "nan" (no validation yet) and stores 0 instead,
+  // which made a run resumed before its first validation treat 0 as the best score so far.
   ValidationRecord r;
   std::istringstream in(text);
-  in >> r.best >> r.best_step >> r.bad >> r.lr_scale;
+  std::string best, lr_scale;
+  in >> best >> r.best_step >> r.bad >> lr_scale;
+  if (!best.empty()) r.best = std::strtod(best.c_str(), nullptr);
+  if (!lr_scale.empty()) r.lr_scale = std::strtod(lr_scale.c_str(), nullptr);
   return r;
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The folders' dependency rule (README, "Architecture"): each folder may include only from the
+# folders listed for it, so the arrows of the house all point down. Fails naming every include
+# that breaks the rule.  Usage: tests/architecture_layers.sh [SOURCE_DIR]
+set -euo pipefail
+cd "${1:-$(dirname "$0")/..}"
+declare -A allowed=(
+  [core]="rnmt"
+  [tokenizer]="core"
+  [evaluation]="core"
+  [rnn]="core"
+  [layers]="core"
+  [attention]="core layers"
+  [encoder]="core layers rnn"
+  [decoder]="core layers rnn"
+  [model]="core layers rnn encoder decoder attention"
+  [decoding]="core model"
+  [recipe]="core tokenizer rnn attention model"
+  [model_file]="core tokenizer model recipe"
+  [translation]="rnmt core tokenizer model decoding model_file"
+  [include]="rnmt"
+  [training]="core model model_file recipe"
+  [pipeline]="core tokenizer evaluation model model_file recipe training translation"
+  [cli]="rnmt core tokenizer evaluation pipeline training"
+)
+bad=0
+checked=0
+for folder in "${!allowed[@]}"; do
+  while IFS= read -r hit; do
+    file=${hit%%:*}
+    target=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$hit")
+    ((checked += 1))
+    [[ $target == "$folder" || " ${allowed[$folder]} " == *" $target "* ]] && continue
+    echo "architecture: $file includes $target/ (allowed for $folder/: ${allowed[$folder]})" >&2
+    bad=1
+  done < <(grep -rnE '^#include "[a-z_]+/' "$folder" --include='*.cpp' --include='*.hpp' || true)
+done
+((checked > 100)) || { echo "architecture: only $checked includes found; wrong directory?" >&2; exit 1; }
+((bad == 0)) && echo "architecture: $checked includes follow the folder rule"
+exit "$bad"
