@@ -94,7 +94,9 @@ void Attention::begin_inference(int64_t S, int64_t N, const float* memory, const
   S_ = S;
   N_ = N;
   memory_ = memory;
-  lengths_ = lengths;
+  // A copy: decoding steps come long after the caller's batch may be gone.
+  inference_lengths_.assign(lengths, lengths + N);
+  lengths_ = inference_lengths_.data();
   if (key_proj_) {
     keys_.resize({S, N, query_});
     key_proj_->forward(memory, S * N, keys_.data());

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/enum_names.hpp"
 #include "core/packed_matmul.hpp"
@@ -44,9 +45,10 @@ class Attention {
   const Tensor& finish_backward();
 
   // Inference (search): begin_inference takes the memory [S,N,M] of N sentences (kept by
-  // pointer) and their lengths; forward_inference then attends for query rows [rows, Q] of which
-  // row r belongs to sentence sentence[r] (beams of one sentence share its memory) -> out
-  // [rows, Q]. `version` is the ParamSet's (the projections keep their weights packed).
+  // pointer: the encoder's) and their lengths (copied); forward_inference then attends for query
+  // rows [rows, Q] of which row r belongs to sentence sentence[r] (beams of one sentence share its
+  // memory) -> out [rows, Q]. `version` is the ParamSet's (the projections keep their weights
+  // packed).
   void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
   void forward_inference(int64_t rows, const float* query, const int32_t* sentence, float* out,
                          uint64_t version, ComputeType type = ComputeType::f32);
@@ -64,12 +66,13 @@ class Attention {
 
   AttentionType type_;
   int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;  // Q, M; the sequence's shape
-  const float* memory_ = nullptr;       // [S, N, M], the caller's (kept alive until backward)
-  const int32_t* lengths_ = nullptr;    // [N], the caller's
-  std::unique_ptr<Linear> key_proj_;    // general: W_a; additive: W_k (+ b)
-  std::unique_ptr<Linear> query_proj_;  // additive: W_q
-  Param* v_ = nullptr;                  // additive
-  std::unique_ptr<Linear> out_proj_;    // W_c
+  const float* memory_ = nullptr;           // [S, N, M], the caller's (kept alive until backward)
+  const int32_t* lengths_ = nullptr;        // [N]: the caller's (training), or
+  std::vector<int32_t> inference_lengths_;  // [N] this copy (inference)
+  std::unique_ptr<Linear> key_proj_;        // general: W_a; additive: W_k (+ b)
+  std::unique_ptr<Linear> query_proj_;      // additive: W_q
+  Param* v_ = nullptr;                      // additive
+  std::unique_ptr<Linear> out_proj_;        // W_c
   // Training (whole sequence or blocks of its steps):
   Tensor keys_;          // [S, N, Q] projected memory (general, additive; inference too)
   Tensor query_keys_;    // [T, N, Q] projected queries (additive)

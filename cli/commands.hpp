@@ -12,6 +12,8 @@ int detokenize_command(const std::vector<std::string>& args);
 int bleu_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
+int average_command(const std::vector<std::string>& args);
+int score_command(const std::vector<std::string>& args);
 int quickstart_data_command(const std::vector<std::string>& args);
 
 }  // namespace rnmt::cli

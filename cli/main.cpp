@@ -15,6 +15,8 @@ const char* kUsage =
     "commands:\n"
     "  run            the whole pipeline from a YAML recipe (rnmt run RECIPE.yaml)\n"
     "  translate      raw text -> raw text with a model file (rnmt translate -m MODEL)\n"
+    "  score          log-probabilities of given translations (rnmt score -m MODEL --src --tgt)\n"
+    "  average        the mean of model files' weights (rnmt average -o OUT A B ...)\n"
     "  learn-bpe      learn BPE merges and a vocabulary from raw text\n"
     "  tokenize       raw text -> pieces (stdin to stdout)\n"
     "  detokenize     pieces -> raw text (stdin to stdout)\n"
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "bleu") return rnmt::cli::bleu_command(rest);
     if (!args.empty() && args[0] == "run") return rnmt::cli::run_command(rest);
     if (!args.empty() && args[0] == "translate") return rnmt::cli::translate_command(rest);
+    if (!args.empty() && args[0] == "average") return rnmt::cli::average_command(rest);
+    if (!args.empty() && args[0] == "score") return rnmt::cli::score_command(rest);
     if (!args.empty() && args[0] == "quickstart-data")
       return rnmt::cli::quickstart_data_command(rest);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {

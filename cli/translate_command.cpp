@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/output_file.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "rnmt/translator.hpp"
@@ -58,6 +59,9 @@ int translate_command(const std::vector<std::string>& args) {
   int64_t beam = 0, n_best = 1, batch_size = 32, batch_tokens = 0;
   double length_penalty = -1, max_length_ratio = 0;
   int threads = 0;
+  int64_t sampling_topk = 1;
+  double sampling_topp = 1, sampling_temperature = 1;
+  uint64_t seed = 0;
   std::string compute_type = "float32";
   bool alignments = false, scores = false;
   po::options_description desc(
@@ -85,7 +89,17 @@ int translate_command(const std::vector<std::string>& args) {
       "compute-type", po::value(&compute_type)->default_value("float32"),
       "float32 (the trained model's arithmetic) or bfloat16 (output layer and attention in bf16: "
       "faster on CPUs with AVX-512 BF16, slightly different results)")(
-      "scores", po::bool_switch(&scores), "append ' ||| score' (log p / length^alpha)")(
+      "sampling-topk", po::value(&sampling_topk),
+      "random sampling instead of search when not 1: draw each token from the K most probable "
+      "(0: from all); --n-best N gives N samples per line (default: the model's recipe)")(
+      "sampling-topp", po::value(&sampling_topp),
+      "sampling: draw only from the fewest most probable tokens whose probability reaches P")(
+      "sampling-temperature", po::value(&sampling_temperature),
+      "sampling: divide the logits by T (below 1: sharper, 0: the most probable token)")(
+      "seed", po::value(&seed),
+      "sampling: the random seed; a line's samples depend only on it and the line's number "
+      "(default: the recipe's; 0 draws a fresh one)")("scores", po::bool_switch(&scores),
+                                                      "append ' ||| score' (log p / length^alpha)")(
       "alignments", po::bool_switch(&alignments),
       "append ' ||| s-t ...': for each output piece t the most attended source piece s");
   po::variables_map vm;
@@ -99,31 +113,19 @@ int translate_command(const std::vector<std::string>& args) {
   if (vm.count("length-penalty")) options.length_penalty = length_penalty;
   if (vm.count("max-length-ratio")) options.max_length_ratio = max_length_ratio;
   options.return_alignments = alignments;
+  if (vm.count("sampling-topk")) options.sampling_topk = sampling_topk;
+  if (vm.count("sampling-topp")) options.sampling_topp = sampling_topp;
+  if (vm.count("sampling-temperature")) options.sampling_temperature = sampling_temperature;
+  if (vm.count("seed")) options.random_seed = seed;
   options.max_batch_size = batch_tokens > 0 ? std::numeric_limits<int64_t>::max() : batch_size;
   options.max_batch_tokens = batch_tokens;
   options.threads = threads;
   options.compute_type = compute_type;
   std::ifstream input_file;
   if (!input_path.empty()) input_file = open_input_file(input_path);
-  // -o FILE: the translations go to FILE.tmp, renamed to FILE once every line is written, so a
-  // run that fails or is killed never leaves a FILE that looks complete (an old FILE stays).
-  const std::string partial_path = output_path + ".tmp";
-  std::ofstream output_file;
-  if (!output_path.empty()) {
-    if (std::filesystem::is_directory(output_path))
-      throw Error("output '" + output_path + "' is a directory, not a file");
-    output_file.open(partial_path, std::ios::binary);
-    if (!output_file) throw Error("cannot write '" + partial_path + "'");
-  }
-  struct RemoveUnlessDone {
-    std::string path;
-    bool done = false;
-    ~RemoveUnlessDone() {
-      if (!done && !path.empty()) std::remove(path.c_str());
-    }
-  } partial{output_path.empty() ? std::string() : partial_path};
+  OutputFile output(output_path);
   std::istream& in = input_path.empty() ? std::cin : input_file;
-  std::ostream& out = output_path.empty() ? std::cout : output_file;
+  std::ostream& out = output.stream();
   std::ios::sync_with_stdio(false);
 
   translator.translate({}, options);  // refuses bad options even when no line follows
@@ -172,13 +174,7 @@ int translate_command(const std::vector<std::string>& args) {
     totals.lines += static_cast<int64_t>(chunk.size());
     out.flush();
   }
-  if (!out) throw Error("writing the translations failed");
-  if (!output_path.empty()) {
-    output_file.close();
-    if (!output_file) throw Error("cannot write '" + partial_path + "'");
-    std::filesystem::rename(partial_path, output_path);
-    partial.done = true;
-  }
+  output.commit("translations");
   const double elapsed = seconds() - load_seconds;
   std::ostringstream summary;
   summary << std::fixed << std::setprecision(1) << "translate: " << totals.lines << " lines ("
@@ -187,9 +183,11 @@ int translate_command(const std::vector<std::string>& args) {
           << " output pieces (ratio " << std::setprecision(3)
           << static_cast<double>(totals.output_tokens) /
                  static_cast<double>(std::max<int64_t>(totals.source_tokens, 1))
-          << "), beam " << options.beam_size << ", " << std::setprecision(2) << elapsed
-          << " s: " << std::setprecision(1) << totals.lines / std::max(elapsed, 1e-9)
-          << " sentences/s (model loaded in " << std::setprecision(2) << load_seconds << " s)\n";
+          << "), "
+          << (options.sampling_topk != 1 ? "sampling" : "beam " + std::to_string(options.beam_size))
+          << ", " << std::setprecision(2) << elapsed << " s: " << std::setprecision(1)
+          << totals.lines / std::max(elapsed, 1e-9) << " sentences/s (model loaded in "
+          << std::setprecision(2) << load_seconds << " s)\n";
   std::cerr << (progress ? "\r" : "") << summary.str();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "decoding/beam_search.hpp"
 #include "decoding/greedy_search.hpp"
+#include "decoding/sample_search.hpp"
 #include "decoding/search_steps.hpp"
 
 namespace rnmt {
@@ -22,6 +23,15 @@ std::vector<Sentence> first_tokens(std::vector<std::vector<Hypothesis>> hypothes
 
 void check_search_options(const SearchOptions& o) {
   if (o.beam < 1) throw Error("the beam size must be at least 1");
+  if (o.sampling_topk < 0) throw Error("sampling_topk must not be negative (0: every token)");
+  if (!(o.sampling_topp > 0 && o.sampling_topp <= 1))
+    throw Error("sampling_topp must be in (0, 1]");
+  if (!(o.sampling_temperature >= 0)) throw Error("sampling_temperature must not be negative");
+  if (o.sampling_topk != 1) {  // random sampling
+    if (o.beam != 1) throw Error("random sampling draws one token at a time: use beam size 1");
+    if (o.n_best < 1) throw Error("the number of samples must be at least 1");
+    return;
+  }
   if (o.n_best < 1 || o.n_best > o.beam) {
     throw Error("n-best (" + std::to_string(o.n_best) + ") must be between 1 and the beam size (" +
                 std::to_string(o.beam) + ")");
@@ -83,6 +93,7 @@ std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& b,
                                             const SearchOptions& o) {
   check_search_options(o);
+  if (o.sampling_topk != 1) return sample_search(model, b, o);
   return o.beam == 1 ? greedy_search(model, b, o) : beam_search(model, b, o);
 }
 

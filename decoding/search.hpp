@@ -8,15 +8,24 @@
 
 namespace rnmt {
 
-// How a batch is decoded. beam = 1 is greedy search.
+// How a batch is decoded: greedy (beam 1), beam search, or random sampling (sampling_topk != 1).
 struct SearchOptions {
   int64_t beam = 1;
-  int64_t n_best = 1;             // hypotheses returned per sentence, 1 .. beam
+  int64_t n_best = 1;             // hypotheses returned per sentence, 1 .. beam (samples: any)
   double length_penalty = 1.0;    // alpha: a finished hypothesis scores log p / length^alpha
   double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
   bool alignments = false;        // record each output token's most attended source position
   // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
   ComputeType compute = ComputeType::f32;
+  // Random sampling (CTranslate2's options): each next token is drawn from the model's
+  // distribution at `sampling_temperature` (0: the most probable), restricted to the
+  // sampling_topk most probable tokens (0: all) and then to the smallest set of them whose
+  // probability reaches sampling_topp. n_best hypotheses are independent samples.
+  int64_t sampling_topk = 1;  // 1: no sampling
+  double sampling_topp = 1.0;
+  double sampling_temperature = 1.0;
+  // One seed per batch sentence: its samples depend on it alone, not on batching or threads.
+  std::vector<uint64_t> sentence_seeds = {};  // empty: sentence n's seed is n
 };
 
 struct Hypothesis {
@@ -27,8 +36,8 @@ struct Hypothesis {
 };
 
 // Decodes the batch's source side (its target side is ignored) with the strategy the options
-// name: greedy_search for beam 1, beam_search otherwise. Returns each sentence's n_best finished
-// hypotheses, best first. Invalid options are an Error.
+// name: sample_search when sampling_topk != 1, else greedy_search for beam 1 and beam_search.
+// Returns each sentence's n_best finished hypotheses, best first. Invalid options are an Error.
 //
 // Every strategy drives the network only through Seq2Seq::start, Seq2Seq::step and
 // DecoderState::select: all live hypotheses of all sentences advance together, one step per
@@ -36,6 +45,9 @@ struct Hypothesis {
 // sentence's live hypotheses finish as they stand.
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& batch,
                                             const SearchOptions& options);
+
+// An Error saying what is wrong with the options, if anything.
+void check_search_options(const SearchOptions& options);
 
 // The best hypothesis' tokens of search(), greedy and with a beam (tests and tools).
 std::vector<Sentence> greedy_tokens(Seq2Seq& model, const Batch& batch, double max_length_ratio);

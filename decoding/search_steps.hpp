@@ -41,6 +41,4 @@ inline double length_normalized(double log_probability, int64_t tokens, double a
   return log_probability / std::pow(static_cast<double>(tokens) + 1.0, alpha);
 }
 
-void check_search_options(const SearchOptions& options);
-
 }  // namespace rnmt

@@ -22,12 +22,18 @@ size_t stored_weight_count(const Archive& archive, const std::string& what) {
 }
 
 void get_weights(const Archive& archive, ParamSet& params, const std::string& what) {
-  const size_t count = stored_weight_count(archive, what);
+  set_weights(params, archive.get(kWeightsSection), what);
+}
+
+void set_weights(ParamSet& params, const std::string& bytes, const std::string& what) {
+  if (bytes.size() % sizeof(float) != 0)
+    throw Error("'" + what + "': its weights are not a whole number of floats");
+  const size_t count = bytes.size() / sizeof(float);
   if (count != params.total()) {
     throw Error("'" + what + "' holds " + std::to_string(count) + " weights, this model has " +
                 std::to_string(params.total()) + " (was it written by a different recipe?)");
   }
-  std::memcpy(params.values(), archive.get(kWeightsSection).data(), count * sizeof(float));
+  std::memcpy(params.values(), bytes.data(), count * sizeof(float));
   params.touch();
 }
 

@@ -20,6 +20,8 @@ std::string weight_bytes(const ParamSet& params);
 size_t stored_weight_count(const Archive& archive, const std::string& what);
 // Copies the archive's weights into params. An Error naming `what` (a file) when they do not fit.
 void get_weights(const Archive& archive, ParamSet& params, const std::string& what);
+// The same from the section's bytes.
+void set_weights(ParamSet& params, const std::string& bytes, const std::string& what);
 
 // The weight file: weights alone, written atomically.
 void save_weights(const ParamSet& params, const std::string& path);

@@ -74,11 +74,7 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
 
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
-                                         int64_t beam) {
-  TranslationOptions o;
-  o.beam_size = beam;
-  o.length_penalty = r.translate.length_penalty;
-  o.max_length_ratio = r.translate.max_length_ratio;
+                                         TranslationOptions o) {
   o.max_batch_size = 64;
   std::vector<std::string> out;
   out.reserve(lines.size());

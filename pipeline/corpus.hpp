@@ -6,6 +6,7 @@
 #include "core/rng.hpp"
 #include "model/seq2seq.hpp"
 #include "recipe/recipe.hpp"
+#include "rnmt/translator.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "training/batching.hpp"
 
@@ -32,9 +33,10 @@ Tokenizers load_tokenizers(const Recipe& recipe);
 ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
                            int64_t dropped[3], float dropout = 0, Rng* rng = nullptr);
 
-// Raw lines translated as `rnmt translate` does it (beam 1: greedy); one output per line.
+// Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
+// one output per line.
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
                                          const std::vector<std::string>& lines,
-                                         const Recipe& recipe, int64_t beam);
+                                         const Recipe& recipe, TranslationOptions options);
 
 }  // namespace rnmt

@@ -22,10 +22,10 @@ void evaluate_stage(const Recipe& r, std::ostream& log) {
   const auto model =
       Seq2Seq::for_inference(model_config(r, static_cast<int64_t>(t.src.model().vocabulary.size()),
                                           static_cast<int64_t>(t.tgt.model().vocabulary.size())));
-  load_weights(model->params(), r.workdir + "/train/best.params");
+  set_weights(model->params(), final_weights(r, log), r.workdir + "/train");
   const Corpus test = read_corpus(r.data.test);
   const auto start = std::chrono::steady_clock::now();
-  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, r.translate.beam);
+  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, translation_options(r));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::filesystem::create_directories(r.workdir + "/evaluate");
@@ -44,8 +44,9 @@ void evaluate_stage(const Recipe& r, std::ostream& log) {
                              "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
                              ")\n";
   write_file_atomically(r.workdir + "/evaluate/scores.txt", report);
-  const std::string decoding =
-      r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam) : std::string("greedy");
+  const std::string decoding = r.translate.sampling_topk != 1 ? std::string("sampling")
+                               : r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam)
+                                                      : std::string("greedy");
   log << "evaluate: " << hyps.size() << " test sentences translated (" << decoding << ") in "
       << seconds << " s\n"
       << report;

@@ -46,7 +46,10 @@ std::string fingerprint(const Recipe& r, Stage stage) {
   }
   if (stage >= Stage::evaluate) {
     s += "translate:" + std::to_string(r.translate.beam) +
-         std::to_string(r.translate.max_length_ratio);
+         std::to_string(r.translate.max_length_ratio) + std::to_string(r.translate.length_penalty) +
+         std::to_string(r.translate.sampling_topk) + std::to_string(r.translate.sampling_topp) +
+         std::to_string(r.translate.sampling_temperature) + std::to_string(r.translate.seed) +
+         "average:" + std::to_string(r.export_model.average);
   }
   return hex(fnv(s));
 }

@@ -16,6 +16,9 @@ int train_stage(const Recipe& recipe, std::ostream& log);
 // BLEU and exact match of the best weights on the test set: workdir/evaluate/.
 void evaluate_stage(const Recipe& recipe, std::ostream& log);
 // The model file, workdir/model.rnmt.
+// The trained weights both evaluate and export use (as bytes): the best validation's, or with
+// export.average N > 1 the mean of the last N step checkpoints.
+std::string final_weights(const Recipe& recipe, std::ostream& log);
 void export_stage(const Recipe& recipe, std::ostream& log);
 
 }  // namespace rnmt

@@ -23,23 +23,10 @@
 namespace rnmt {
 namespace {
 
-// The recipe's model section as dump_recipe writes it, less dropout (which may change between
-// runs): what a checkpoint's weights mean.
-std::string model_section(const Recipe& r) {
-  const std::string dumped = dump_recipe(r);
-  const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
-  std::istringstream lines(dumped.substr(begin, end - begin));
-  std::string shape;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("dropout:") == std::string::npos) shape += line + "\n";
-  }
-  return shape;
-}
-
 // What rides in each checkpoint beside the trainer's state, so that it and the weights it
 // describes are replaced together: the validation record and the model section.
 std::map<std::string, std::string> checkpoint_sections(const ValidationRecord& v, const Recipe& r) {
-  return {{"validation", format_validation_record(v)}, {"model", model_section(r)}};
+  return {{"validation", format_validation_record(v)}, {"model", model_shape(r)}};
 }
 
 ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw,
@@ -55,8 +42,12 @@ ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpu
     tokens += s.tokens;
   }
   v.loss = tokens ? loss / static_cast<double>(tokens) : 0;
-  if (r.validation.metric == ValidationMetric::bleu)
-    v.bleu = corpus_bleu(translate_lines(model, t.src, t.tgt, raw.src, r, 1), {raw.tgt}).score;
+  if (r.validation.metric == ValidationMetric::bleu) {
+    TranslationOptions greedy = translation_options(r);
+    greedy.beam_size = 1;
+    greedy.sampling_topk = 1;  // validation is deterministic: greedy search
+    v.bleu = corpus_bleu(translate_lines(model, t.src, t.tgt, raw.src, r, greedy), {raw.tgt}).score;
+  }
   return v;
 }
 
@@ -109,8 +100,7 @@ int train_stage(const Recipe& r, std::ostream& log) {
   ValidationRecord record;
   if (std::filesystem::exists(checkpoints.last())) {
     const auto sections = trainer.load_checkpoint(checkpoints.last(), [&](const auto& stored) {
-      if (const auto it = stored.find("model");
-          it != stored.end() && it->second != model_section(r))
+      if (const auto it = stored.find("model"); it != stored.end() && it->second != model_shape(r))
         throw Error("'" + checkpoints.last() + "' was trained with another model section than " +
                     "this recipe's; use another workdir, or --from train to start training afresh");
     });

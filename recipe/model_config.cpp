@@ -20,4 +20,16 @@ ModelConfig model_config(const Recipe& r, int64_t src_vocab, int64_t tgt_vocab) 
   return c;
 }
 
+TranslationOptions translation_options(const Recipe& r) {
+  TranslationOptions o;
+  o.beam_size = r.translate.beam;
+  o.length_penalty = r.translate.length_penalty;
+  o.max_length_ratio = r.translate.max_length_ratio;
+  o.sampling_topk = r.translate.sampling_topk;
+  o.sampling_topp = r.translate.sampling_topp;
+  o.sampling_temperature = r.translate.sampling_temperature;
+  o.random_seed = static_cast<uint64_t>(r.translate.seed);
+  return o;
+}
+
 }  // namespace rnmt

@@ -91,6 +91,11 @@ std::vector<Field> schema(Recipe& r) {
       number("translate.beam", K::integer, &r.translate.beam, 1),
       number("translate.length_penalty", K::real, &r.translate.length_penalty, 0),
       number("translate.max_length_ratio", K::real, &r.translate.max_length_ratio, 0),
+      number("translate.sampling_topk", K::integer, &r.translate.sampling_topk, 0),
+      number("translate.sampling_topp", K::real, &r.translate.sampling_topp, 0),
+      number("translate.sampling_temperature", K::real, &r.translate.sampling_temperature, 0),
+      number("translate.seed", K::integer, &r.translate.seed, 0),
+      number("export.average", K::integer, &r.export_model.average, 1),
   };
 }
 
@@ -238,11 +243,24 @@ struct Parser {
   }
 };
 
+// "file:line: key: " for messages about a key (without the line when it came from --set).
+std::string where(const Recipe& r, const std::map<std::string, int>& lines,
+                  const std::string& key) {
+  auto it = lines.find(key);
+  return r.path + (it == lines.end() ? "" : ":" + std::to_string(it->second)) + ": " + key + ": ";
+}
+
+// Keys that must agree with each other.
+void check_consistency(const Recipe& r, const std::map<std::string, int>& lines) {
+  if (r.export_model.average > r.validation.keep) {
+    throw Error(where(r, lines, "export.average") + "averages the last " +
+                std::to_string(r.export_model.average) +
+                " checkpoints, but validation.keep keeps " + std::to_string(r.validation.keep));
+  }
+}
+
 void check_data(const Recipe& r, const std::map<std::string, int>& lines) {
-  auto where = [&](const std::string& key) {
-    auto it = lines.find(key);
-    return r.path + (it == lines.end() ? "" : ":" + std::to_string(it->second)) + ": " + key + ": ";
-  };
+  auto where = [&](const std::string& key) { return rnmt::where(r, lines, key); };
   const std::vector<std::pair<std::string, const std::string*>> required = {
       {"data.train.src", &r.data.train.src},
       {"data.train.tgt", &r.data.train.tgt},
@@ -258,6 +276,7 @@ void check_data(const Recipe& r, const std::map<std::string, int>& lines) {
   if (r.training.batch_sentences == 0 && r.training.batch_tokens == 0) {
     throw Error(where("training.batch.sentences") + "set batch.sentences or batch.tokens");
   }
+
   if (!r.data.prepare.empty()) return;  // the prepare command makes what is missing
   for (const auto& [key, value] : required) {
     if (!std::filesystem::exists(*value)) throw Error(where(key) + "no such file '" + *value + "'");
@@ -334,6 +353,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
     }
     parser.lines.erase(key);
   }
+  check_consistency(r, parser.lines);
   if (check_files) check_data(r, parser.lines);
   return r;
 }
@@ -390,6 +410,17 @@ std::string dump_recipe(const Recipe& recipe) {
     previous = parts;
   }
   return out;
+}
+
+std::string model_shape(const Recipe& r) {
+  const std::string dumped = dump_recipe(r);
+  const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
+  std::istringstream lines(dumped.substr(begin, end - begin));
+  std::string shape;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("dropout:") == std::string::npos) shape += line + "\n";
+  }
+  return shape;
 }
 
 }  // namespace rnmt

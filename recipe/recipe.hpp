@@ -86,7 +86,16 @@ struct Recipe {
     int64_t beam = 5;
     double length_penalty = 0.6;
     double max_length_ratio = 2.0;
+    int64_t sampling_topk = 1;  // != 1: random sampling (see rnmt::TranslationOptions)
+    double sampling_topp = 1.0;
+    double sampling_temperature = 1.0;
+    int64_t seed = 0;  // 0: a fresh seed for each translation call
   } translate;
+
+  struct ExportModel {
+    // 1: the best validation's weights; N > 1: the mean of the last N step checkpoints'
+    int64_t average = 1;
+  } export_model;
 };
 
 // Reads and validates a recipe, then applies "key.path=value" overrides. Every problem is an Error
@@ -101,6 +110,10 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
 
 // The fully resolved recipe as YAML (what --dump-config prints); parses back to the same recipe.
 std::string dump_recipe(const Recipe& recipe);
+
+// The recipe's model section as dump_recipe writes it, less dropout (which may change between runs
+// of one network): what a set of weights means. Checkpoints carry it; averaging compares it.
+std::string model_shape(const Recipe& recipe);
 
 // "90s", "20m", "1h", "1h30m" or a plain number of seconds.
 double parse_duration(const std::string& text);

@@ -15,13 +15,13 @@ declare -A allowed=(
   [decoder]="core layers rnn"
   [model]="core layers rnn encoder decoder attention"
   [decoding]="core model"
-  [recipe]="core tokenizer rnn attention model"
+  [recipe]="rnmt core tokenizer rnn attention model"
   [model_file]="core tokenizer model recipe"
-  [translation]="rnmt core tokenizer model decoding model_file"
+  [translation]="rnmt core tokenizer model decoding recipe model_file"
   [include]="rnmt"
   [training]="core model model_file recipe"
-  [pipeline]="core tokenizer evaluation model model_file recipe training translation"
-  [cli]="rnmt core tokenizer evaluation pipeline training"
+  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation"
+  [cli]="rnmt core tokenizer evaluation model_file pipeline training"
 )
 bad=0
 checked=0

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "training/trainer.hpp"
 
@@ -21,6 +22,8 @@ struct CheckpointDirectory {
   // step checkpoints beyond `keep`.
   void save_step(const Trainer& trainer, const std::map<std::string, std::string>& sections,
                  int64_t keep) const;
+  // The step checkpoints there, oldest first.
+  std::vector<std::string> step_files() const;
   // Removes every checkpoint and the best weights: training starts afresh. A step-N.ckpt left
   // from an earlier run would otherwise outrank the new run's checkpoints when they are rotated.
   void clear() const;

@@ -16,6 +16,10 @@ constexpr const char* kCheckpointTag = "RNMTCKPT";
 constexpr uint32_t kCheckpointVersion = 1;
 }  // namespace
 
+Archive read_checkpoint(const std::string& path) {
+  return read_archive(path, kCheckpointTag, kCheckpointVersion);
+}
+
 Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
                  EpochData epoch_data)
     : model_(model), data_(&data), epoch_data_(std::move(epoch_data)), options_(options) {
@@ -106,7 +110,7 @@ void Trainer::save_checkpoint(const std::string& path,
 
 std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& path,
                                                             const SectionCheck& check) {
-  Archive a = read_archive(path, kCheckpointTag, kCheckpointVersion);
+  Archive a = read_checkpoint(path);
   if (check) check(a.sections);
   ParamSet& params = model_.params();
   get_weights(a, params, path);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/archive.hpp"
 #include "core/profiler.hpp"
 #include "model/seq2seq.hpp"
 #include "training/adam.hpp"
@@ -34,6 +35,9 @@ struct StepResult {
   double grad_norm = 0;
   bool applied = false;  // false: skipped because the loss or the gradient was not finite
 };
+
+// A checkpoint file, its format checked (weights in model_file/weights.hpp's section).
+Archive read_checkpoint(const std::string& path);
 
 // One training run over in-memory data. The batch order of an epoch derives from (seed, epoch), so
 // the data position is two numbers; a checkpoint adds the weights, Adam's moments and the dropout

@@ -1,11 +1,7 @@
 #include "translation/translate_text.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <numeric>
-#include <thread>
+#include <random>
 
 #include <omp.h>
 
@@ -13,14 +9,15 @@
 #include "core/error.hpp"
 #include "decoding/search.hpp"
 #include "tokenizer/segmenter.hpp"
+#include "translation/text_batches.hpp"
 
 namespace rnmt {
-namespace {
 
 // Checks the options and parses the compute type (the one name inside them).
 ComputeType checked_compute_type(const TranslationOptions& o) {
   if (o.beam_size < 1) throw Error("the beam size must be at least 1");
-  if (o.num_hypotheses < 1 || o.num_hypotheses > o.beam_size) {
+  const bool sampling = o.sampling_topk != 1;
+  if (o.num_hypotheses < 1 || (!sampling && o.num_hypotheses > o.beam_size)) {
     throw Error("the number of hypotheses (" + std::to_string(o.num_hypotheses) +
                 ") must be between 1 and the beam size (" + std::to_string(o.beam_size) + ")");
   }
@@ -28,8 +25,15 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
   if (o.max_batch_tokens < 0) throw Error("the batch token limit must not be negative");
   if (!(o.max_length_ratio > 0)) throw Error("the maximum length ratio must be positive");
   if (o.threads < 0) throw Error("the thread count must not be negative");
+  check_search_options({.beam = o.beam_size,
+                        .n_best = o.num_hypotheses,
+                        .sampling_topk = o.sampling_topk,
+                        .sampling_topp = o.sampling_topp,
+                        .sampling_temperature = o.sampling_temperature});
   return parse_enum(kComputeTypeNames, o.compute_type, "compute type");
 }
+
+namespace {
 
 TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary) {
   TranslationHypothesis out;
@@ -75,88 +79,49 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
     if (encoded[i].empty()) r.hypotheses.emplace_back();  // an empty line translates to one
   }
   // Lines of similar length together, so that batches carry little padding.
-  std::vector<size_t> order;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (!encoded[i].empty()) order.push_back(i);
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
-  std::vector<std::pair<size_t, size_t>> batches;  // [begin, end) in `order`
-  for (size_t begin = 0; begin < order.size();) {
-    // Sorted by length, the batch's padded size is its line count times the last line's length.
-    size_t end = begin + 1;
-    while (end < order.size() && static_cast<int64_t>(end - begin) < o.max_batch_size &&
-           (o.max_batch_tokens == 0 ||
-            static_cast<int64_t>((end - begin + 1) * encoded[order[end]].size()) <=
-                o.max_batch_tokens)) {
-      ++end;
-    }
-    batches.emplace_back(begin, end);
-    begin = end;
-  }
-  // Longest batches first: the last batch a worker takes is then a short one.
-  std::reverse(batches.begin(), batches.end());
-
+  const TextBatches plan = plan_batches(encoded, o.max_batch_size, o.max_batch_tokens);
   const SearchOptions search{.beam = o.beam_size,
                              .n_best = o.num_hypotheses,
                              .length_penalty = o.length_penalty,
                              .max_length_ratio = o.max_length_ratio,
                              .alignments = o.return_alignments,
-                             .compute = compute};
-  const Sentence no_target;
+                             .compute = compute,
+                             .sampling_topk = o.sampling_topk,
+                             .sampling_topp = o.sampling_topp,
+                             .sampling_temperature = o.sampling_temperature};
+  // A line's samples depend on the seed and its line number alone.
+  const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;
-  const int threads = translation_threads(o);
-  const auto used = static_cast<size_t>(
-      std::max<int64_t>(1, std::min<int64_t>({static_cast<int64_t>(workers.size()),
-                                              static_cast<int64_t>(batches.size()), threads})));
-  std::atomic<size_t> next_batch{0};
-  std::atomic<bool> failed{false};
-  std::mutex progress_mutex;
-  int64_t done = total - static_cast<int64_t>(order.size());
-  std::exception_ptr error;
-
-  auto work = [&](const TranslationModel& w, int intra_threads) {
-    try {
-      set_threads(intra_threads);
-      std::vector<const Sentence*> sources, targets;
-      for (size_t b; !failed && (b = next_batch++) < batches.size();) {
-        const auto [begin, end] = batches[b];
-        sources.clear();
-        targets.clear();
+  int64_t done = total - static_cast<int64_t>(plan.order.size());
+  run_batches(
+      workers, plan.batches.size(), translation_threads(o),
+      [&](const TranslationModel& w, size_t b) {
+        const auto [begin, end] = plan.batches[b];
+        const Sentence no_target;
+        std::vector<const Sentence*> sources, targets;
         for (size_t k = begin; k < end; ++k) {
-          sources.push_back(&encoded[order[k]]);
+          sources.push_back(&encoded[plan.order[k]]);
           targets.push_back(&no_target);
         }
-        const auto hypotheses = rnmt::search(w.network, make_batch(sources, targets), search);
+        SearchOptions batch_search = search;
+        if (search.sampling_topk != 1) {
+          for (size_t k = begin; k < end; ++k)
+            batch_search.sentence_seeds.push_back(
+                seed ^ static_cast<uint64_t>(first_line + static_cast<int64_t>(plan.order[k])) *
+                           0x9e3779b97f4a7c15ull);
+        }
+        const auto hypotheses = rnmt::search(w.network, make_batch(sources, targets), batch_search);
         for (size_t k = begin; k < end; ++k) {
-          auto& r = results[order[k]];
+          auto& r = results[plan.order[k]];
           for (const auto& h : hypotheses[k - begin])
             r.hypotheses.push_back(to_text(h, target_vocabulary));
           if (r.hypotheses.empty()) r.hypotheses.emplace_back();
         }
-        std::lock_guard lock(progress_mutex);
-        done += static_cast<int64_t>(end - begin);
+      },
+      [&](size_t b) {
+        done += static_cast<int64_t>(plan.batches[b].second - plan.batches[b].first);
         if (progress) progress(done, total);
-      }
-    } catch (...) {
-      std::lock_guard lock(progress_mutex);
-      if (!error) error = std::current_exception();
-      failed = true;
-    }
-  };
-  if (used == 1) {
-    work(m, threads);
-  } else {
-    // Threads split as evenly as they go; the calling thread is the first worker.
-    const int count = static_cast<int>(used);
-    const auto share = [&](int i) { return std::max(1, threads / count + (i < threads % count)); };
-    std::vector<std::thread> helpers;
-    for (int i = 1; i < count; ++i) helpers.emplace_back(work, std::cref(workers[i]), share(i));
-    work(m, share(0));
-    for (auto& t : helpers) t.join();
-    set_threads(threads);
-  }
-  if (error) std::rethrow_exception(error);
+      });
   return results;
 }
 

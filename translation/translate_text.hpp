@@ -33,9 +33,19 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                                               const TranslationProgress& progress = nullptr,
                                               int64_t first_line = 1);
 
+// Forced decoding of raw pairs, batched and shared among the workers as translate_text does.
+// Errors about a line number them from first_line.
+std::vector<ScoringResult> score_text(const std::vector<TranslationModel>& workers,
+                                      const std::vector<std::string>& sources,
+                                      const std::vector<std::string>& targets,
+                                      const TranslationOptions& options, int64_t first_line = 1);
+
 // How many batches the lines make with these options (at most; empty lines need none): enough for
 // the caller to know how many workers can be kept busy.
 int64_t batch_count_bound(int64_t lines, const TranslationOptions& options);
+
+// Checks the options (an Error says what is wrong) and parses their compute type.
+ComputeType checked_compute_type(const TranslationOptions& options);
 
 // The CPU threads a call with these options uses: options.threads, or OpenMP's current setting.
 int translation_threads(const TranslationOptions& options);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "model_file/model_file.hpp"
+#include "recipe/model_config.hpp"
 #include "translation/translate_text.hpp"
 
 namespace rnmt {
@@ -42,6 +43,28 @@ struct Translator::Impl {
     std::lock_guard lock(mutex);
     idle.push_back(std::move(worker));
   }
+
+  // The workers of one call: one per thread while there are batches for them (each with its own
+  // buffers, all over one copy of the weights), given back to the pool however the call ends.
+  struct Lease {
+    Impl& impl;
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<TranslationModel> models;
+    Lease(Impl& pool, int64_t lines, const TranslationOptions& options) : impl(pool) {
+      const int64_t wanted = std::max<int64_t>(
+          1, std::min<int64_t>(translation_threads(options), batch_count_bound(lines, options)));
+      for (int64_t i = 0; i < wanted; ++i) {
+        workers.push_back(impl.take());
+        Worker& w = *workers.back();
+        models.push_back({*w.network, w.source, w.target, impl.recipe.data.max_length});
+      }
+    }
+    ~Lease() {
+      for (auto& w : workers) impl.give_back(std::move(w));
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+  };
 };
 
 Translator::Translator(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
@@ -61,11 +84,7 @@ Translator::Translator(Translator&&) noexcept = default;
 Translator& Translator::operator=(Translator&&) noexcept = default;
 
 TranslationOptions Translator::default_options() const {
-  TranslationOptions o;
-  o.beam_size = impl_->recipe.translate.beam;
-  o.length_penalty = impl_->recipe.translate.length_penalty;
-  o.max_length_ratio = impl_->recipe.translate.max_length_ratio;
-  return o;
+  return translation_options(impl_->recipe);
 }
 
 int64_t Translator::max_source_length() const {
@@ -84,25 +103,16 @@ std::vector<TranslationResult> Translator::translate(const std::vector<std::stri
                                                      const TranslationOptions& options,
                                                      const TranslationProgress& progress,
                                                      int64_t first_line) const {
-  // One worker per thread while there are batches for them (each with its own buffers, all over
-  // one copy of the weights); the workers go back to the pool however translation ends.
-  const int64_t wanted = std::max<int64_t>(
-      1, std::min<int64_t>(translation_threads(options),
-                           batch_count_bound(static_cast<int64_t>(lines.size()), options)));
-  struct Lease {
-    Impl& impl;
-    std::vector<std::unique_ptr<Impl::Worker>> workers;
-    ~Lease() {
-      for (auto& w : workers) impl.give_back(std::move(w));
-    }
-  } lease{*impl_, {}};
-  std::vector<TranslationModel> models;
-  for (int64_t i = 0; i < wanted; ++i) {
-    lease.workers.push_back(impl_->take());
-    Impl::Worker& w = *lease.workers.back();
-    models.push_back({*w.network, w.source, w.target, max_source_length()});
-  }
-  return translate_text(models, lines, options, progress, first_line);
+  const Impl::Lease lease(*impl_, static_cast<int64_t>(lines.size()), options);
+  return translate_text(lease.models, lines, options, progress, first_line);
+}
+
+std::vector<ScoringResult> Translator::score(const std::vector<std::string>& sources,
+                                             const std::vector<std::string>& targets,
+                                             const TranslationOptions& options,
+                                             int64_t first_line) const {
+  const Impl::Lease lease(*impl_, static_cast<int64_t>(sources.size()), options);
+  return score_text(lease.models, sources, targets, options, first_line);
 }
 
 }  // namespace rnmt

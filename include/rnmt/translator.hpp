@@ -18,7 +18,7 @@ namespace rnmt {
 
 struct TranslationOptions {
   int64_t beam_size = 5;           // 1: greedy search
-  int64_t num_hypotheses = 1;      // n-best: hypotheses returned per line, 1 .. beam_size
+  int64_t num_hypotheses = 1;      // n-best: hypotheses per line, 1 .. beam_size (or samples)
   double length_penalty = 0.6;     // alpha: hypotheses are ranked by log p / length^alpha
   double max_length_ratio = 2.0;   // at most ceil(ratio · source tokens) + 10 output tokens
   bool return_alignments = false;  // each output token's most attended source token
@@ -28,8 +28,19 @@ struct TranslationOptions {
   // multiply in bf16 (f32 accumulation), about 1.4x faster where the CPU has AVX-512 BF16 or AMX,
   // with slightly different results.
   std::string compute_type = "float32";
+  // Random sampling instead of search (CTranslate2's names), when sampling_topk != 1: each token
+  // is drawn from the model's distribution at sampling_temperature (0: the most probable), among
+  // the sampling_topk most probable tokens (0: all), then among the fewest most probable ones
+  // whose probability reaches sampling_topp. num_hypotheses gives that many independent samples
+  // per line (beam_size must be 1). A line's samples depend only on random_seed and the line's
+  // number, not on batching or threads; random_seed 0 draws a fresh seed for each call.
+  int64_t sampling_topk = 1;
+  double sampling_topp = 1.0;
+  double sampling_temperature = 1.0;
+  uint64_t random_seed = 0;
   // CPU threads for this call (0: OpenMP's current setting). With several threads and several
-  // batches, batches are translated side by side, one thread each, on copies of the network.
+  // batches, batches are translated side by side, one thread each, on networks that share one
+  // copy of the weights.
   int threads = 0;
 };
 
@@ -50,6 +61,16 @@ struct TranslationResult {
   std::vector<TranslationHypothesis> hypotheses;  // best first; an empty line gives one, empty
   std::vector<std::string> source_tokens;         // the pieces the model read
   bool truncated = false;  // the line had more pieces than the model's maximum and was cut
+};
+
+// How probable the model finds a given translation (forced decoding): for reranking n-best lists
+// and filtering parallel data.
+struct ScoringResult {
+  // log p(target pieces, </s> | source); NaN when the source has no pieces (an empty line).
+  double log_probability = 0;
+  std::vector<std::string> tokens;              // the target pieces scored
+  std::vector<double> token_log_probabilities;  // one per piece, then one for </s>
+  bool truncated = false;  // the source had more pieces than the model's maximum and was cut
 };
 
 // Called after each batch with the lines translated so far and the total.
@@ -76,6 +97,13 @@ class Translator {
                                            const TranslationOptions& options,
                                            const TranslationProgress& progress = nullptr,
                                            int64_t first_line = 1) const;
+
+  // Scores targets[i] as the translation of sources[i] (raw text each; as many targets as
+  // sources, else an Error). Uses the options' batch sizes, threads and compute type.
+  std::vector<ScoringResult> score(const std::vector<std::string>& sources,
+                                   const std::vector<std::string>& targets,
+                                   const TranslationOptions& options = {},
+                                   int64_t first_line = 1) const;
 
  private:
   struct Impl;

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# rnmt score, rnmt average and sampling on the quickstart model that cli_run.sh trained: scoring a
+# translation gives back the score translate reported, averaging a model with itself changes
+# nothing, samples are reproducible by seed and follow their options, and bad input is refused.
+set -euo pipefail
+rnmt=$1
+dir=$2  # model.rnmt, test.en, test.es
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+model=$dir/model.rnmt
+head -n 200 "$dir/test.en" >src.txt
+
+# score: with length penalty 0 translate's score is log p, which scoring the output gives back
+# (for an output cut at the length limit, without </s>: the total less the </s> term)
+"$rnmt" translate -m "$model" -i src.txt --beam 1 --length-penalty 0 --scores >greedy.txt 2>/dev/null
+sed 's/ ||| .*//' greedy.txt >hyp.txt
+"$rnmt" score -m "$model" --src src.txt --tgt hyp.txt -o scores.txt --per-token 2>score.log
+[[ $(wc -l <scores.txt) == 200 ]]
+grep -q "^score: 200 pairs" score.log
+paste -d '\n' greedy.txt scores.txt | awk -F ' [|][|][|] ' 'NR % 2 { want = $2; next }
+  { n = split($2, tokens, " "); sum = 0; for (i = 1; i <= n; i++) sum += tokens[i]
+    d = $1 - want; if (d < 0) d = -d
+    cut = $1 - tokens[n] - want; if (cut < 0) cut = -cut
+    if (d > 2e-4 && cut > 2e-4) far++
+    if (sum - $1 > 0.01 || $1 - sum > 0.01) badsum++ }
+  END { printf "score: %d of 200 beyond 2e-4 of translate, %d per-token sums off\n", far, badsum
+        exit far > 0 || badsum > 0 }'
+# a reference translation scores higher than a wrong one
+head -n 200 "$dir/test.es" >ref.txt
+"$rnmt" score -m "$model" --src src.txt --tgt ref.txt >ref.scores 2>/dev/null
+sed 's/$/ uno/' ref.txt >wrong.txt
+"$rnmt" score -m "$model" --src src.txt --tgt wrong.txt >wrong.scores 2>/dev/null
+paste ref.scores wrong.scores | awk '$1 > $2 { better++ } END { exit better < 190 }'
+head -n 5 hyp.txt >short.txt
+if "$rnmt" score -m "$model" --src src.txt --tgt short.txt >/dev/null 2>err.txt; then exit 1; fi
+grep -q "'short.txt' ends after 5 lines, 'src.txt' has more" err.txt || { cat err.txt; exit 1; }
+printf '\nthree\n' >empty_src.txt; printf 'x\ntres\n' >empty_tgt.txt
+"$rnmt" score -m "$model" --src empty_src.txt --tgt empty_tgt.txt 2>/dev/null | head -n 1 | grep -qx nan
+
+# average: a model with itself is the same model
+"$rnmt" average -o same.rnmt "$model" "$model" 2>avg.log
+grep -q "the mean of 2 models" avg.log
+"$rnmt" translate -m same.rnmt -i src.txt --beam 1 --length-penalty 0 --scores >same.txt 2>/dev/null
+cmp same.txt greedy.txt
+if "$rnmt" average -o x.rnmt "$model" 2>err.txt; then exit 1; fi
+grep -q "two or more" err.txt
+
+# sampling: seeded samples repeat exactly under other batching and threads, top-k 1 and
+# temperature 0 are greedy, and samples differ from one another
+opts=(--beam 1 --length-penalty 0 --scores)
+"$rnmt" translate -m "$model" -i src.txt "${opts[@]}" --sampling-topk 0 --seed 5 --n-best 3 \
+  >s1.txt 2>s1.log
+grep -q ", sampling, " s1.log
+[[ $(wc -l <s1.txt) == 600 ]]
+"$rnmt" translate -m "$model" -i src.txt "${opts[@]}" --sampling-topk 0 --seed 5 --n-best 3 \
+  --batch-size 7 --threads 1 >s2.txt 2>/dev/null
+cmp s1.txt s2.txt
+"$rnmt" translate -m "$model" -i src.txt "${opts[@]}" --sampling-topk 0 --seed 6 --n-best 3 \
+  >s3.txt 2>/dev/null
+if cmp -s s1.txt s3.txt; then echo "seeds 5 and 6 drew the same samples"; exit 1; fi
+"$rnmt" translate -m "$model" -i src.txt "${opts[@]}" --sampling-topk 0 \
+  --sampling-temperature 0 >t0.txt 2>/dev/null
+cmp t0.txt greedy.txt
+# at temperature 1 over the whole vocabulary, samples of a line differ from greedy somewhere
+differ=$(paste -d '\t' <(sed 's/ ||| .*//' s1.txt | awk 'NR % 3 == 1') hyp.txt |
+  awk -F '\t' '$1 != $2' | wc -l)
+((differ > 0)) || { echo "sampling never left the greedy output"; exit 1; }
+if "$rnmt" translate -m "$model" -i src.txt --sampling-topk 0 --beam 4 >/dev/null 2>err.txt; then
+  exit 1
+fi
+grep -q "use beam size 1" err.txt
+echo "cli_decoding: score, average and sampling checks passed"
