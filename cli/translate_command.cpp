@@ -11,6 +11,8 @@
 #include <limits>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/output_file.hpp"
@@ -52,6 +54,26 @@ void write_hypothesis(std::ostream& out, int64_t index, const TranslationHypothe
   out << '\n';
 }
 
+// --output-format json: one object per input line (nlohmann-json does the escaping; invalid UTF-8
+// cannot reach it: the tokenizer's policy has already replaced or refused it).
+std::string json_line(int64_t index, const TranslationResult& r, bool alignments) {
+  nlohmann::ordered_json hypotheses = nlohmann::ordered_json::array();
+  for (const auto& h : r.hypotheses) {
+    nlohmann::ordered_json j = {{"text", h.text}, {"score", h.score}, {"tokens", h.tokens}};
+    if (alignments) {
+      nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+      for (const auto& a : h.alignment) pairs.push_back({a.source, a.target});
+      j["alignment"] = pairs;
+    }
+    hypotheses.push_back(std::move(j));
+  }
+  const nlohmann::ordered_json line = {{"line", index},
+                                       {"source_tokens", r.source_tokens},
+                                       {"truncated", r.truncated},
+                                       {"hypotheses", hypotheses}};
+  return line.dump();
+}
+
 }  // namespace
 
 int translate_command(const std::vector<std::string>& args) {
@@ -59,11 +81,13 @@ int translate_command(const std::vector<std::string>& args) {
   int64_t beam = 0, n_best = 1, batch_size = 32, batch_tokens = 0;
   double length_penalty = -1, max_length_ratio = 0;
   int threads = 0;
-  int64_t sampling_topk = 1;
+  int64_t sampling_topk = 1, min_length = 0, max_length = 0;
+  std::string prefix_path;
   double sampling_topp = 1, sampling_temperature = 1;
   uint64_t seed = 0;
   std::string compute_type = "float32";
   bool alignments = false, scores = false;
+  std::string output_format = "text";
   po::options_description desc(
       "rnmt translate: raw text in, raw text out with a model file from `rnmt run`.\n"
       "Exactly one output line per input line (N lines with --n-best N); an empty line gives an\n"
@@ -96,15 +120,28 @@ int translate_command(const std::vector<std::string>& args) {
       "sampling: draw only from the fewest most probable tokens whose probability reaches P")(
       "sampling-temperature", po::value(&sampling_temperature),
       "sampling: divide the logits by T (below 1: sharper, 0: the most probable token)")(
+      "target-prefix", po::value(&prefix_path),
+      "a file of target prefixes, one per input line: each output starts with its line's "
+      "prefix and continues as the model finds best (an empty line: no prefix)")(
+      "min-decoding-length", po::value(&min_length)->default_value(0),
+      "no </s> before this many output pieces")(
+      "max-decoding-length", po::value(&max_length)->default_value(0),
+      "at most this many output pieces (0: only --max-length-ratio's limit)")(
       "seed", po::value(&seed),
       "sampling: the random seed; a line's samples depend only on it and the line's number "
       "(default: the recipe's; 0 draws a fresh one)")("scores", po::bool_switch(&scores),
                                                       "append ' ||| score' (log p / length^alpha)")(
+      "output-format", po::value(&output_format)->default_value("text"),
+      "text, or json: one JSON object per input line with every hypothesis' text, score, "
+      "tokens (and alignment)")(
       "alignments", po::bool_switch(&alignments),
       "append ' ||| s-t ...': for each output piece t the most attended source piece s");
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "translate"); status >= 0) return status;
 
+  if (output_format != "text" && output_format != "json")
+    throw Error("--output-format must be text or json, not '" + output_format + "'");
+  const bool json = output_format == "json";
   const auto start = std::chrono::steady_clock::now();
   const Translator translator(model_path);
   TranslationOptions options = translator.default_options();
@@ -117,11 +154,14 @@ int translate_command(const std::vector<std::string>& args) {
   if (vm.count("sampling-topp")) options.sampling_topp = sampling_topp;
   if (vm.count("sampling-temperature")) options.sampling_temperature = sampling_temperature;
   if (vm.count("seed")) options.random_seed = seed;
+  options.min_decoding_length = min_length;
+  options.max_decoding_length = max_length;
   options.max_batch_size = batch_tokens > 0 ? std::numeric_limits<int64_t>::max() : batch_size;
   options.max_batch_tokens = batch_tokens;
   options.threads = threads;
   options.compute_type = compute_type;
-  std::ifstream input_file;
+  std::ifstream input_file, prefix_file;
+  if (!prefix_path.empty()) prefix_file = open_input_file(prefix_path, "target prefixes");
   if (!input_path.empty()) input_file = open_input_file(input_path);
   OutputFile output(output_path);
   std::istream& in = input_path.empty() ? std::cin : input_file;
@@ -147,6 +187,15 @@ int translate_command(const std::vector<std::string>& args) {
       chunk.push_back(line);
     }
     if (chunk.empty()) break;
+    options.target_prefix.clear();
+    for (size_t i = 0; !prefix_path.empty() && i < chunk.size(); ++i) {
+      if (!read_text_line(prefix_file, line)) {
+        throw Error("'" + prefix_path + "' ends after " +
+                    std::to_string(totals.lines + static_cast<int64_t>(i)) +
+                    " lines, the input has more");
+      }
+      options.target_prefix.push_back(line);
+    }
     const int64_t first = totals.lines;
     const auto results = translator.translate(
         chunk, options,
@@ -168,12 +217,18 @@ int translate_command(const std::vector<std::string>& args) {
       if (r.source_tokens.empty()) ++totals.empty;
       totals.source_tokens += static_cast<int64_t>(r.source_tokens.size());
       totals.output_tokens += static_cast<int64_t>(r.hypotheses.front().tokens.size());
-      for (const auto& h : r.hypotheses)
-        write_hypothesis(out, index, h, n_best > 1, scores, alignments);
+      if (json) {
+        out << json_line(index, r, alignments) << '\n';
+      } else {
+        for (const auto& h : r.hypotheses)
+          write_hypothesis(out, index, h, n_best > 1, scores, alignments);
+      }
     }
     totals.lines += static_cast<int64_t>(chunk.size());
     out.flush();
   }
+  if (!prefix_path.empty() && read_text_line(prefix_file, line))
+    throw Error("'" + prefix_path + "' has more lines than the input");
   output.commit("translations");
   const double elapsed = seconds() - load_seconds;
   std::ostringstream summary;

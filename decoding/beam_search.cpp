@@ -40,7 +40,8 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
   // A sentence keeps at most K live hypotheses, so a row's K best tokens are all that can matter.
   const int64_t C = std::min<int64_t>(K, V);
   const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  const std::vector<int64_t> limit = output_limits(b, o);
+  std::vector<uint8_t> allow_eos;
   DecoderState state;
   model.start(b, state);
 
@@ -64,7 +65,10 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
           row.node < 0 ? kBos : nodes[static_cast<size_t>(row.node)].token;
     }
     const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
-    best_tokens_of_rows(step.logits, R, V, C, top_ids, top_values, normalizer);
+    allow_eos.resize(static_cast<size_t>(R));
+    for (int64_t r = 0; r < R; ++r)
+      allow_eos[static_cast<size_t>(r)] = rows[static_cast<size_t>(r)].length >= o.min_length;
+    best_tokens_of_rows(step.logits, R, V, C, top_ids, top_values, normalizer, allow_eos.data());
 
     // Each sentence's rows are consecutive: pick its next K live hypotheses from their candidates.
     next.clear();
@@ -86,9 +90,15 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
         continue;
       }
       candidates.clear();
+      const int32_t forced = forced_token(o, n, t);
       for (int64_t r = begin; r < end; ++r) {
         const double base =
             rows[static_cast<size_t>(r)].log_probability - normalizer[static_cast<size_t>(r)];
+        if (forced >= 0) {  // inside the target prefix: its token is the only candidate
+          candidates.push_back(
+              {base + step.logits[r * V + forced], static_cast<int32_t>(r), forced});
+          continue;
+        }
         for (int64_t i = 0; i < C; ++i) {
           const auto k = static_cast<size_t>(r * C + i);
           candidates.push_back({base + top_values[k], static_cast<int32_t>(r), top_ids[k]});

@@ -9,7 +9,8 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
                                                    const SearchOptions& o) {
   const int64_t N = b.N, V = model.config().tgt_vocab;
   const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  const std::vector<int64_t> limit = output_limits(b, o);
+  std::vector<uint8_t> allow_eos(static_cast<size_t>(N));
   std::vector<Hypothesis> growing(static_cast<size_t>(N));  // each sentence's one hypothesis
   std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
   std::vector<int32_t> live(static_cast<size_t>(N)), next_live, from,
@@ -34,7 +35,8 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
     const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
-    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer);
+    std::fill(allow_eos.begin(), allow_eos.end(), t >= o.min_length);
+    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer, allow_eos.data());
     next_live.clear();
     from.clear();
     for (int64_t r = 0; r < R; ++r) {
@@ -44,9 +46,11 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
         finish(n, h.log_probability);
         continue;
       }
+      const int32_t forced = forced_token(o, n, t);
+      const int32_t token = forced >= 0 ? forced : best_ids[static_cast<size_t>(r)];
       const double base = h.log_probability - normalizer[static_cast<size_t>(r)];
-      const double log_probability = base + best_values[static_cast<size_t>(r)];
-      const int32_t token = best_ids[static_cast<size_t>(r)];
+      const double log_probability =
+          base + (forced >= 0 ? step.logits[r * V + forced] : best_values[static_cast<size_t>(r)]);
       if (token == kEos) {
         finish(n, log_probability);
         continue;

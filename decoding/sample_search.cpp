@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "decoding/search_steps.hpp"
@@ -71,7 +72,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
                                                    const SearchOptions& o) {
   const int64_t N = b.N, K = o.n_best, V = model.config().tgt_vocab;
   const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  const std::vector<int64_t> limit = output_limits(b, o);
   // Row n·K + h is sample h of sentence n, with a random stream of its own.
   struct Sample {
     int32_t sentence;
@@ -114,10 +115,22 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
     for (int64_t r = 0; r < R; ++r) {
       thread_local std::vector<int32_t> ids;  // each thread's own, reused across steps
       thread_local std::vector<double> probabilities;
-      sampling_candidates(step.logits + r * V, V, o.sampling_topk, o.sampling_topp,
-                          o.sampling_temperature, ids, probabilities);
-      drawn[static_cast<size_t>(r)] = draw_token(
-          ids, probabilities, samples[static_cast<size_t>(live[static_cast<size_t>(r)])].rng);
+      thread_local std::vector<float> without_eos;
+      Sample& s = samples[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      const int32_t forced = forced_token(o, s.sentence, t);
+      if (forced >= 0) {
+        drawn[static_cast<size_t>(r)] = forced;
+        continue;
+      }
+      const float* z = step.logits + r * V;
+      if (static_cast<int64_t>(s.hypothesis.tokens.size()) < o.min_length) {  // no </s> yet
+        without_eos.assign(z, z + V);
+        without_eos[kEos] = -std::numeric_limits<float>::infinity();
+        z = without_eos.data();
+      }
+      sampling_candidates(z, V, o.sampling_topk, o.sampling_topp, o.sampling_temperature, ids,
+                          probabilities);
+      drawn[static_cast<size_t>(r)] = draw_token(ids, probabilities, s.rng);
     }
     next_live.clear();
     from.clear();

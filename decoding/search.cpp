@@ -24,6 +24,12 @@ std::vector<Sentence> first_tokens(std::vector<std::vector<Hypothesis>> hypothes
 void check_search_options(const SearchOptions& o) {
   if (o.beam < 1) throw Error("the beam size must be at least 1");
   if (o.sampling_topk < 0) throw Error("sampling_topk must not be negative (0: every token)");
+  if (o.min_length < 0 || o.max_length < 0)
+    throw Error("decoding lengths must not be negative (0: no limit)");
+  if (o.max_length > 0 && o.min_length > o.max_length) {
+    throw Error("min_decoding_length (" + std::to_string(o.min_length) +
+                ") is above max_decoding_length (" + std::to_string(o.max_length) + ")");
+  }
   if (!(o.sampling_topp > 0 && o.sampling_topp <= 1))
     throw Error("sampling_topp must be in (0, 1]");
   if (!(o.sampling_temperature >= 0)) throw Error("sampling_temperature must not be negative");
@@ -67,7 +73,7 @@ void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* v
 
 void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
                          std::vector<int32_t>& ids, std::vector<float>& values,
-                         std::vector<float>& normalizer) {
+                         std::vector<float>& normalizer, const uint8_t* allow_eos) {
   ids.resize(static_cast<size_t>(rows * count));
   values.resize(static_cast<size_t>(rows * count));
   normalizer.resize(static_cast<size_t>(rows));
@@ -75,9 +81,37 @@ void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t c
   for (int64_t r = 0; r < rows; ++r) {
     const float* z = logits + r * V;
     float* best = &values[static_cast<size_t>(r * count)];
-    top_tokens(z, V, count, &ids[static_cast<size_t>(r * count)], best);
+    int32_t* best_ids = &ids[static_cast<size_t>(r * count)];
+    if (allow_eos && !allow_eos[r] && count < V) {
+      // one more, then </s> taken out: the order and the ties stay those of the full list
+      thread_local std::vector<int32_t> more_ids;
+      thread_local std::vector<float> more_values;
+      more_ids.resize(static_cast<size_t>(count + 1));
+      more_values.resize(static_cast<size_t>(count + 1));
+      top_tokens(z, V, count + 1, more_ids.data(), more_values.data());
+      normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V, more_values[0]);
+      for (int64_t i = 0, k = 0; i <= count && k < count; ++i) {
+        if (more_ids[static_cast<size_t>(i)] == kEos) continue;
+        best_ids[k] = more_ids[static_cast<size_t>(i)];
+        best[k++] = more_values[static_cast<size_t>(i)];
+      }
+      continue;
+    }
+    top_tokens(z, V, count, best_ids, best);
     normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V, best[0]);
   }
+}
+
+std::vector<int64_t> output_limits(const Batch& b, const SearchOptions& o) {
+  std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
+  for (int64_t n = 0; n < b.N; ++n) {
+    int64_t& l = limit[static_cast<size_t>(n)];
+    if (o.max_length > 0) l = std::min(l, o.max_length);
+    if (!o.target_prefixes.empty())
+      l = std::max<int64_t>(l,
+                            static_cast<int64_t>(o.target_prefixes[static_cast<size_t>(n)].size()));
+  }
+  return limit;
 }
 
 std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
@@ -93,6 +127,8 @@ std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& b,
                                             const SearchOptions& o) {
   check_search_options(o);
+  if (!o.target_prefixes.empty() && static_cast<int64_t>(o.target_prefixes.size()) != b.N)
+    throw Error("one target prefix per sentence of the batch, or none");
   if (o.sampling_topk != 1) return sample_search(model, b, o);
   return o.beam == 1 ? greedy_search(model, b, o) : beam_search(model, b, o);
 }

@@ -26,6 +26,12 @@ struct SearchOptions {
   double sampling_temperature = 1.0;
   // One seed per batch sentence: its samples depend on it alone, not on batching or threads.
   std::vector<uint64_t> sentence_seeds = {};  // empty: sentence n's seed is n
+  // Length controls (CTranslate2's): no </s> before min_length tokens; at most max_length tokens
+  // (0: only the ratio's limit).
+  int64_t min_length = 0, max_length = 0;
+  // Per batch sentence (or empty): tokens every output starts with (interactive translation,
+  // autocompletion); search continues from them. Their log-probabilities count in the scores.
+  std::vector<Sentence> target_prefixes = {};
 };
 
 struct Hypothesis {

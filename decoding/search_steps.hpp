@@ -23,13 +23,23 @@ void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* v
 
 // For each row of a step: its `count` best tokens and their logits (ids, values [rows, count]),
 // and the log normalizer (log Σ exp) of its logits [rows], so that a token's log-probability is
-// its logit minus the normalizer.
+// its logit minus the normalizer. Rows with allow_eos[r] == 0 (when given) pass over </s> in
+// their best tokens; their normalizer still counts it (scores stay the model's log-probabilities).
 void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
                          std::vector<int32_t>& ids, std::vector<float>& values,
-                         std::vector<float>& normalizer);
+                         std::vector<float>& normalizer, const uint8_t* allow_eos = nullptr);
 
-// The longest output each sentence may get: ceil(ratio · source length) + 10 tokens.
+// The longest output each sentence may get: ceil(ratio · source length) + 10 tokens, at most
+// options.max_length (when set), at least its target prefix.
+std::vector<int64_t> output_limits(const Batch& batch, const SearchOptions& options);
 std::vector<int64_t> output_limits(const Batch& batch, double max_length_ratio);
+
+// The token sentence n must take at output position t, or -1 when it is free to choose.
+inline int32_t forced_token(const SearchOptions& o, int64_t n, int64_t t) {
+  if (o.target_prefixes.empty()) return -1;
+  const Sentence& prefix = o.target_prefixes[static_cast<size_t>(n)];
+  return t < static_cast<int64_t>(prefix.size()) ? prefix[static_cast<size_t>(t)] : -1;
+}
 
 // The source position a row of attention weights [length] attends most.
 inline int32_t most_attended(const float* weights, int64_t length) {

@@ -49,6 +49,8 @@ std::string fingerprint(const Recipe& r, Stage stage) {
          std::to_string(r.translate.max_length_ratio) + std::to_string(r.translate.length_penalty) +
          std::to_string(r.translate.sampling_topk) + std::to_string(r.translate.sampling_topp) +
          std::to_string(r.translate.sampling_temperature) + std::to_string(r.translate.seed) +
+         std::to_string(r.translate.min_decoding_length) +
+         std::to_string(r.translate.max_decoding_length) +
          "average:" + std::to_string(r.export_model.average);
   }
   return hex(fnv(s));

@@ -29,6 +29,8 @@ TranslationOptions translation_options(const Recipe& r) {
   o.sampling_topp = r.translate.sampling_topp;
   o.sampling_temperature = r.translate.sampling_temperature;
   o.random_seed = static_cast<uint64_t>(r.translate.seed);
+  o.min_decoding_length = r.translate.min_decoding_length;
+  o.max_decoding_length = r.translate.max_decoding_length;
   return o;
 }
 

@@ -95,6 +95,8 @@ std::vector<Field> schema(Recipe& r) {
       number("translate.sampling_topp", K::real, &r.translate.sampling_topp, 0),
       number("translate.sampling_temperature", K::real, &r.translate.sampling_temperature, 0),
       number("translate.seed", K::integer, &r.translate.seed, 0),
+      number("translate.min_decoding_length", K::integer, &r.translate.min_decoding_length, 0),
+      number("translate.max_decoding_length", K::integer, &r.translate.max_decoding_length, 0),
       number("export.average", K::integer, &r.export_model.average, 1),
   };
 }

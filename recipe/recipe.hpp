@@ -90,6 +90,7 @@ struct Recipe {
     double sampling_topp = 1.0;
     double sampling_temperature = 1.0;
     int64_t seed = 0;  // 0: a fresh seed for each translation call
+    int64_t min_decoding_length = 0, max_decoding_length = 0;  // 0: no limit
   } translate;
 
   struct ExportModel {

@@ -63,11 +63,37 @@ if cmp -s s1.txt s3.txt; then echo "seeds 5 and 6 drew the same samples"; exit 1
   --sampling-temperature 0 >t0.txt 2>/dev/null
 cmp t0.txt greedy.txt
 # at temperature 1 over the whole vocabulary, samples of a line differ from greedy somewhere
-differ=$(paste -d '\t' <(sed 's/ ||| .*//' s1.txt | awk 'NR % 3 == 1') hyp.txt |
+differ=$(paste -d '\t' <(awk -F ' [|][|][|] ' 'NR % 3 == 1 { print $2 }' s1.txt) hyp.txt |
   awk -F '\t' '$1 != $2' | wc -l)
 ((differ > 0)) || { echo "sampling never left the greedy output"; exit 1; }
 if "$rnmt" translate -m "$model" -i src.txt --sampling-topk 0 --beam 4 >/dev/null 2>err.txt; then
   exit 1
 fi
 grep -q "use beam size 1" err.txt
-echo "cli_decoding: score, average and sampling checks passed"
+# target prefixes: each output starts with its line's prefix; a prefix file of another length fails.
+# Line i's prefix is the first word the model gave line i+1 (words it knows, mostly not line i's).
+awk 'NR > 1 { print $1 } END { print "noventa" }' hyp.txt >prefix.txt
+"$rnmt" translate -m "$model" -i src.txt --target-prefix prefix.txt --max-decoding-length 12 \
+  >prefixed.txt 2>/dev/null
+paste -d '\t' prefixed.txt prefix.txt | awk -F '\t' 'index($1, $2) != 1 { bad++ }
+  { n = split($1, words, " "); if (n > 12) bad++ } END { exit bad > 0 }'
+head -n 3 prefix.txt >short_prefix.txt
+if "$rnmt" translate -m "$model" -i src.txt --target-prefix short_prefix.txt >/dev/null 2>err.txt; then
+  exit 1
+fi
+grep -q "'short_prefix.txt' ends after 3 lines, the input has more" err.txt || { cat err.txt; exit 1; }
+
+# JSON output: one object per input line, the same best text as the text output, escaping done
+"$rnmt" translate -m "$model" -i src.txt --beam 2 --n-best 2 --alignments --output-format json \
+  >out.json 2>/dev/null
+[[ $(wc -l <out.json) == 200 ]]
+"$rnmt" translate -m "$model" -i src.txt --beam 2 >best.txt 2>/dev/null
+awk '{ match($0, /"hypotheses":\[\{"text":"[^"]*"/); t = substr($0, RSTART, RLENGTH)
+       sub(/^"hypotheses":\[\{"text":"/, "", t); sub(/"$/, "", t); print t }' out.json | cmp - best.txt
+awk -v n=0 'index($0, "{\"line\":" NR - 1 ",\"source_tokens\":[") != 1 { bad++ }
+  !/"alignment":\[\[/ { bad++ } END { exit bad > 0 }' out.json
+printf 'say "hi"\\there\n' | "$rnmt" translate -m "$model" --output-format json 2>/dev/null |
+  grep -qF '"\"' || { echo "a quote in the source is not escaped"; exit 1; }
+if "$rnmt" translate -m "$model" -i src.txt --output-format xml >/dev/null 2>err.txt; then exit 1; fi
+grep -q "output-format must be text or json" err.txt
+echo "cli_decoding: score, average, sampling and JSON output checks passed"

@@ -29,7 +29,9 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
                         .n_best = o.num_hypotheses,
                         .sampling_topk = o.sampling_topk,
                         .sampling_topp = o.sampling_topp,
-                        .sampling_temperature = o.sampling_temperature});
+                        .sampling_temperature = o.sampling_temperature,
+                        .min_length = o.min_decoding_length,
+                        .max_length = o.max_decoding_length});
   return parse_enum(kComputeTypeNames, o.compute_type, "compute type");
 }
 
@@ -66,8 +68,23 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   const TranslationModel& m = workers.front();
   if (o.return_alignments && m.network.config().attention == AttentionType::none)
     throw Error("alignments need a model with attention; this one has none");
+  if (!o.target_prefix.empty() && o.target_prefix.size() != lines.size()) {
+    throw Error("target prefixes: one per line (" + std::to_string(lines.size()) + " lines, " +
+                std::to_string(o.target_prefix.size()) + " prefixes)");
+  }
   const int64_t total = static_cast<int64_t>(lines.size());
   std::vector<TranslationResult> results(lines.size());
+  std::vector<Sentence> prefixes;
+  if (!o.target_prefix.empty()) {
+    Tokenizer target_tokenizer(m.target.model());  // tokenizing needs one of its own (its cache)
+    const Vocabulary& vocabulary = m.target.model().vocabulary;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      Sentence& ids = prefixes.emplace_back();
+      for (const auto& piece :
+           target_tokenizer.tokenize(o.target_prefix[i], first_line + static_cast<int64_t>(i)))
+        ids.push_back(vocabulary.id(piece));
+    }
+  }
   std::vector<Sentence> encoded(lines.size());
   const Vocabulary& source_vocabulary = m.source.model().vocabulary;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -88,7 +105,9 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                              .compute = compute,
                              .sampling_topk = o.sampling_topk,
                              .sampling_topp = o.sampling_topp,
-                             .sampling_temperature = o.sampling_temperature};
+                             .sampling_temperature = o.sampling_temperature,
+                             .min_length = o.min_decoding_length,
+                             .max_length = o.max_decoding_length};
   // A line's samples depend on the seed and its line number alone.
   const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;
@@ -104,6 +123,10 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
           targets.push_back(&no_target);
         }
         SearchOptions batch_search = search;
+        if (!prefixes.empty()) {
+          for (size_t k = begin; k < end; ++k)
+            batch_search.target_prefixes.push_back(prefixes[plan.order[k]]);
+        }
         if (search.sampling_topk != 1) {
           for (size_t k = begin; k < end; ++k)
             batch_search.sentence_seeds.push_back(

@@ -17,10 +17,16 @@
 namespace rnmt {
 
 struct TranslationOptions {
-  int64_t beam_size = 5;           // 1: greedy search
-  int64_t num_hypotheses = 1;      // n-best: hypotheses per line, 1 .. beam_size (or samples)
-  double length_penalty = 0.6;     // alpha: hypotheses are ranked by log p / length^alpha
-  double max_length_ratio = 2.0;   // at most ceil(ratio · source tokens) + 10 output tokens
+  int64_t beam_size = 5;            // 1: greedy search
+  int64_t num_hypotheses = 1;       // n-best: hypotheses per line, 1 .. beam_size (or samples)
+  double length_penalty = 0.6;      // alpha: hypotheses are ranked by log p / length^alpha
+  double max_length_ratio = 2.0;    // at most ceil(ratio · source tokens) + 10 output tokens
+  int64_t min_decoding_length = 0;  // no </s> before this many output tokens
+  int64_t max_decoding_length = 0;  // at most this many output tokens (0: only the ratio's limit)
+  // Per input line (raw text), or empty: every output of line i starts with target_prefix[i]'s
+  // pieces and continues with the model's best continuation under them (interactive translation,
+  // autocompletion). Their log-probabilities count in the scores.
+  std::vector<std::string> target_prefix;
   bool return_alignments = false;  // each output token's most attended source token
   int64_t max_batch_size = 32;     // lines translated together (sorted by length)
   int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
