@@ -65,6 +65,7 @@ std::string json_line(int64_t index, const TranslationResult& r, bool alignments
       for (const auto& a : h.alignment) pairs.push_back({a.source, a.target});
       j["alignment"] = pairs;
     }
+    if (!h.attention.empty()) j["attention"] = h.attention;  // [output piece][source piece]
     hypotheses.push_back(std::move(j));
   }
   const nlohmann::ordered_json line = {{"line", index},
@@ -86,7 +87,7 @@ int translate_command(const std::vector<std::string>& args) {
   double sampling_topp = 1, sampling_temperature = 1;
   uint64_t seed = 0;
   std::string compute_type = "float32";
-  bool alignments = false, scores = false;
+  bool alignments = false, scores = false, attention = false;
   std::string output_format = "text";
   po::options_description desc(
       "rnmt translate: raw text in, raw text out with a model file from `rnmt run`.\n"
@@ -134,6 +135,9 @@ int translate_command(const std::vector<std::string>& args) {
       "output-format", po::value(&output_format)->default_value("text"),
       "text, or json: one JSON object per input line with every hypothesis' text, score, "
       "tokens (and alignment)")(
+      "return-attention", po::bool_switch(&attention),
+      "soft alignments: each output piece's attention weights over the source pieces, in the JSON "
+      "output (implies --output-format json)")(
       "alignments", po::bool_switch(&alignments),
       "append ' ||| s-t ...': for each output piece t the most attended source piece s");
   po::variables_map vm;
@@ -141,7 +145,7 @@ int translate_command(const std::vector<std::string>& args) {
 
   if (output_format != "text" && output_format != "json")
     throw Error("--output-format must be text or json, not '" + output_format + "'");
-  const bool json = output_format == "json";
+  const bool json = output_format == "json" || attention;
   const auto start = std::chrono::steady_clock::now();
   const Translator translator(model_path);
   TranslationOptions options = translator.default_options();
@@ -150,6 +154,7 @@ int translate_command(const std::vector<std::string>& args) {
   if (vm.count("length-penalty")) options.length_penalty = length_penalty;
   if (vm.count("max-length-ratio")) options.max_length_ratio = max_length_ratio;
   options.return_alignments = alignments;
+  options.return_attention = attention;
   if (vm.count("sampling-topk")) options.sampling_topk = sampling_topk;
   if (vm.count("sampling-topp")) options.sampling_topp = sampling_topp;
   if (vm.count("sampling-temperature")) options.sampling_temperature = sampling_temperature;

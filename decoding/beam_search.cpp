@@ -12,6 +12,7 @@ namespace {
 // One output token of a hypothesis; hypotheses share their prefixes through `parent`.
 struct Node {
   int32_t token, parent, source;  // source: most attended source position (-1 if not recorded)
+  int64_t weights;                // its attention row in the weight pool (-1 if not recorded)
 };
 
 // A live hypothesis: one row of the decoder state.
@@ -40,6 +41,8 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
   // A sentence keeps at most K live hypotheses, so a row's K best tokens are all that can matter.
   const int64_t C = std::min<int64_t>(K, V);
   const bool align = o.alignments && model.config().attention != AttentionType::none;
+  const bool attend = o.attention && model.config().attention != AttentionType::none;
+  std::vector<float> weight_pool;  // attention rows of the nodes that record one, each S long
   const std::vector<int64_t> limit = output_limits(b, o);
   std::vector<uint8_t> allow_eos;
   DecoderState state;
@@ -121,7 +124,13 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
         const int32_t source = align ? most_attended(step.attention + c.row * b.S,
                                                      b.src_lengths[static_cast<size_t>(n)])
                                      : -1;
-        nodes.push_back({c.token, row.node, source});
+        int64_t weights = -1;
+        if (attend) {
+          weights = static_cast<int64_t>(weight_pool.size());
+          weight_pool.insert(weight_pool.end(), step.attention + c.row * b.S,
+                             step.attention + (c.row + 1) * b.S);
+        }
+        nodes.push_back({c.token, row.node, source, weights});
         next.push_back(
             {n, static_cast<int32_t>(nodes.size() - 1), row.length + 1, c.log_probability});
         from.push_back(c.row);
@@ -144,11 +153,17 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
       h.score = f[i].score;
       h.log_probability = f[i].log_probability;
       for (int32_t k = f[i].node; k >= 0; k = nodes[static_cast<size_t>(k)].parent) {
-        h.tokens.push_back(nodes[static_cast<size_t>(k)].token);
-        if (align) h.alignment.push_back(nodes[static_cast<size_t>(k)].source);
+        const Node& node = nodes[static_cast<size_t>(k)];
+        h.tokens.push_back(node.token);
+        if (align) h.alignment.push_back(node.source);
+        if (attend) {
+          const float* row = weight_pool.data() + node.weights;
+          h.attention.emplace_back(row, row + b.src_lengths[static_cast<size_t>(n)]);
+        }
       }
       std::reverse(h.tokens.begin(), h.tokens.end());
       std::reverse(h.alignment.begin(), h.alignment.end());
+      std::reverse(h.attention.begin(), h.attention.end());
       out[static_cast<size_t>(n)].push_back(std::move(h));
     }
   }

@@ -9,6 +9,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
                                                    const SearchOptions& o) {
   const int64_t N = b.N, V = model.config().tgt_vocab;
   const bool align = o.alignments && model.config().attention != AttentionType::none;
+  const bool attend = o.attention && model.config().attention != AttentionType::none;
   const std::vector<int64_t> limit = output_limits(b, o);
   std::vector<uint8_t> allow_eos(static_cast<size_t>(N));
   std::vector<Hypothesis> growing(static_cast<size_t>(N));  // each sentence's one hypothesis
@@ -56,10 +57,10 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
         continue;
       }
       h.tokens.push_back(token);
-      if (align) {
-        h.alignment.push_back(
-            most_attended(step.attention + r * b.S, b.src_lengths[static_cast<size_t>(n)]));
-      }
+      const float* weights = step.attention ? step.attention + r * b.S : nullptr;
+      const int32_t length = b.src_lengths[static_cast<size_t>(n)];
+      if (align) h.alignment.push_back(most_attended(weights, length));
+      if (attend) h.attention.emplace_back(weights, weights + length);
       h.log_probability = log_probability;
       next_live.push_back(n);
       from.push_back(static_cast<int32_t>(r));

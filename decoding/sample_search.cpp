@@ -72,6 +72,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
                                                    const SearchOptions& o) {
   const int64_t N = b.N, K = o.n_best, V = model.config().tgt_vocab;
   const bool align = o.alignments && model.config().attention != AttentionType::none;
+  const bool attend = o.attention && model.config().attention != AttentionType::none;
   const std::vector<int64_t> limit = output_limits(b, o);
   // Row n·K + h is sample h of sentence n, with a random stream of its own.
   struct Sample {
@@ -149,10 +150,10 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
         continue;
       }
       h.tokens.push_back(token);
-      if (align) {
-        h.alignment.push_back(most_attended(step.attention + r * b.S,
-                                            b.src_lengths[static_cast<size_t>(s.sentence)]));
-      }
+      const float* weights = step.attention ? step.attention + r * b.S : nullptr;
+      const int32_t length = b.src_lengths[static_cast<size_t>(s.sentence)];
+      if (align) h.alignment.push_back(most_attended(weights, length));
+      if (attend) h.attention.emplace_back(weights, weights + length);
       next_live.push_back(live[static_cast<size_t>(r)]);
       from.push_back(static_cast<int32_t>(r));
     }

@@ -15,6 +15,7 @@ struct SearchOptions {
   double length_penalty = 1.0;    // alpha: a finished hypothesis scores log p / length^alpha
   double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
   bool alignments = false;        // record each output token's most attended source position
+  bool attention = false;         // record each output token's attention weights (soft alignment)
   // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
   ComputeType compute = ComputeType::f32;
   // Random sampling (CTranslate2's options): each next token is drawn from the model's
@@ -39,6 +40,8 @@ struct Hypothesis {
   double score = 0;  // log_probability / length^alpha, length counting </s>
   double log_probability = 0;
   std::vector<int32_t> alignment;  // per token: argmax of its attention weights (if asked for)
+  // per token: its attention weights over the sentence's source tokens (if asked for)
+  std::vector<std::vector<float>> attention;
 };
 
 // Decodes the batch's source side (its target side is ignored) with the strategy the options

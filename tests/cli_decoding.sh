@@ -94,6 +94,10 @@ awk -v n=0 'index($0, "{\"line\":" NR - 1 ",\"source_tokens\":[") != 1 { bad++ }
   !/"alignment":\[\[/ { bad++ } END { exit bad > 0 }' out.json
 printf 'say "hi"\\there\n' | "$rnmt" translate -m "$model" --output-format json 2>/dev/null |
   grep -qF '"\"' || { echo "a quote in the source is not escaped"; exit 1; }
+# soft alignments: every output piece's weights over the source pieces, in the JSON
+"$rnmt" translate -m "$model" -i src.txt --return-attention >attention.json 2>/dev/null
+[[ $(wc -l <attention.json) == 200 ]]
+grep -c '"attention":\[\[' attention.json | grep -qx 200
 if "$rnmt" translate -m "$model" -i src.txt --output-format xml >/dev/null 2>err.txt; then exit 1; fi
 grep -q "output-format must be text or json" err.txt
 echo "cli_decoding: score, average, sampling and JSON output checks passed"

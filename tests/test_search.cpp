@@ -159,6 +159,40 @@ TEST_CASE("alignments are the argmax of the attention weights teacher forcing co
   }
 }
 
+TEST_CASE("soft alignments are the attention weights teacher forcing computes", "[search]") {
+  const auto attention = GENERATE(AttentionType::general, AttentionType::additive);
+  const bool feeding = GENERATE(false, true);
+  Seq2Seq model(config(Cell::gru, feeding, attention), 6);
+  train(model);
+  const std::vector<Sentence> none(kSources.size());
+  for (const int64_t beam : {1, 3}) {
+    const auto lists = search(model, batch_of(kSources, none),
+                              {.beam = beam, .alignments = true, .attention = true});
+    for (size_t n = 0; n < kSources.size(); ++n) {
+      const Hypothesis& h = lists[n].front();
+      INFO("beam " << beam << ", sentence " << n);
+      REQUIRE(h.attention.size() == h.tokens.size());
+      const Batch scored = batch_of({kSources[n]}, {h.tokens});
+      model.forward(scored, false);
+      const Tensor& w = model.attention().weights();  // [T, 1, S]
+      for (size_t t = 0; t < h.tokens.size(); ++t) {
+        REQUIRE(h.attention[t].size() == kSources[n].size());
+        double sum = 0;
+        for (size_t s = 0; s < kSources[n].size(); ++s) {
+          CHECK(
+              h.attention[t][s] ==
+              Approx(w[static_cast<size_t>(static_cast<int64_t>(t) * scored.S) + s]).margin(1e-5));
+          sum += h.attention[t][s];
+        }
+        CHECK(sum == Approx(1.0).margin(1e-5));
+        const auto argmax =
+            std::max_element(h.attention[t].begin(), h.attention[t].end()) - h.attention[t].begin();
+        CHECK(h.alignment[t] == argmax);
+      }
+    }
+  }
+}
+
 TEST_CASE("sentences that finish early leave the batch without changing the others' results",
           "[search][padding]") {
   const bool feeding = GENERATE(false, true);

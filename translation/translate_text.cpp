@@ -44,6 +44,7 @@ TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary)
   out.text = detokenize(join_tokens(out.tokens));
   for (size_t t = 0; t < h.alignment.size(); ++t)
     out.alignment.push_back({h.alignment[t], static_cast<int32_t>(t)});
+  out.attention = h.attention;
   return out;
 }
 
@@ -66,7 +67,8 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   const ComputeType compute = checked_compute_type(o);
   if (workers.empty()) throw Error("translate_text needs at least one worker");
   const TranslationModel& m = workers.front();
-  if (o.return_alignments && m.network.config().attention == AttentionType::none)
+  if ((o.return_alignments || o.return_attention) &&
+      m.network.config().attention == AttentionType::none)
     throw Error("alignments need a model with attention; this one has none");
   if (!o.target_prefix.empty() && o.target_prefix.size() != lines.size()) {
     throw Error("target prefixes: one per line (" + std::to_string(lines.size()) + " lines, " +
@@ -102,6 +104,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                              .length_penalty = o.length_penalty,
                              .max_length_ratio = o.max_length_ratio,
                              .alignments = o.return_alignments,
+                             .attention = o.return_attention,
                              .compute = compute,
                              .sampling_topk = o.sampling_topk,
                              .sampling_topp = o.sampling_topp,

@@ -28,6 +28,7 @@ struct TranslationOptions {
   // autocompletion). Their log-probabilities count in the scores.
   std::vector<std::string> target_prefix;
   bool return_alignments = false;  // each output token's most attended source token
+  bool return_attention = false;   // each output token's attention weights (soft alignment)
   int64_t max_batch_size = 32;     // lines translated together (sorted by length)
   int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
   // "float32": exactly the trained model's arithmetic. "bfloat16": the output layer and attention
@@ -61,6 +62,8 @@ struct TranslationHypothesis {
   std::vector<std::string> tokens;        // the model's output pieces
   double score = 0;                       // log p / length^alpha (length counts </s>)
   std::vector<AlignmentPoint> alignment;  // when return_alignments
+  // when return_attention: per output token, its weights over the source tokens (summing to 1)
+  std::vector<std::vector<float>> attention;
 };
 
 struct TranslationResult {
