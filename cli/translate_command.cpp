@@ -82,7 +82,8 @@ int translate_command(const std::vector<std::string>& args) {
   int64_t beam = 0, n_best = 1, batch_size = 32, batch_tokens = 0;
   double length_penalty = -1, max_length_ratio = 0;
   int threads = 0;
-  int64_t sampling_topk = 1, min_length = 0, max_length = 0;
+  int64_t sampling_topk = 1, min_length = 0, max_length = 0, no_repeat_ngram = 0;
+  double repetition_penalty = 1, word_penalty = 0;
   std::string prefix_path;
   double sampling_topp = 1, sampling_temperature = 1;
   uint64_t seed = 0;
@@ -128,6 +129,13 @@ int translate_command(const std::vector<std::string>& args) {
       "no </s> before this many output pieces")(
       "max-decoding-length", po::value(&max_length)->default_value(0),
       "at most this many output pieces (0: only --max-length-ratio's limit)")(
+      "repetition-penalty", po::value(&repetition_penalty),
+      "divide the logits of tokens already output by P before each choice (above 1: fewer "
+      "repetitions; default: the model's recipe)")(
+      "no-repeat-ngram-size", po::value(&no_repeat_ngram),
+      "never repeat an n-gram of this size in an output (0: off; default: the model's recipe)")(
+      "word-penalty", po::value(&word_penalty),
+      "each output piece but </s> costs this much in the score (positive: shorter outputs)")(
       "seed", po::value(&seed),
       "sampling: the random seed; a line's samples depend only on it and the line's number "
       "(default: the recipe's; 0 draws a fresh one)")("scores", po::bool_switch(&scores),
@@ -159,6 +167,9 @@ int translate_command(const std::vector<std::string>& args) {
   if (vm.count("sampling-topp")) options.sampling_topp = sampling_topp;
   if (vm.count("sampling-temperature")) options.sampling_temperature = sampling_temperature;
   if (vm.count("seed")) options.random_seed = seed;
+  if (vm.count("repetition-penalty")) options.repetition_penalty = repetition_penalty;
+  if (vm.count("no-repeat-ngram-size")) options.no_repeat_ngram_size = no_repeat_ngram;
+  if (vm.count("word-penalty")) options.word_penalty = word_penalty;
   options.min_decoding_length = min_length;
   options.max_decoding_length = max_length;
   options.max_batch_size = batch_tokens > 0 ? std::numeric_limits<int64_t>::max() : batch_size;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "decoding/logit_processors.hpp"
 #include "decoding/search_steps.hpp"
 #include "model/decoder_state.hpp"
 
@@ -30,6 +31,7 @@ struct Finished {
 
 struct Candidate {
   double log_probability;
+  double key;  // what ranks it: log_probability less the word penalty of its tokens
   int32_t row, token;
 };
 
@@ -58,6 +60,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
   std::vector<int32_t> from, tokens, top_ids;
   std::vector<float> top_values, normalizer;
   std::vector<Candidate> candidates;
+  Sentence history;
 
   for (int64_t t = 0; !rows.empty(); ++t) {
     const int64_t R = static_cast<int64_t>(rows.size());
@@ -68,6 +71,17 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
           row.node < 0 ? kBos : nodes[static_cast<size_t>(row.node)].token;
     }
     const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    if (processes_logits(o)) {
+      for (int64_t r = 0; r < R; ++r) {
+        history.clear();
+        for (int32_t k = rows[static_cast<size_t>(r)].node; k >= 0;
+             k = nodes[static_cast<size_t>(k)].parent)
+          history.push_back(nodes[static_cast<size_t>(k)].token);
+        std::reverse(history.begin(), history.end());
+        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+                       o);
+      }
+    }
     allow_eos.resize(static_cast<size_t>(R));
     for (int64_t r = 0; r < R; ++r)
       allow_eos[static_cast<size_t>(r)] = rows[static_cast<size_t>(r)].length >= o.min_length;
@@ -82,7 +96,8 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
       while (end < R && rows[static_cast<size_t>(end)].sentence == n) ++end;
       auto& done = finished[static_cast<size_t>(n)];
       const auto finish = [&](const Row& row, double log_probability) {
-        done.push_back({length_normalized(log_probability, row.length, o.length_penalty),
+        done.push_back({length_normalized(log_probability, row.length, o.length_penalty) -
+                            o.word_penalty * row.length,
                         log_probability, row.node});
       };
       if (t + 1 > limit[static_cast<size_t>(n)]) {
@@ -97,20 +112,28 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
       for (int64_t r = begin; r < end; ++r) {
         const double base =
             rows[static_cast<size_t>(r)].log_probability - normalizer[static_cast<size_t>(r)];
+        const int32_t length = rows[static_cast<size_t>(r)].length;
+        const auto candidate = [&](int32_t token, double log_probability) {
+          const int32_t tokens_then = length + (token == kEos ? 0 : 1);
+          candidates.push_back({log_probability, log_probability - o.word_penalty * tokens_then,
+                                static_cast<int32_t>(r), token});
+        };
         if (forced >= 0) {  // inside the target prefix: its token is the only candidate
-          candidates.push_back(
-              {base + step.logits[r * V + forced], static_cast<int32_t>(r), forced});
+          candidate(forced, base + step.logits[r * V + forced]);
           continue;
         }
+        bool has_eos = false;
         for (int64_t i = 0; i < C; ++i) {
           const auto k = static_cast<size_t>(r * C + i);
-          candidates.push_back({base + top_values[k], static_cast<int32_t>(r), top_ids[k]});
+          candidate(top_ids[k], base + top_values[k]);
+          has_eos |= top_ids[k] == kEos;
         }
+        // A word penalty favours </s> (positive) beyond its rank among the logits.
+        if (o.word_penalty > 0 && !has_eos && allow_eos[static_cast<size_t>(r)])
+          candidate(kEos, base + step.logits[r * V + kEos]);
       }
       std::stable_sort(candidates.begin(), candidates.end(),
-                       [](const Candidate& a, const Candidate& c) {
-                         return a.log_probability > c.log_probability;
-                       });
+                       [](const Candidate& a, const Candidate& c) { return a.key > c.key; });
       int64_t& live = width[static_cast<size_t>(n)];
       const int64_t chosen = std::min<int64_t>(live, static_cast<int64_t>(candidates.size()));
       live = 0;

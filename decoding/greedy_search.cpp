@@ -1,9 +1,23 @@
 #include "decoding/greedy_search.hpp"
 
+#include "decoding/logit_processors.hpp"
 #include "decoding/search_steps.hpp"
 #include "model/decoder_state.hpp"
 
 namespace rnmt {
+namespace {
+
+// Greedy's choice under a word penalty: </s> (if among the two best) against the best other
+// token, which pays the penalty. Of equal ones the lower id wins, as without a penalty.
+int32_t penalized_choice(const float* z, const int32_t* best_two, double word_penalty,
+                         bool eos_allowed) {
+  const int32_t other = best_two[0] == kEos ? best_two[1] : best_two[0];
+  if (!eos_allowed) return other;  // then </s> is not among the two
+  const double eos = z[kEos], rival = static_cast<double>(z[other]) - word_penalty;
+  return eos > rival || (eos == rival && kEos < other) ? kEos : other;
+}
+
+}  // namespace
 
 std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& b,
                                                    const SearchOptions& o) {
@@ -24,8 +38,9 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
   const auto finish = [&](int32_t n, double log_probability) {
     Hypothesis& h = growing[static_cast<size_t>(n)];
     h.log_probability = log_probability;
-    h.score =
-        length_normalized(log_probability, static_cast<int64_t>(h.tokens.size()), o.length_penalty);
+    const auto length = static_cast<int64_t>(h.tokens.size());
+    h.score = length_normalized(log_probability, length, o.length_penalty) -
+              o.word_penalty * static_cast<double>(length);
     out[static_cast<size_t>(n)].push_back(std::move(h));
   };
 
@@ -36,8 +51,18 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
     const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    if (processes_logits(o)) {
+      for (int64_t r = 0; r < R; ++r) {
+        const Sentence& history = growing[static_cast<size_t>(live[static_cast<size_t>(r)])].tokens;
+        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+                       o);
+      }
+    }
     std::fill(allow_eos.begin(), allow_eos.end(), t >= o.min_length);
-    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer, allow_eos.data());
+    // With a word penalty </s> competes with the best other token plus the penalty: two best.
+    const int64_t count = o.word_penalty != 0 ? std::min<int64_t>(2, V) : 1;
+    best_tokens_of_rows(step.logits, R, V, count, best_ids, best_values, normalizer,
+                        allow_eos.data());
     next_live.clear();
     from.clear();
     for (int64_t r = 0; r < R; ++r) {
@@ -48,10 +73,13 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
         continue;
       }
       const int32_t forced = forced_token(o, n, t);
-      const int32_t token = forced >= 0 ? forced : best_ids[static_cast<size_t>(r)];
+      int32_t token = forced >= 0 ? forced : best_ids[static_cast<size_t>(r * count)];
+      if (forced < 0 && count == 2) {
+        token = penalized_choice(step.logits + r * V, &best_ids[static_cast<size_t>(r * 2)],
+                                 o.word_penalty, t >= o.min_length);
+      }
       const double base = h.log_probability - normalizer[static_cast<size_t>(r)];
-      const double log_probability =
-          base + (forced >= 0 ? step.logits[r * V + forced] : best_values[static_cast<size_t>(r)]);
+      const double log_probability = base + step.logits[r * V + token];
       if (token == kEos) {
         finish(n, log_probability);
         continue;

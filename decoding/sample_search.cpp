@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "decoding/logit_processors.hpp"
 #include "decoding/search_steps.hpp"
 #include "model/decoder_state.hpp"
 
@@ -110,6 +111,14 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
     const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    if (processes_logits(o)) {
+      for (int64_t r = 0; r < R; ++r) {
+        const Sentence& history =
+            samples[static_cast<size_t>(live[static_cast<size_t>(r)])].hypothesis.tokens;
+        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+                       o);
+      }
+    }
     best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer);
     drawn.resize(static_cast<size_t>(R));
 #pragma omp parallel for schedule(dynamic, 4)

@@ -24,6 +24,10 @@ std::vector<Sentence> first_tokens(std::vector<std::vector<Hypothesis>> hypothes
 void check_search_options(const SearchOptions& o) {
   if (o.beam < 1) throw Error("the beam size must be at least 1");
   if (o.sampling_topk < 0) throw Error("sampling_topk must not be negative (0: every token)");
+  if (!(o.repetition_penalty > 0)) throw Error("repetition_penalty must be positive (1: off)");
+  if (o.no_repeat_ngram_size < 0) throw Error("no_repeat_ngram_size must not be negative (0: off)");
+  if (o.word_penalty != 0 && o.sampling_topk != 1)
+    throw Error("word_penalty ranks hypotheses of greedy or beam search, not samples");
   if (o.min_length < 0 || o.max_length < 0)
     throw Error("decoding lengths must not be negative (0: no limit)");
   if (o.max_length > 0 && o.min_length > o.max_length) {

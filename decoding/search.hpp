@@ -30,6 +30,15 @@ struct SearchOptions {
   // Length controls (CTranslate2's): no </s> before min_length tokens; at most max_length tokens
   // (0: only the ratio's limit).
   int64_t min_length = 0, max_length = 0;
+  // Logit processors (CTranslate2's): before each step's choice, the logit z of every token the
+  // hypothesis already holds becomes z / penalty (z > 0) or z · penalty (z <= 0), and tokens that
+  // would repeat an n-gram of the hypothesis are ruled out. Scores are then those of the processed
+  // distribution.
+  double repetition_penalty = 1.0;   // 1: off
+  int64_t no_repeat_ngram_size = 0;  // 0: off
+  // Marian's word penalty (greedy and beam search): each output token but </s> costs this much in
+  // the score that ranks hypotheses (positive: shorter outputs); log_probability leaves it out.
+  double word_penalty = 0.0;
   // Per batch sentence (or empty): tokens every output starts with (interactive translation,
   // autocompletion); search continues from them. Their log-probabilities count in the scores.
   std::vector<Sentence> target_prefixes = {};

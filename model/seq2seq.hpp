@@ -78,7 +78,9 @@ class Seq2Seq {
   // strategies need only the best few tokens and one normaliser per row, and normalising all of a
   // step's logits would be a pass over [rows, vocab] that greedy and beam search do not need.
   struct StepOutput {
-    const float* logits;     // [state.padded_rows, tgt_vocab]; rows past state.rows are padding
+    // [state.padded_rows, tgt_vocab]; rows past state.rows are padding. Writable: the caller may
+    // process them in place (repetition penalties and the like) until the next step.
+    float* logits;
     const float* attention;  // [state.padded_rows, source length of the batch]; null with none
   };
   void start(const Batch& batch, DecoderState& state);

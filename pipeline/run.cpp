@@ -51,6 +51,9 @@ std::string fingerprint(const Recipe& r, Stage stage) {
          std::to_string(r.translate.sampling_temperature) + std::to_string(r.translate.seed) +
          std::to_string(r.translate.min_decoding_length) +
          std::to_string(r.translate.max_decoding_length) +
+         std::to_string(r.translate.repetition_penalty) +
+         std::to_string(r.translate.no_repeat_ngram_size) +
+         std::to_string(r.translate.word_penalty) +
          "average:" + std::to_string(r.export_model.average);
   }
   return hex(fnv(s));

@@ -31,6 +31,9 @@ TranslationOptions translation_options(const Recipe& r) {
   o.random_seed = static_cast<uint64_t>(r.translate.seed);
   o.min_decoding_length = r.translate.min_decoding_length;
   o.max_decoding_length = r.translate.max_decoding_length;
+  o.repetition_penalty = r.translate.repetition_penalty;
+  o.no_repeat_ngram_size = r.translate.no_repeat_ngram_size;
+  o.word_penalty = r.translate.word_penalty;
   return o;
 }
 

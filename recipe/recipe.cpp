@@ -97,6 +97,9 @@ std::vector<Field> schema(Recipe& r) {
       number("translate.seed", K::integer, &r.translate.seed, 0),
       number("translate.min_decoding_length", K::integer, &r.translate.min_decoding_length, 0),
       number("translate.max_decoding_length", K::integer, &r.translate.max_decoding_length, 0),
+      number("translate.repetition_penalty", K::real, &r.translate.repetition_penalty, 0),
+      number("translate.no_repeat_ngram_size", K::integer, &r.translate.no_repeat_ngram_size, 0),
+      {"translate.word_penalty", K::real, &r.translate.word_penalty},
       number("export.average", K::integer, &r.export_model.average, 1),
   };
 }

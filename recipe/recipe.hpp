@@ -91,6 +91,9 @@ struct Recipe {
     double sampling_temperature = 1.0;
     int64_t seed = 0;  // 0: a fresh seed for each translation call
     int64_t min_decoding_length = 0, max_decoding_length = 0;  // 0: no limit
+    double repetition_penalty = 1.0;                           // 1: off
+    int64_t no_repeat_ngram_size = 0;                          // 0: off
+    double word_penalty = 0.0;
   } translate;
 
   struct ExportModel {

@@ -83,6 +83,17 @@ if "$rnmt" translate -m "$model" -i src.txt --target-prefix short_prefix.txt >/d
 fi
 grep -q "'short_prefix.txt' ends after 3 lines, the input has more" err.txt || { cat err.txt; exit 1; }
 
+# logit processors: with --no-repeat-ngram-size 1 no output repeats a piece (a word may come back
+# spelt in other pieces); a prohibitive --word-penalty ends every output at once
+"$rnmt" translate -m "$model" -i src.txt --no-repeat-ngram-size 1 --repetition-penalty 1.2 \
+  --output-format json >norepeat.json 2>/dev/null
+[[ $(wc -l <norepeat.json) == 200 ]]
+awk '{ match($0, /"tokens":\[[^]]*\]/); list = substr($0, RSTART + 10, RLENGTH - 11)
+       n = split(list, pieces, ","); delete seen
+       for (i = 1; i <= n; i++) if (seen[pieces[i]]++) bad++ } END { exit bad > 0 }' norepeat.json
+"$rnmt" translate -m "$model" -i src.txt --beam 3 --word-penalty 1000 >silent.txt 2>/dev/null
+[[ $(wc -l <silent.txt) == 200 && -z $(tr -d '\n' <silent.txt) ]]
+
 # JSON output: one object per input line, the same best text as the text output, escaping done
 "$rnmt" translate -m "$model" -i src.txt --beam 2 --n-best 2 --alignments --output-format json \
   >out.json 2>/dev/null

@@ -31,7 +31,10 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
                         .sampling_topp = o.sampling_topp,
                         .sampling_temperature = o.sampling_temperature,
                         .min_length = o.min_decoding_length,
-                        .max_length = o.max_decoding_length});
+                        .max_length = o.max_decoding_length,
+                        .repetition_penalty = o.repetition_penalty,
+                        .no_repeat_ngram_size = o.no_repeat_ngram_size,
+                        .word_penalty = o.word_penalty});
   return parse_enum(kComputeTypeNames, o.compute_type, "compute type");
 }
 
@@ -110,7 +113,10 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                              .sampling_topp = o.sampling_topp,
                              .sampling_temperature = o.sampling_temperature,
                              .min_length = o.min_decoding_length,
-                             .max_length = o.max_decoding_length};
+                             .max_length = o.max_decoding_length,
+                             .repetition_penalty = o.repetition_penalty,
+                             .no_repeat_ngram_size = o.no_repeat_ngram_size,
+                             .word_penalty = o.word_penalty};
   // A line's samples depend on the seed and its line number alone.
   const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;

@@ -23,6 +23,13 @@ struct TranslationOptions {
   double max_length_ratio = 2.0;    // at most ceil(ratio · source tokens) + 10 output tokens
   int64_t min_decoding_length = 0;  // no </s> before this many output tokens
   int64_t max_decoding_length = 0;  // at most this many output tokens (0: only the ratio's limit)
+  // Before each choice, the logit z of a token the hypothesis holds becomes z / penalty (z > 0) or
+  // z · penalty (CTranslate2's); tokens that would repeat an n-gram of this size are ruled out.
+  double repetition_penalty = 1.0;   // 1: off
+  int64_t no_repeat_ngram_size = 0;  // 0: off
+  // Marian's: each output token but </s> costs this much in the score (greedy and beam search;
+  // positive: shorter outputs).
+  double word_penalty = 0.0;
   // Per input line (raw text), or empty: every output of line i starts with target_prefix[i]'s
   // pieces and continues with the model's best continuation under them (interactive translation,
   // autocompletion). Their log-probabilities count in the scores.
