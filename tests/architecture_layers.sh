@@ -28,7 +28,7 @@ checked=0
 for folder in "${!allowed[@]}"; do
   while IFS= read -r hit; do
     file=${hit%%:*}
-    target=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$hit")
+    [[ $hit =~ \#include\ \"([a-z_]+)/ ]] && target=${BASH_REMATCH[1]}
     ((checked += 1))
     [[ $target == "$folder" || " ${allowed[$folder]} " == *" $target "* ]] && continue
     echo "architecture: $file includes $target/ (allowed for $folder/: ${allowed[$folder]})" >&2
