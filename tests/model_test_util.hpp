@@ -32,6 +32,11 @@ inline ModelConfig small_config(Cell cell, bool feeding) {
   return c;
 }
 
+// Nine sources of 1 to 7 tokens for the reversal task.
+inline const std::vector<Sentence> kReversalSources = {
+    {4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}, {5, 6, 7, 8, 9, 10, 11},
+    {12},         {9, 8, 7, 6}, {4, 4, 4}};
+
 inline std::vector<Sentence> shifted_reversals(const std::vector<Sentence>& sources) {
   std::vector<Sentence> out;
   for (const auto& s : sources) {

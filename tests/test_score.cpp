@@ -18,9 +18,7 @@ using Catch::Contains;
 
 namespace {
 
-const std::vector<Sentence> kSources = {{4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12, 5, 6},
-                                        {7, 7, 9},    {13, 4},      {5, 6, 7, 8, 9, 10, 11},
-                                        {12},         {9, 8, 7, 6}, {4, 4, 4}};
+const std::vector<Sentence>& kSources = test::kReversalSources;
 
 }  // namespace
 

@@ -17,9 +17,7 @@ using rnmt::test::batch_of;
 
 namespace {
 
-const std::vector<Sentence> kSources = {{4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12, 5, 6},
-                                        {7, 7, 9},    {13, 4},      {5, 6, 7, 8, 9, 10, 11},
-                                        {12},         {9, 8, 7, 6}, {4, 4, 4}};
+const std::vector<Sentence>& kSources = test::kReversalSources;
 
 std::vector<Sentence> shifted_reversals() {
   return test::shifted_reversals(kSources);

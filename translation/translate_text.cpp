@@ -25,17 +25,27 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
   if (o.max_batch_tokens < 0) throw Error("the batch token limit must not be negative");
   if (!(o.max_length_ratio > 0)) throw Error("the maximum length ratio must be positive");
   if (o.threads < 0) throw Error("the thread count must not be negative");
-  check_search_options({.beam = o.beam_size,
-                        .n_best = o.num_hypotheses,
-                        .sampling_topk = o.sampling_topk,
-                        .sampling_topp = o.sampling_topp,
-                        .sampling_temperature = o.sampling_temperature,
-                        .min_length = o.min_decoding_length,
-                        .max_length = o.max_decoding_length,
-                        .repetition_penalty = o.repetition_penalty,
-                        .no_repeat_ngram_size = o.no_repeat_ngram_size,
-                        .word_penalty = o.word_penalty});
-  return parse_enum(kComputeTypeNames, o.compute_type, "compute type");
+  const ComputeType compute = parse_enum(kComputeTypeNames, o.compute_type, "compute type");
+  check_search_options(search_options(o, compute));
+  return compute;
+}
+
+SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
+  return {.beam = o.beam_size,
+          .n_best = o.num_hypotheses,
+          .length_penalty = o.length_penalty,
+          .max_length_ratio = o.max_length_ratio,
+          .alignments = o.return_alignments,
+          .attention = o.return_attention,
+          .compute = compute,
+          .sampling_topk = o.sampling_topk,
+          .sampling_topp = o.sampling_topp,
+          .sampling_temperature = o.sampling_temperature,
+          .min_length = o.min_decoding_length,
+          .max_length = o.max_decoding_length,
+          .repetition_penalty = o.repetition_penalty,
+          .no_repeat_ngram_size = o.no_repeat_ngram_size,
+          .word_penalty = o.word_penalty};
 }
 
 namespace {
@@ -102,21 +112,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   }
   // Lines of similar length together, so that batches carry little padding.
   const TextBatches plan = plan_batches(encoded, o.max_batch_size, o.max_batch_tokens);
-  const SearchOptions search{.beam = o.beam_size,
-                             .n_best = o.num_hypotheses,
-                             .length_penalty = o.length_penalty,
-                             .max_length_ratio = o.max_length_ratio,
-                             .alignments = o.return_alignments,
-                             .attention = o.return_attention,
-                             .compute = compute,
-                             .sampling_topk = o.sampling_topk,
-                             .sampling_topp = o.sampling_topp,
-                             .sampling_temperature = o.sampling_temperature,
-                             .min_length = o.min_decoding_length,
-                             .max_length = o.max_decoding_length,
-                             .repetition_penalty = o.repetition_penalty,
-                             .no_repeat_ngram_size = o.no_repeat_ngram_size,
-                             .word_penalty = o.word_penalty};
+  const SearchOptions search = search_options(o, compute);
   // A line's samples depend on the seed and its line number alone.
   const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;

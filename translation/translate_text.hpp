@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "decoding/search.hpp"
 #include "model/seq2seq.hpp"
 #include "rnmt/translator.hpp"
 #include "tokenizer/tokenizer.hpp"
@@ -46,6 +47,8 @@ int64_t batch_count_bound(int64_t lines, const TranslationOptions& options);
 
 // Checks the options (an Error says what is wrong) and parses their compute type.
 ComputeType checked_compute_type(const TranslationOptions& options);
+// The search settings the public options describe.
+SearchOptions search_options(const TranslationOptions& options, ComputeType compute);
 
 // The CPU threads a call with these options uses: options.threads, or OpenMP's current setting.
 int translation_threads(const TranslationOptions& options);
