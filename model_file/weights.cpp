@@ -14,11 +14,18 @@ std::string weight_bytes(const ParamSet& params) {
   return {reinterpret_cast<const char*>(params.values()), params.total() * sizeof(float)};
 }
 
-size_t stored_weight_count(const Archive& archive, const std::string& what) {
-  const std::string& bytes = archive.get(kWeightsSection);
+namespace {
+
+size_t weight_count(const std::string& bytes, const std::string& what) {
   if (bytes.size() % sizeof(float) != 0)
     throw Error("'" + what + "': its weights are not a whole number of floats");
   return bytes.size() / sizeof(float);
+}
+
+}  // namespace
+
+size_t stored_weight_count(const Archive& archive, const std::string& what) {
+  return weight_count(archive.get(kWeightsSection), what);
 }
 
 void get_weights(const Archive& archive, ParamSet& params, const std::string& what) {
@@ -26,9 +33,7 @@ void get_weights(const Archive& archive, ParamSet& params, const std::string& wh
 }
 
 void set_weights(ParamSet& params, const std::string& bytes, const std::string& what) {
-  if (bytes.size() % sizeof(float) != 0)
-    throw Error("'" + what + "': its weights are not a whole number of floats");
-  const size_t count = bytes.size() / sizeof(float);
+  const size_t count = weight_count(bytes, what);
   if (count != params.total()) {
     throw Error("'" + what + "' holds " + std::to_string(count) + " weights, this model has " +
                 std::to_string(params.total()) + " (was it written by a different recipe?)");

@@ -45,16 +45,9 @@ std::string fingerprint(const Recipe& r, Stage stage) {
     s += std::to_string(r.tokenizer.dropout) + std::to_string(r.data.max_length);
   }
   if (stage >= Stage::evaluate) {
-    s += "translate:" + std::to_string(r.translate.beam) +
-         std::to_string(r.translate.max_length_ratio) + std::to_string(r.translate.length_penalty) +
-         std::to_string(r.translate.sampling_topk) + std::to_string(r.translate.sampling_topp) +
-         std::to_string(r.translate.sampling_temperature) + std::to_string(r.translate.seed) +
-         std::to_string(r.translate.min_decoding_length) +
-         std::to_string(r.translate.max_decoding_length) +
-         std::to_string(r.translate.repetition_penalty) +
-         std::to_string(r.translate.no_repeat_ngram_size) +
-         std::to_string(r.translate.word_penalty) +
-         "average:" + std::to_string(r.export_model.average);
+    // the translate and export sections, through the dumped recipe (every key, full precision)
+    const std::string dumped = dump_recipe(r);
+    s += dumped.substr(dumped.find("\ntranslate:"));
   }
   return hex(fnv(s));
 }
