@@ -82,6 +82,11 @@ if "$rnmt" translate -m "$model" -i src.txt --target-prefix short_prefix.txt >/d
   exit 1
 fi
 grep -q "'short_prefix.txt' ends after 3 lines, the input has more" err.txt || { cat err.txt; exit 1; }
+head -n 3 src.txt >src3.txt
+if "$rnmt" translate -m "$model" -i src3.txt --target-prefix prefix.txt >/dev/null 2>err.txt; then
+  exit 1
+fi
+grep -q "'prefix.txt' has more lines than the input" err.txt || { cat err.txt; exit 1; }
 
 # logit processors: with --no-repeat-ngram-size 1 no output repeats a piece (a word may come back
 # spelt in other pieces); a prohibitive --word-penalty ends every output at once

@@ -79,6 +79,14 @@ TEST_CASE("models of different architectures or tokenizers are not averaged", "[
   CHECK_THROWS_WITH(average_model_files({pa, pt}), Contains("their target tokenizers differ"));
   CHECK_NOTHROW(average_model_files({pa, pd}));  // dropout does not change what weights mean
   CHECK_THROWS_WITH(average_model_files({pa, pa + ".missing"}), Contains("cannot open"));
+  // weights that are not a whole number of floats are refused, by averaging and by loading
+  Archive odd = a.archive();
+  odd.sections["params"].pop_back();
+  const std::string po = temp("avg_odd.rnmt");
+  write_archive(odd, po);
+  CHECK_THROWS_WITH(average_model_files({pa, po}), Contains("not a whole number of floats"));
+  CHECK_THROWS_WITH(load_model(po), Contains("not a whole number of floats"));
+  std::filesystem::remove(po);
   for (const auto& p : {pa, pw, pt, pd}) std::filesystem::remove(p);
 }
 
@@ -111,6 +119,8 @@ TEST_CASE("export.average takes the mean of the last N step checkpoints", "[aver
   for (size_t i = 0; i < mean.size(); ++i)
     CHECK(mean[i] == Approx((static_cast<double>(saved[1][i]) + saved[2][i]) / 2).epsilon(1e-7));
   CHECK_THAT(log.str(), Contains("averaging the last 2 checkpoints (step-2.ckpt, step-3.ckpt)"));
+  checkpoints.clear();
+  CHECK_THROWS_WITH(final_weights(r, log), Contains("export.average: no step checkpoints in"));
   std::filesystem::remove_all(work);
 }
 

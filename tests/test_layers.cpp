@@ -311,3 +311,15 @@ TEST_CASE("bridge gradients, LSTM and GRU decoders", "[layers]") {
     bridge.backward(ph.r.data(), bridge.has_c() ? pc.r.data() : nullptr, s.g);
   });
 }
+
+TEST_CASE("an LSTM's training forward and backward refuse a missing final cell state", "[rnn]") {
+  ParamSet params;
+  RnnLayer layer(params, "rnn", Cell::lstm, 3, 4);
+  params.allocate();
+  Tensor x({2, 1, 3}), y({2, 1, 4}), ws({static_cast<int64_t>(layer.workspace_floats(2, 1))});
+  x.zero();
+  const RnnForward call{.T = 2, .N = 1, .x = x.data(), .y = y.data(), .workspace = ws.data()};
+  CHECK_THROWS_WITH(layer.forward(call), Catch::Contains("an LSTM's training forward needs cT"));
+  CHECK_THROWS_WITH(layer.backward({.forward = call, .dy = y.data()}),
+                    Catch::Contains("an LSTM's backward needs the forward call's cT"));
+}

@@ -111,4 +111,8 @@ TEST_CASE("the word penalty: greedy stops earlier or later along its own output"
   CHECK_THROWS_WITH(search(model, b, {.sampling_topk = 0, .word_penalty = 1}),
                     Contains("word_penalty ranks hypotheses of greedy or beam search"));
   CHECK_THROWS_WITH(search(model, b, {.repetition_penalty = 0}), Contains("must be positive"));
+  CHECK_THROWS_WITH(search(model, b, {.no_repeat_ngram_size = -1}),
+                    Contains("no_repeat_ngram_size must not be negative"));
+  CHECK_THROWS_WITH(search(model, b, {.sampling_topk = -1}),
+                    Contains("sampling_topk must not be negative"));
 }
