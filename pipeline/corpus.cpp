@@ -72,7 +72,7 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
   return d;
 }
 
-std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
+std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
                                          TranslationOptions o) {
   o.max_batch_size = 64;

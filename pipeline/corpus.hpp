@@ -35,7 +35,7 @@ ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt,
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
 // one output per line.
-std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, const Tokenizer& tgt,
+std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
                                          const std::vector<std::string>& lines,
                                          const Recipe& recipe, TranslationOptions options);
 

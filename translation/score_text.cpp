@@ -23,14 +23,13 @@ std::vector<ScoringResult> score_text(const std::vector<TranslationModel>& worke
   const Vocabulary& target_vocabulary = m.target.model().vocabulary;
   std::vector<ScoringResult> results(sources.size());
   std::vector<Sentence> encoded(sources.size()), target_ids(sources.size());
-  Tokenizer target_tokenizer(m.target.model());  // tokenizing needs one of its own (its cache)
   for (size_t i = 0; i < sources.size(); ++i) {
     ScoringResult& r = results[i];
     const int64_t line = first_line + static_cast<int64_t>(i);
     for (const auto& piece : m.source.tokenize_prefix(
              sources[i], line, static_cast<size_t>(m.max_source_length), &r.truncated))
       encoded[i].push_back(source_vocabulary.id(piece));
-    r.tokens = target_tokenizer.tokenize(targets[i], line);
+    r.tokens = m.target.tokenize(targets[i], line);
     for (const auto& piece : r.tokens) target_ids[i].push_back(target_vocabulary.id(piece));
     if (encoded[i].empty()) r.log_probability = std::numeric_limits<double>::quiet_NaN();
   }

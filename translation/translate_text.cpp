@@ -91,12 +91,11 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   std::vector<TranslationResult> results(lines.size());
   std::vector<Sentence> prefixes;
   if (!o.target_prefix.empty()) {
-    Tokenizer target_tokenizer(m.target.model());  // tokenizing needs one of its own (its cache)
     const Vocabulary& vocabulary = m.target.model().vocabulary;
     for (size_t i = 0; i < lines.size(); ++i) {
       Sentence& ids = prefixes.emplace_back();
       for (const auto& piece :
-           target_tokenizer.tokenize(o.target_prefix[i], first_line + static_cast<int64_t>(i)))
+           m.target.tokenize(o.target_prefix[i], first_line + static_cast<int64_t>(i)))
         ids.push_back(vocabulary.id(piece));
     }
   }

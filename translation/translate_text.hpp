@@ -15,7 +15,7 @@ namespace rnmt {
 struct TranslationModel {
   Seq2Seq& network;
   Tokenizer& source;
-  const Tokenizer& target;
+  Tokenizer& target;  // tokenizes target prefixes and scored targets (its own cache)
   int64_t max_source_length = 100;  // pieces; longer lines are truncated (result.truncated)
 };
 
