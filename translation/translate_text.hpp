@@ -15,7 +15,7 @@ namespace rnmt {
 struct TranslationModel {
   Seq2Seq& network;
   Tokenizer& source;
-  Tokenizer& target;  // tokenizes target prefixes and scored targets (its own cache)
+  Tokenizer& target;                // tokenizes target prefixes and scored targets (its own cache)
   int64_t max_source_length = 100;  // pieces; longer lines are truncated (result.truncated)
 };
 
