@@ -29,7 +29,9 @@ std::string number(double x) {
 }  // namespace
 
 int score_command(const std::vector<std::string>& args) {
-  std::string model_path, source_path, target_path, output_path, compute_type = "float32";
+  std::vector<std::string> model_paths;
+  std::vector<double> ensemble_weights;
+  std::string source_path, target_path, output_path, compute_type = "float32";
   int64_t batch_size = 32;
   int threads = 0;
   bool per_token = false;
@@ -38,8 +40,11 @@ int score_command(const std::vector<std::string>& args) {
       "line as the translation of its source line (natural log, target pieces and </s>), one\n"
       "line out per pair; 'nan' for an empty source line. For reranking and filtering data.\n"
       "options");
-  desc.add_options()("help,h", "show this help")("model,m", po::value(&model_path)->required(),
-                                                 "model file (workdir/model.rnmt)")(
+  desc.add_options()("help,h", "show this help")(
+      "model,m", po::value(&model_paths)->required()->composing(),
+      "model file (workdir/model.rnmt); several -m score as an ensemble (same target tokenizer)")(
+      "weights", po::value(&ensemble_weights)->multitoken(),
+      "ensemble: one weight per model for its log-probabilities (default: equal, summing to 1)")(
       "src", po::value(&source_path)->required(), "source lines (raw text)")(
       "tgt", po::value(&target_path)->required(), "target lines (raw text), as many")(
       "output,o", po::value(&output_path), "where scores go (default: stdout)")(
@@ -51,7 +56,7 @@ int score_command(const std::vector<std::string>& args) {
       "compute-type", po::value(&compute_type)->default_value("float32"), "float32 or bfloat16");
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "score"); status >= 0) return status;
-  const Translator translator(model_path);
+  const Translator translator(model_paths, ensemble_weights);
   TranslationOptions options = translator.default_options();
   options.max_batch_size = batch_size;
   options.threads = threads;

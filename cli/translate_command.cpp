@@ -78,7 +78,9 @@ std::string json_line(int64_t index, const TranslationResult& r, bool alignments
 }  // namespace
 
 int translate_command(const std::vector<std::string>& args) {
-  std::string model_path, input_path, output_path;
+  std::vector<std::string> model_paths;
+  std::vector<double> ensemble_weights;
+  std::string input_path, output_path;
   int64_t beam = 0, n_best = 1, batch_size = 32, batch_tokens = 0;
   double length_penalty = -1, max_length_ratio = 0;
   int threads = 0;
@@ -95,8 +97,11 @@ int translate_command(const std::vector<std::string>& args) {
       "Exactly one output line per input line (N lines with --n-best N); an empty line gives an\n"
       "empty line. Lines longer than the model's maximum are truncated with a warning.\n"
       "options");
-  desc.add_options()("help,h", "show this help")("model,m", po::value(&model_path)->required(),
-                                                 "model file (workdir/model.rnmt)")(
+  desc.add_options()("help,h", "show this help")(
+      "model,m", po::value(&model_paths)->required()->composing(),
+      "model file (workdir/model.rnmt); several -m decode as an ensemble (same target tokenizer)")(
+      "weights", po::value(&ensemble_weights)->multitoken(),
+      "ensemble: one weight per model for its log-probabilities (default: equal, summing to 1)")(
       "input,i", po::value(&input_path), "raw text to translate (default: stdin)")(
       "output,o", po::value(&output_path), "where translations go (default: stdout)")(
       "beam", po::value(&beam), "beam size; 1 is greedy search (default: the model's recipe)")(
@@ -155,7 +160,7 @@ int translate_command(const std::vector<std::string>& args) {
     throw Error("--output-format must be text or json, not '" + output_format + "'");
   const bool json = output_format == "json" || attention;
   const auto start = std::chrono::steady_clock::now();
-  const Translator translator(model_path);
+  const Translator translator(model_paths, ensemble_weights);
   TranslationOptions options = translator.default_options();
   if (vm.count("beam")) options.beam_size = beam;
   options.num_hypotheses = n_best;

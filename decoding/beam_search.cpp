@@ -37,18 +37,17 @@ struct Candidate {
 
 }  // namespace
 
-std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
-                                                 const SearchOptions& o) {
-  const int64_t N = b.N, K = o.beam, V = model.config().tgt_vocab;
+std::vector<std::vector<Hypothesis>> beam_search(Ensemble& model, const SearchOptions& o) {
+  const Batch& b = model.batch();
+  const int64_t N = b.N, K = o.beam, V = model.target_vocab();
   // A sentence keeps at most K live hypotheses, so a row's K best tokens are all that can matter.
   const int64_t C = std::min<int64_t>(K, V);
-  const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const bool attend = o.attention && model.config().attention != AttentionType::none;
+  const bool align = o.alignments && model.has_attention();
+  const bool attend = o.attention && model.has_attention();
   std::vector<float> weight_pool;  // attention rows of the nodes that record one, each S long
   const std::vector<int64_t> limit = output_limits(b, o);
   std::vector<uint8_t> allow_eos;
-  DecoderState state;
-  model.start(b, state);
+  model.start();
 
   std::vector<Node> nodes;
   std::vector<Row> rows(static_cast<size_t>(N)), next;
@@ -70,7 +69,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
       tokens[static_cast<size_t>(r)] =
           row.node < 0 ? kBos : nodes[static_cast<size_t>(row.node)].token;
     }
-    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    const Ensemble::Step step = model.step(tokens.data(), o.compute);
     if (processes_logits(o)) {
       for (int64_t r = 0; r < R; ++r) {
         history.clear();
@@ -78,14 +77,14 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
              k = nodes[static_cast<size_t>(k)].parent)
           history.push_back(nodes[static_cast<size_t>(k)].token);
         std::reverse(history.begin(), history.end());
-        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+        process_logits(step.scores + r * V, V, history.data(), static_cast<int64_t>(history.size()),
                        o);
       }
     }
     allow_eos.resize(static_cast<size_t>(R));
     for (int64_t r = 0; r < R; ++r)
       allow_eos[static_cast<size_t>(r)] = rows[static_cast<size_t>(r)].length >= o.min_length;
-    best_tokens_of_rows(step.logits, R, V, C, top_ids, top_values, normalizer, allow_eos.data());
+    best_tokens_of_step(step, o, R, V, C, top_ids, top_values, normalizer, allow_eos.data());
 
     // Each sentence's rows are consecutive: pick its next K live hypotheses from their candidates.
     next.clear();
@@ -119,7 +118,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
                                 static_cast<int32_t>(r), token});
         };
         if (forced >= 0) {  // inside the target prefix: its token is the only candidate
-          candidate(forced, base + step.logits[r * V + forced]);
+          candidate(forced, base + step.scores[r * V + forced]);
           continue;
         }
         bool has_eos = false;
@@ -130,7 +129,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
         }
         // A word penalty favours </s> (positive) beyond its rank among the logits.
         if (o.word_penalty > 0 && !has_eos && allow_eos[static_cast<size_t>(r)])
-          candidate(kEos, base + step.logits[r * V + kEos]);
+          candidate(kEos, base + step.scores[r * V + kEos]);
       }
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Candidate& a, const Candidate& c) { return a.key > c.key; });
@@ -163,7 +162,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2Seq& model, const Batch& b,
     }
     rows.swap(next);
     // The chosen rows continue: decoder states (and attentional vectors) follow them.
-    if (!rows.empty()) state.select(from);
+    if (!rows.empty()) model.select(from);
   }
 
   std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));

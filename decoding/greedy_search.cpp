@@ -19,11 +19,11 @@ int32_t penalized_choice(const float* z, const int32_t* best_two, double word_pe
 
 }  // namespace
 
-std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& b,
-                                                   const SearchOptions& o) {
-  const int64_t N = b.N, V = model.config().tgt_vocab;
-  const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const bool attend = o.attention && model.config().attention != AttentionType::none;
+std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const SearchOptions& o) {
+  const Batch& b = model.batch();
+  const int64_t N = b.N, V = model.target_vocab();
+  const bool align = o.alignments && model.has_attention();
+  const bool attend = o.attention && model.has_attention();
   const std::vector<int64_t> limit = output_limits(b, o);
   std::vector<uint8_t> allow_eos(static_cast<size_t>(N));
   std::vector<Hypothesis> growing(static_cast<size_t>(N));  // each sentence's one hypothesis
@@ -33,8 +33,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
   for (int64_t n = 0; n < N; ++n) live[static_cast<size_t>(n)] = static_cast<int32_t>(n);
   std::vector<int32_t> best_ids;
   std::vector<float> best_values, normalizer;
-  DecoderState state;
-  model.start(b, state);
+  model.start();
   const auto finish = [&](int32_t n, double log_probability) {
     Hypothesis& h = growing[static_cast<size_t>(n)];
     h.log_probability = log_probability;
@@ -50,19 +49,18 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
       const Hypothesis& h = growing[static_cast<size_t>(live[static_cast<size_t>(r)])];
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
-    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    const Ensemble::Step step = model.step(tokens.data(), o.compute);
     if (processes_logits(o)) {
       for (int64_t r = 0; r < R; ++r) {
         const Sentence& history = growing[static_cast<size_t>(live[static_cast<size_t>(r)])].tokens;
-        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+        process_logits(step.scores + r * V, V, history.data(), static_cast<int64_t>(history.size()),
                        o);
       }
     }
     std::fill(allow_eos.begin(), allow_eos.end(), t >= o.min_length);
     // With a word penalty </s> competes with the best other token plus the penalty: two best.
     const int64_t count = o.word_penalty != 0 ? std::min<int64_t>(2, V) : 1;
-    best_tokens_of_rows(step.logits, R, V, count, best_ids, best_values, normalizer,
-                        allow_eos.data());
+    best_tokens_of_step(step, o, R, V, count, best_ids, best_values, normalizer, allow_eos.data());
     next_live.clear();
     from.clear();
     for (int64_t r = 0; r < R; ++r) {
@@ -75,11 +73,11 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
       const int32_t forced = forced_token(o, n, t);
       int32_t token = forced >= 0 ? forced : best_ids[static_cast<size_t>(r * count)];
       if (forced < 0 && count == 2) {
-        token = penalized_choice(step.logits + r * V, &best_ids[static_cast<size_t>(r * 2)],
+        token = penalized_choice(step.scores + r * V, &best_ids[static_cast<size_t>(r * 2)],
                                  o.word_penalty, t >= o.min_length);
       }
       const double base = h.log_probability - normalizer[static_cast<size_t>(r)];
-      const double log_probability = base + step.logits[r * V + token];
+      const double log_probability = base + step.scores[r * V + token];
       if (token == kEos) {
         finish(n, log_probability);
         continue;
@@ -94,7 +92,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2Seq& model, const Batch& 
       from.push_back(static_cast<int32_t>(r));
     }
     live.swap(next_live);
-    if (!live.empty()) state.select(from);
+    if (!live.empty()) model.select(from);
   }
   return out;
 }

@@ -69,11 +69,11 @@ int32_t draw_token(const std::vector<int32_t>& ids, const std::vector<double>& p
   return ids.back();  // u within rounding of 1
 }
 
-std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& b,
-                                                   const SearchOptions& o) {
-  const int64_t N = b.N, K = o.n_best, V = model.config().tgt_vocab;
-  const bool align = o.alignments && model.config().attention != AttentionType::none;
-  const bool attend = o.attention && model.config().attention != AttentionType::none;
+std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const SearchOptions& o) {
+  const Batch& b = model.batch();
+  const int64_t N = b.N, K = o.n_best, V = model.target_vocab();
+  const bool align = o.alignments && model.has_attention();
+  const bool attend = o.attention && model.has_attention();
   const std::vector<int64_t> limit = output_limits(b, o);
   // Row n·K + h is sample h of sentence n, with a random stream of its own.
   struct Sample {
@@ -91,9 +91,8 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
       from.push_back(static_cast<int32_t>(n));
     }
   }
-  DecoderState state;
-  model.start(b, state);
-  state.select(from);
+  model.start();
+  model.select(from);
   std::vector<int32_t> live(samples.size()), next_live, tokens(samples.size()), drawn, best_ids;
   std::iota(live.begin(), live.end(), 0);
   std::vector<float> best_values, normalizer;
@@ -110,16 +109,16 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
       const Hypothesis& h = samples[static_cast<size_t>(live[static_cast<size_t>(r)])].hypothesis;
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
-    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), o.compute);
+    const Ensemble::Step step = model.step(tokens.data(), o.compute);
     if (processes_logits(o)) {
       for (int64_t r = 0; r < R; ++r) {
         const Sentence& history =
             samples[static_cast<size_t>(live[static_cast<size_t>(r)])].hypothesis.tokens;
-        process_logits(step.logits + r * V, V, history.data(), static_cast<int64_t>(history.size()),
+        process_logits(step.scores + r * V, V, history.data(), static_cast<int64_t>(history.size()),
                        o);
       }
     }
-    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer);
+    best_tokens_of_step(step, o, R, V, 1, best_ids, best_values, normalizer);
     drawn.resize(static_cast<size_t>(R));
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t r = 0; r < R; ++r) {
@@ -132,7 +131,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
         drawn[static_cast<size_t>(r)] = forced;
         continue;
       }
-      const float* z = step.logits + r * V;
+      const float* z = step.scores + r * V;
       if (static_cast<int64_t>(s.hypothesis.tokens.size()) < o.min_length) {  // no </s> yet
         without_eos.assign(z, z + V);
         without_eos[kEos] = -std::numeric_limits<float>::infinity();
@@ -153,7 +152,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
       }
       const int32_t token = drawn[static_cast<size_t>(r)];
       h.log_probability =
-          h.log_probability - normalizer[static_cast<size_t>(r)] + step.logits[r * V + token];
+          h.log_probability - normalizer[static_cast<size_t>(r)] + step.scores[r * V + token];
       if (token == kEos) {
         finish(s);
         continue;
@@ -167,7 +166,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& 
       from.push_back(static_cast<int32_t>(r));
     }
     live.swap(next_live);
-    if (!live.empty()) state.select(from);
+    if (!live.empty()) model.select(from);
   }
   for (auto& hypotheses : out) {
     std::stable_sort(hypotheses.begin(), hypotheses.end(),

@@ -12,8 +12,7 @@ namespace rnmt {
 // model's own log-probability of it (untempered, over the whole vocabulary), length-normalised
 // as search's are; samples come best first. Sample h of a sentence draws from
 // Rng(sample_seed(sentence seed, h)), so it depends on nothing else.
-std::vector<std::vector<Hypothesis>> sample_search(Seq2Seq& model, const Batch& batch,
-                                                   const SearchOptions& options);
+std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const SearchOptions& options);
 
 // The tokens a draw may pick from one row of logits z [V] and their probabilities (summing to 1),
 // most probable first: softmax(z / temperature) restricted to the topk most probable (0: all),

@@ -9,9 +9,16 @@ namespace rnmt {
 std::vector<TargetScore> score_targets(Seq2Seq& model, const Batch& b,
                                        const std::vector<const Sentence*>& targets,
                                        ComputeType compute) {
+  Ensemble alone(model, b);
+  return score_targets(alone, targets, compute);
+}
+
+std::vector<TargetScore> score_targets(Ensemble& model, const std::vector<const Sentence*>& targets,
+                                       ComputeType compute) {
+  const Batch& b = model.batch();
   if (static_cast<int64_t>(targets.size()) != b.N)
     throw Error("score_targets: one target per sentence of the batch");
-  const int64_t N = b.N, V = model.config().tgt_vocab;
+  const int64_t N = b.N, V = model.target_vocab();
   for (const Sentence* target : targets) {
     for (int32_t token : *target) {
       if (token < 0 || token >= V)
@@ -24,17 +31,16 @@ std::vector<TargetScore> score_targets(Seq2Seq& model, const Batch& b,
   for (int64_t n = 0; n < N; ++n) live[static_cast<size_t>(n)] = static_cast<int32_t>(n);
   std::vector<int32_t> best_ids;
   std::vector<float> best_values, normalizer;
-  DecoderState state;
-  model.start(b, state);
+  model.start();
   for (size_t t = 0; !live.empty(); ++t) {
     const auto R = static_cast<int64_t>(live.size());
     for (int64_t r = 0; r < R; ++r) {
       const Sentence& target = *targets[static_cast<size_t>(live[static_cast<size_t>(r)])];
       tokens[static_cast<size_t>(r)] = t == 0 ? kBos : target[t - 1];
     }
-    const Seq2Seq::StepOutput step = model.step(state, tokens.data(), compute);
+    const Ensemble::Step step = model.step(tokens.data(), compute);
     // The normalisers exactly as search computes them (the largest logit, then log Σ exp).
-    best_tokens_of_rows(step.logits, R, V, 1, best_ids, best_values, normalizer);
+    best_tokens_of_step(step, {}, R, V, 1, best_ids, best_values, normalizer);
     next_live.clear();
     from.clear();
     for (int64_t r = 0; r < R; ++r) {
@@ -42,7 +48,7 @@ std::vector<TargetScore> score_targets(Seq2Seq& model, const Batch& b,
       const Sentence& target = *targets[static_cast<size_t>(n)];
       TargetScore& score = out[static_cast<size_t>(n)];
       const int32_t token = t < target.size() ? target[t] : kEos;
-      const float logit = step.logits[r * V + token];
+      const float logit = step.scores[r * V + token];
       // the same order of operations as search's running sum
       score.log_probability = score.log_probability - normalizer[static_cast<size_t>(r)] + logit;
       score.token_log_probabilities.push_back(static_cast<double>(logit) -
@@ -53,7 +59,7 @@ std::vector<TargetScore> score_targets(Seq2Seq& model, const Batch& b,
       }
     }
     live.swap(next_live);
-    if (!live.empty()) state.select(from);
+    if (!live.empty()) model.select(from);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "decoding/beam_search.hpp"
 #include "decoding/greedy_search.hpp"
+#include "decoding/logit_processors.hpp"
 #include "decoding/sample_search.hpp"
 #include "decoding/search_steps.hpp"
 
@@ -106,6 +107,15 @@ void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t c
   }
 }
 
+void best_tokens_of_step(const Ensemble::Step& step, const SearchOptions& o, int64_t rows,
+                         int64_t V, int64_t count, std::vector<int32_t>& ids,
+                         std::vector<float>& values, std::vector<float>& normalizer,
+                         const uint8_t* allow_eos) {
+  best_tokens_of_rows(step.scores, rows, V, count, ids, values, normalizer, allow_eos);
+  if (step.log_probabilities && !processes_logits(o))
+    std::fill(normalizer.begin(), normalizer.end(), 0.0f);
+}
+
 std::vector<int64_t> output_limits(const Batch& b, const SearchOptions& o) {
   std::vector<int64_t> limit = output_limits(b, o.max_length_ratio);
   for (int64_t n = 0; n < b.N; ++n) {
@@ -128,13 +138,19 @@ std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
   return limit;
 }
 
+std::vector<std::vector<Hypothesis>> search(Ensemble& models, const SearchOptions& o) {
+  check_search_options(o);
+  if (!o.target_prefixes.empty() &&
+      static_cast<int64_t>(o.target_prefixes.size()) != models.batch().N)
+    throw Error("one target prefix per sentence of the batch, or none");
+  if (o.sampling_topk != 1) return sample_search(models, o);
+  return o.beam == 1 ? greedy_search(models, o) : beam_search(models, o);
+}
+
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& b,
                                             const SearchOptions& o) {
-  check_search_options(o);
-  if (!o.target_prefixes.empty() && static_cast<int64_t>(o.target_prefixes.size()) != b.N)
-    throw Error("one target prefix per sentence of the batch, or none");
-  if (o.sampling_topk != 1) return sample_search(model, b, o);
-  return o.beam == 1 ? greedy_search(model, b, o) : beam_search(model, b, o);
+  Ensemble alone(model, b);
+  return search(alone, o);
 }
 
 std::vector<Sentence> greedy_tokens(Seq2Seq& model, const Batch& b, double max_length_ratio) {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/packed_matmul.hpp"
+#include "decoding/ensemble.hpp"
 #include "model/batch.hpp"
 #include "model/seq2seq.hpp"
 
@@ -57,10 +58,12 @@ struct Hypothesis {
 // name: sample_search when sampling_topk != 1, else greedy_search for beam 1 and beam_search.
 // Returns each sentence's n_best finished hypotheses, best first. Invalid options are an Error.
 //
-// Every strategy drives the network only through Seq2Seq::start, Seq2Seq::step and
-// DecoderState::select: all live hypotheses of all sentences advance together, one step per
-// output position, and a sentence leaves the batch once it is done. At its length limit a
-// sentence's live hypotheses finish as they stand.
+// Every strategy drives the networks only through Ensemble::start, step and select (in turn
+// Seq2Seq::start, Seq2Seq::step and DecoderState::select): all live hypotheses of all sentences
+// advance together, one step per output position, and a sentence leaves the batch once it is
+// done. At its length limit a sentence's live hypotheses finish as they stand.
+std::vector<std::vector<Hypothesis>> search(Ensemble& models, const SearchOptions& options);
+// One network.
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& batch,
                                             const SearchOptions& options);
 

@@ -29,6 +29,14 @@ void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t c
                          std::vector<int32_t>& ids, std::vector<float>& values,
                          std::vector<float>& normalizer, const uint8_t* allow_eos = nullptr);
 
+// best_tokens_of_rows over a step's scores. An ensemble's scores are log-probabilities already
+// (their normaliser is 0), unless the options' logit processors have changed them: then they are
+// normalised again, as one network's logits are.
+void best_tokens_of_step(const Ensemble::Step& step, const SearchOptions& options, int64_t rows,
+                         int64_t V, int64_t count, std::vector<int32_t>& ids,
+                         std::vector<float>& values, std::vector<float>& normalizer,
+                         const uint8_t* allow_eos = nullptr);
+
 // The longest output each sentence may get: ceil(ratio · source length) + 10 tokens, at most
 // options.max_length (when set), at least its target prefix.
 std::vector<int64_t> output_limits(const Batch& batch, const SearchOptions& options);

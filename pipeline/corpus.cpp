@@ -79,7 +79,7 @@ std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokeniz
   std::vector<std::string> out;
   out.reserve(lines.size());
   for (auto& result :
-       translate_text({TranslationModel{model, src, tgt, r.data.max_length}}, lines, o))
+       translate_text({TranslationModel{{{model, src, r.data.max_length}}, tgt}}, lines, o))
     out.push_back(std::move(result.hypotheses.front().text));
   return out;
 }

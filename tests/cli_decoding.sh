@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rnmt score, rnmt average and sampling on the quickstart model that cli_run.sh trained: scoring a
+# rnmt score, rnmt average, sampling and ensembles on the quickstart model that cli_run.sh trained: scoring a
 # translation gives back the score translate reported, averaging a model with itself changes
 # nothing, samples are reproducible by seed and follow their options, and bad input is refused.
 set -euo pipefail
@@ -116,4 +116,25 @@ printf 'say "hi"\\there\n' | "$rnmt" translate -m "$model" --output-format json 
 grep -c '"attention":\[\[' attention.json | grep -qx 200
 if "$rnmt" translate -m "$model" -i src.txt --output-format xml >/dev/null 2>err.txt; then exit 1; fi
 grep -q "output-format must be text or json" err.txt
-echo "cli_decoding: score, average, sampling and JSON output checks passed"
+
+# ensembles: a model with itself translates as it does alone (equal weights: the same scores);
+# with --weights 1 1 the scores double; the weights must match the models
+"$rnmt" translate -m "$model" -i src.txt --beam 3 --scores >alone.txt 2>/dev/null
+"$rnmt" translate -m "$model" -m "$model" -i src.txt --beam 3 --scores >pair.txt 2>pair.log
+grep -q "^translate: 200 lines" pair.log
+paste -d '\n' alone.txt pair.txt | awk -F ' [|][|][|] ' 'NR % 2 { text = $1; want = $2; next }
+  { d = $2 - want; if (d < 0) d = -d; if ($1 != text || d > 2e-4) bad++ }
+  END { printf "ensemble: %d of 200 lines differ from the model alone\n", bad; exit bad > 0 }'
+"$rnmt" translate -m "$model" -m "$model" --weights 1 1 -i src.txt --beam 3 --scores \
+  >doubled.txt 2>/dev/null
+paste -d '\n' alone.txt doubled.txt | awk -F ' [|][|][|] ' 'NR % 2 { text = $1; want = 2 * $2; next }
+  { d = $2 - want; if (d < 0) d = -d; if ($1 != text || d > 5e-4) bad++ } END { exit bad > 0 }'
+"$rnmt" score -m "$model" -m "$model" --src src.txt --tgt hyp.txt >pair.scores 2>/dev/null
+"$rnmt" score -m "$model" --src src.txt --tgt hyp.txt >alone.scores 2>/dev/null
+paste alone.scores pair.scores | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 2e-4) bad++ }
+  END { exit bad > 0 }'
+if "$rnmt" translate -m "$model" -m "$model" --weights 0.5 -i src.txt >/dev/null 2>err.txt; then
+  exit 1
+fi
+grep -q "one per model (2 models, 1 weights)" err.txt || { cat err.txt; exit 1; }
+echo "cli_decoding: score, average, sampling, JSON output and ensemble checks passed"

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "decoding/search.hpp"
 #include "tokenizer/segmenter.hpp"
+#include "translation/source_batches.hpp"
 #include "translation/text_batches.hpp"
 
 namespace rnmt {
@@ -81,7 +82,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   if (workers.empty()) throw Error("translate_text needs at least one worker");
   const TranslationModel& m = workers.front();
   if ((o.return_alignments || o.return_attention) &&
-      m.network.config().attention == AttentionType::none)
+      m.members.front().network.config().attention == AttentionType::none)
     throw Error("alignments need a model with attention; this one has none");
   if (!o.target_prefix.empty() && o.target_prefix.size() != lines.size()) {
     throw Error("target prefixes: one per line (" + std::to_string(lines.size()) + " lines, " +
@@ -99,18 +100,15 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
         ids.push_back(vocabulary.id(piece));
     }
   }
-  std::vector<Sentence> encoded(lines.size());
-  const Vocabulary& source_vocabulary = m.source.model().vocabulary;
+  EncodedSources encoded = encode_sources(m, lines, first_line);
   for (size_t i = 0; i < lines.size(); ++i) {
     auto& r = results[i];
-    r.source_tokens =
-        m.source.tokenize_prefix(lines[i], first_line + static_cast<int64_t>(i),
-                                 static_cast<size_t>(m.max_source_length), &r.truncated);
-    for (const auto& piece : r.source_tokens) encoded[i].push_back(source_vocabulary.id(piece));
-    if (encoded[i].empty()) r.hypotheses.emplace_back();  // an empty line translates to one
+    r.source_tokens = std::move(encoded.pieces[i]);
+    r.truncated = encoded.truncated[i] != 0;
+    if (encoded.ids.front()[i].empty()) r.hypotheses.emplace_back();  // empty: one, empty
   }
   // Lines of similar length together, so that batches carry little padding.
-  const TextBatches plan = plan_batches(encoded, o.max_batch_size, o.max_batch_tokens);
+  const TextBatches plan = plan_batches(encoded.ids.front(), o.max_batch_size, o.max_batch_tokens);
   const SearchOptions search = search_options(o, compute);
   // A line's samples depend on the seed and its line number alone.
   const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
@@ -120,12 +118,6 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
       workers, plan.batches.size(), translation_threads(o),
       [&](const TranslationModel& w, size_t b) {
         const auto [begin, end] = plan.batches[b];
-        const Sentence no_target;
-        std::vector<const Sentence*> sources, targets;
-        for (size_t k = begin; k < end; ++k) {
-          sources.push_back(&encoded[plan.order[k]]);
-          targets.push_back(&no_target);
-        }
         SearchOptions batch_search = search;
         if (!prefixes.empty()) {
           for (size_t k = begin; k < end; ++k)
@@ -137,7 +129,9 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
                 seed ^ static_cast<uint64_t>(first_line + static_cast<int64_t>(plan.order[k])) *
                            0x9e3779b97f4a7c15ull);
         }
-        const auto hypotheses = rnmt::search(w.network, make_batch(sources, targets), batch_search);
+        const std::vector<Batch> batches = source_batches(encoded, plan.order, begin, end);
+        Ensemble networks = ensemble_of(w, batches);
+        const auto hypotheses = rnmt::search(networks, batch_search);
         for (size_t k = begin; k < end; ++k) {
           auto& r = results[plan.order[k]];
           for (const auto& h : hypotheses[k - begin])

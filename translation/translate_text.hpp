@@ -10,13 +10,20 @@
 
 namespace rnmt {
 
-// What translating needs: the network and its tokenizers. The source tokenizer keeps a cache and
-// the network keeps buffers, so each translating thread needs its own of both.
-struct TranslationModel {
+// One network a translating worker decodes with, and its source tokenizer.
+struct TranslationMember {
   Seq2Seq& network;
   Tokenizer& source;
-  Tokenizer& target;                // tokenizes target prefixes and scored targets (its own cache)
   int64_t max_source_length = 100;  // pieces; longer lines are truncated (result.truncated)
+  double weight = 1.0;              // in an ensemble: its log-probabilities' weight
+};
+
+// What translating needs: the network (or an ensemble's networks, which share the target
+// vocabulary) and the tokenizers. Tokenizers keep a cache and networks keep buffers, so each
+// translating thread needs its own of both.
+struct TranslationModel {
+  std::vector<TranslationMember> members;
+  Tokenizer& target;  // tokenizes target prefixes and scored targets (its own cache)
 };
 
 // Raw lines -> results in input order: tokenize (the source tokenizer's UTF-8 policy applies),

@@ -3,6 +3,7 @@
 #include "rnmt/translator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "model_file/model_file.hpp"
@@ -12,17 +13,24 @@
 namespace rnmt {
 
 struct Translator::Impl {
-  // What one translating thread uses: a network (its own buffers and primitive caches, over the
-  // weights every worker shares) and a source tokenizer (its own BPE cache).
+  // One model file: an ensemble has several, which share the target tokenizer.
+  struct Member {
+    Recipe recipe;
+    TokenizerModel source_model;
+    // The first worker's network, whose weights new workers share: translating only reads them.
+    const Seq2Seq* weights = nullptr;
+    double weight = 1.0;
+  };
+  // What one translating thread uses: a network per member (its own buffers and primitive
+  // caches, over the weights every worker shares) and tokenizers (their own BPE caches).
   struct Worker {
-    std::unique_ptr<Seq2Seq> network;
-    Tokenizer source, target;
+    std::vector<std::unique_ptr<Seq2Seq>> networks;  // [members]
+    std::vector<Tokenizer> sources;                  // [members]
+    Tokenizer target;
   };
 
-  Recipe recipe;
-  TokenizerModel source_model, target_model;
-  // The first worker's network, whose weights new workers share: translating only reads them.
-  const Seq2Seq* weights = nullptr;
+  std::vector<Member> members;
+  TokenizerModel target_model;
   std::mutex mutex;
   std::vector<std::unique_ptr<Worker>> idle;
 
@@ -35,8 +43,13 @@ struct Translator::Impl {
         return worker;
       }
     }
-    return std::make_unique<Worker>(Worker{Seq2Seq::sharing_weights_of(*weights),
-                                           Tokenizer(source_model), Tokenizer(target_model)});
+    auto worker = std::make_unique<Worker>(Worker{{}, {}, Tokenizer(target_model)});
+    worker->sources.reserve(members.size());
+    for (const Member& m : members) {
+      worker->networks.push_back(Seq2Seq::sharing_weights_of(*m.weights));
+      worker->sources.emplace_back(m.source_model);
+    }
+    return worker;
   }
 
   void give_back(std::unique_ptr<Worker> worker) {
@@ -56,7 +69,12 @@ struct Translator::Impl {
       for (int64_t i = 0; i < wanted; ++i) {
         workers.push_back(impl.take());
         Worker& w = *workers.back();
-        models.push_back({*w.network, w.source, w.target, impl.recipe.data.max_length});
+        TranslationModel& model = models.emplace_back(TranslationModel{{}, w.target});
+        for (size_t k = 0; k < impl.members.size(); ++k) {
+          const Member& m = impl.members[k];
+          model.members.push_back(
+              {*w.networks[k], w.sources[k], m.recipe.data.max_length, m.weight});
+        }
       }
     }
     ~Lease() {
@@ -67,15 +85,46 @@ struct Translator::Impl {
   };
 };
 
-Translator::Translator(const std::string& model_path) : impl_(std::make_unique<Impl>()) {
-  LoadedModel m = load_model(model_path);
-  impl_->recipe = std::move(m.recipe);
-  impl_->source_model = m.src->model();
-  impl_->target_model = m.tgt->model();
-  // The loaded network becomes the first worker; further ones share its weights.
-  auto first = std::make_unique<Impl::Worker>(Impl::Worker{
-      std::move(m.network), Tokenizer(impl_->source_model), Tokenizer(impl_->target_model)});
-  impl_->weights = first->network.get();
+Translator::Translator(const std::string& model_path) : Translator({model_path}, {}) {}
+
+Translator::Translator(const std::vector<std::string>& model_paths,
+                       const std::vector<double>& weights)
+    : impl_(std::make_unique<Impl>()) {
+  if (model_paths.empty()) throw Error("a Translator needs at least one model file");
+  if (!weights.empty() && weights.size() != model_paths.size()) {
+    throw Error("ensemble weights: one per model (" + std::to_string(model_paths.size()) +
+                " models, " + std::to_string(weights.size()) + " weights)");
+  }
+  for (double w : weights) {
+    if (!(std::isfinite(w) && w >= 0))
+      throw Error("ensemble weights must be non-negative numbers, not " + std::to_string(w));
+  }
+  std::vector<std::unique_ptr<Seq2Seq>> loaded;  // the first worker's networks
+  std::string target_tokenizer;  // the first model's, as stored: every other must match it
+  for (size_t k = 0; k < model_paths.size(); ++k) {
+    const std::string& path = model_paths[k];
+    const Archive archive = read_archive(path, kModelFileTag, kModelFileVersion);
+    LoadedModel m = load_model(archive, path);
+    const std::string& stored_target = archive.get(kTargetTokenizerSection);
+    if (k == 0) {
+      target_tokenizer = stored_target;
+      impl_->target_model = m.tgt->model();
+    } else if (stored_target != target_tokenizer) {
+      throw Error("'" + model_paths[0] + "' and '" + path +
+                  "' have different target tokenizers: the models of an ensemble must share the "
+                  "target vocabulary and tokenizer");
+    }
+    // Equal weights by default (OpenNMT-py's mean), so that scores stay log-probabilities.
+    const double weight =
+        weights.empty() ? 1.0 / static_cast<double>(model_paths.size()) : weights[k];
+    impl_->members.push_back({std::move(m.recipe), m.src->model(), m.network.get(), weight});
+    // The loaded networks make the first worker; further ones share their weights.
+    loaded.push_back(std::move(m.network));
+  }
+  auto first = std::make_unique<Impl::Worker>(
+      Impl::Worker{std::move(loaded), {}, Tokenizer(impl_->target_model)});
+  first->sources.reserve(impl_->members.size());
+  for (const auto& m : impl_->members) first->sources.emplace_back(m.source_model);
   impl_->idle.push_back(std::move(first));
 }
 
@@ -84,11 +133,11 @@ Translator::Translator(Translator&&) noexcept = default;
 Translator& Translator::operator=(Translator&&) noexcept = default;
 
 TranslationOptions Translator::default_options() const {
-  return translation_options(impl_->recipe);
+  return translation_options(impl_->members.front().recipe);
 }
 
 int64_t Translator::max_source_length() const {
-  return impl_->recipe.data.max_length;
+  return impl_->members.front().recipe.data.max_length;
 }
 
 std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) const {

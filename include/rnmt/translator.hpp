@@ -96,11 +96,18 @@ class Translator {
  public:
   // Loads and checks the model file; an unreadable, corrupt or foreign file throws rnmt::Error.
   explicit Translator(const std::string& model_path);
+  // An ensemble: the models decode together, each step combining their log-probabilities into
+  // sum_k weights[k] · log p_k (Marian's weighted sum, not renormalised; empty weights: 1/M
+  // each, OpenNMT-py's mean, so that scores stay on the scale of one model's). The models must
+  // share the target tokenizer (else an Error naming both files); their source sides, sizes and
+  // architectures may differ. The first model's recipe gives default_options() and its attention
+  // the alignments.
+  Translator(const std::vector<std::string>& model_paths, const std::vector<double>& weights);
   ~Translator();
   Translator(Translator&&) noexcept;
   Translator& operator=(Translator&&) noexcept;
 
-  // The search settings the model's recipe chose (its `translate` section).
+  // The search settings the (first) model's recipe chose (its `translate` section).
   TranslationOptions default_options() const;
   // Longest source (in pieces) the model takes; longer lines are truncated.
   int64_t max_source_length() const;
