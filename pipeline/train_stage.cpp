@@ -8,6 +8,7 @@
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "embeddings/pretrained_embeddings.hpp"
 #include "evaluation/bleu.hpp"
 #include "model_file/weights.hpp"
 #include "pipeline/corpus.hpp"
@@ -23,10 +24,21 @@
 namespace rnmt {
 namespace {
 
+// Where a run's initial embeddings came from ("" for none): a checkpoint started from other
+// vectors is not resumed under this recipe.
+std::string pretrained_source(const Recipe& r) {
+  const auto& p = r.model.pretrained;
+  if (p.src.empty() && p.tgt.empty()) return "";
+  return "src: " + p.src + "\ntgt: " + p.tgt +
+         "\nformat: " + enum_name(kWordVectorFormatNames, p.format) + "\n";
+}
+
 // What rides in each checkpoint beside the trainer's state, so that it and the weights it
 // describes are replaced together: the validation record and the model section.
 std::map<std::string, std::string> checkpoint_sections(const ValidationRecord& v, const Recipe& r) {
-  return {{"validation", format_validation_record(v)}, {"model", model_shape(r)}};
+  return {{"validation", format_validation_record(v)},
+          {"model", model_shape(r)},
+          {"pretrained_embeddings", pretrained_source(r)}};
 }
 
 ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw,
@@ -49,6 +61,41 @@ ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpu
     v.bleu = corpus_bleu(translate_lines(model, t.src, t.tgt, raw.src, r, greedy), {raw.tgt}).score;
   }
   return v;
+}
+
+// The tables recipe keeps as loaded.
+std::vector<std::string> frozen_parameters(const Recipe& r) {
+  std::vector<std::string> frozen;
+  if (!r.model.pretrained.freeze) return frozen;
+  if (!r.model.pretrained.src.empty()) frozen.push_back("src_embedding");
+  if (!r.model.pretrained.tgt.empty()) frozen.push_back("tgt_embedding");
+  return frozen;
+}
+
+// Pretrained word vectors into a fresh network's embedding tables (a resumed run finds its
+// embeddings in its checkpoint), with the coverage on the log.
+void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
+                                 std::ostream& log) {
+  const auto& pretrained = r.model.pretrained;
+  const struct {
+    const std::string& path;
+    const char* table;
+    Tokenizer& tokenizer;
+    const char* side;
+  } sides[] = {{pretrained.src, "src_embedding", t.src, "source"},
+               {pretrained.tgt, "tgt_embedding", t.tgt, "target"}};
+  for (const auto& side : sides) {
+    if (side.path.empty()) continue;
+    const WordVectors vectors = read_word_vectors(side.path, pretrained.format);
+    const EmbeddingCoverage c = place_word_vectors(
+        vectors, side.path, side.tokenizer, model.params().find(side.table).w, r.model.embedding);
+    model.params().touch();
+    log << "train: " << side.side << " embeddings from " << side.path << " ("
+        << vectors.words.size() << " vectors): " << std::lround(100 * c.fraction()) << "% of the "
+        << side.side << " vocabulary's " << c.pieces << " pieces placed (" << c.words
+        << " by their word, " << c.composed << " by the words containing them)"
+        << (pretrained.freeze ? "; frozen" : "") << std::endl;
+  }
 }
 
 // Why training stops now, or "" to go on.
@@ -83,7 +130,8 @@ int train_stage(const Recipe& r, std::ostream& log) {
                                .clip_norm = r.training.clip_norm,
                                .batch_sentences = r.training.batch_sentences,
                                .batch_tokens = r.training.batch_tokens,
-                               .seed = static_cast<uint64_t>(r.training.seed)};
+                               .seed = static_cast<uint64_t>(r.training.seed),
+                               .frozen = frozen_parameters(r)};
   Trainer::EpochData epoch_data;
   if (r.tokenizer.dropout >
       0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
@@ -103,11 +151,18 @@ int train_stage(const Recipe& r, std::ostream& log) {
       if (const auto it = stored.find("model"); it != stored.end() && it->second != model_shape(r))
         throw Error("'" + checkpoints.last() + "' was trained with another model section than " +
                     "this recipe's; use another workdir, or --from train to start training afresh");
+      const auto it = stored.find("pretrained_embeddings");
+      if ((it == stored.end() ? "" : it->second) != pretrained_source(r)) {
+        throw Error("'" + checkpoints.last() + "' started from other pretrained embeddings than " +
+                    "this recipe's; use another workdir, or --from train to start training afresh");
+      }
     });
     if (const auto it = sections.find("validation"); it != sections.end())
       record = parse_validation_record(it->second);
     log << "train: resuming from " << checkpoints.last() << " at step " << trainer.position().step
         << std::endl;
+  } else {
+    place_pretrained_embeddings(r, model, t, log);
   }
   const LearningRateSchedule schedule{r.training.lr, r.training.schedule, r.training.warmup_steps};
   TrainingLog report(log, checkpoints.dir + "/metrics.jsonl",

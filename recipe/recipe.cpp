@@ -71,6 +71,11 @@ std::vector<Field> schema(Recipe& r) {
       choice("model.attention", &r.model.attention, kAttentionTypeNames),
       number("model.dropout", K::real, &r.model.dropout, 0),
       {"model.tied_embeddings", K::boolean, &r.model.tied_embeddings},
+      {"model.pretrained_embeddings.src", K::text, &r.model.pretrained.src},
+      {"model.pretrained_embeddings.tgt", K::text, &r.model.pretrained.tgt},
+      choice("model.pretrained_embeddings.format", &r.model.pretrained.format,
+             kWordVectorFormatNames),
+      {"model.pretrained_embeddings.freeze", K::boolean, &r.model.pretrained.freeze},
       choice("training.optimizer", &r.training.optimizer, kOptimizerNames),
       number("training.lr", K::real, &r.training.lr, 0),
       choice("training.schedule", &r.training.schedule, kLrScheduleNames),
@@ -257,6 +262,11 @@ std::string where(const Recipe& r, const std::map<std::string, int>& lines,
 
 // Keys that must agree with each other.
 void check_consistency(const Recipe& r, const std::map<std::string, int>& lines) {
+  const auto& pretrained = r.model.pretrained;
+  if (pretrained.freeze && pretrained.src.empty() && pretrained.tgt.empty()) {
+    throw Error(where(r, lines, "model.pretrained_embeddings.freeze") +
+                "freezes nothing: no src or tgt word vectors are given");
+  }
   if (r.export_model.average > r.validation.keep) {
     throw Error(where(r, lines, "export.average") + "averages the last " +
                 std::to_string(r.export_model.average) +
@@ -422,8 +432,14 @@ std::string model_shape(const Recipe& r) {
   const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
   std::istringstream lines(dumped.substr(begin, end - begin));
   std::string shape;
+  // Dropout and where the initial embeddings came from do not change the network's shape.
+  bool pretrained = false;
   for (std::string line; std::getline(lines, line);) {
-    if (line.find("dropout:") == std::string::npos) shape += line + "\n";
+    if (line.rfind("  pretrained_embeddings:", 0) == 0)
+      pretrained = true;
+    else if (line.rfind("    ", 0) != 0)
+      pretrained = false;
+    if (!pretrained && line.find("dropout:") == std::string::npos) shape += line + "\n";
   }
   return shape;
 }

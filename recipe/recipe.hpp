@@ -5,6 +5,7 @@
 
 #include "attention/attention.hpp"
 #include "core/enum_names.hpp"
+#include "embeddings/word_vectors.hpp"
 #include "rnn/rnn_layer.hpp"
 #include "tokenizer/normalizer.hpp"
 
@@ -58,6 +59,13 @@ struct Recipe {
     AttentionType attention = AttentionType::general;
     double dropout = 0.2;
     bool tied_embeddings = false;
+    // Word vectors (word2vec or GloVe files) that initialise the embedding tables' rows before
+    // training (embeddings/pretrained_embeddings.hpp); with freeze, those tables stay as loaded.
+    struct PretrainedEmbeddings {
+      std::string src, tgt;  // "": none
+      WordVectorFormat format = WordVectorFormat::detect;
+      bool freeze = false;
+    } pretrained;
   } model;
 
   struct Training {

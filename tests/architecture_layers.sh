@@ -15,12 +15,13 @@ declare -A allowed=(
   [decoder]="core layers rnn"
   [model]="core layers rnn encoder decoder attention"
   [decoding]="core model"
-  [recipe]="rnmt core tokenizer rnn attention model"
+  [embeddings]="core tokenizer"
+  [recipe]="rnmt core tokenizer rnn attention model embeddings"
   [model_file]="core tokenizer model recipe"
   [translation]="rnmt core tokenizer model decoding recipe model_file"
   [include]="rnmt"
   [training]="core model model_file recipe"
-  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation"
+  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings"
   [cli]="rnmt core tokenizer evaluation model_file pipeline training"
 )
 bad=0

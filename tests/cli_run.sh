@@ -52,6 +52,28 @@ grep -q "train: resuming from runs/quickstart/train/last.ckpt at step $stopped$"
 grep -q "train: stopped at step $until (max_steps reached)" resume.txt || { cat resume.txt; exit 1; }
 [[ $(ls runs/quickstart/train/step-*.ckpt) == runs/quickstart/train/step-$until.ckpt ]]
 
+# pretrained embeddings: word2vec text vectors for the source words, placed and frozen (a short run
+# in another workdir over the same data); vectors of the wrong size are refused naming the file
+awk '{ for (i = 1; i <= NF; i++) seen[$i] = 1 } END {
+  n = 0; for (w in seen) n++; print n, 64
+  for (w in seen) { printf "%s", w
+    for (d = 1; d <= 64; d++) printf " %.4f", ((length(w) * 7 + d * 13) % 17 - 8) / 20; print "" } }' \
+  runs/quickstart/data/train.en >words.vec
+pre=(--set workdir=pre --set training.max_time=0 --set training.max_steps=20
+  --set validation.every=20 --set model.pretrained_embeddings.src=words.vec)
+"$rnmt" run "$recipe" "${pre[@]}" --set model.pretrained_embeddings.freeze=true 2>pre.txt ||
+  { cat pre.txt; exit 1; }
+grep -qE "^train: source embeddings from words.vec \([0-9]+ vectors\): [0-9]+% of the source \
+vocabulary's [0-9]+ pieces placed \([1-9][0-9]* by their word, [0-9]+ by the words containing \
+them\); frozen$" pre.txt ||
+  { cat pre.txt; exit 1; }
+printf '1 3\nthe 0.1 0.2 0.3\n' >small.vec
+pre+=(--set model.pretrained_embeddings.src=small.vec)
+if "$rnmt" run "$recipe" "${pre[@]}" 2>err.txt; then exit 1; fi  # not resumed from other vectors
+grep -q "last.ckpt' started from other pretrained embeddings" err.txt || { cat err.txt; exit 1; }
+if "$rnmt" run "$recipe" "${pre[@]}" --from train 2>err.txt; then exit 1; fi
+grep -q "small.vec: vectors of dimension 3, but model.embedding is 64" err.txt || { cat err.txt; exit 1; }
+
 # bad recipes: a misspelt key, then parallel files of different lengths
 printf 'workdir: x\ntrainng:\n  lr: 1\n' >bad.yaml
 if "$rnmt" run bad.yaml 2>err.txt; then exit 1; fi

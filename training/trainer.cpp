@@ -61,6 +61,10 @@ StepResult Trainer::step() {
   r.loss = model_.forward(batch, true);
   model_.backward(batch, 1.0f / static_cast<float>(r.loss.tokens));
   ProfileScope scope(profiler_, part_optimizer_);
+  for (const std::string& name : options_.frozen) {
+    const Param& p = params.find(name);
+    std::fill(p.g, p.g + p.size, 0.0f);
+  }
   r.grad_norm = gradient_norm(params);
   if (!std::isfinite(r.loss.loss) || !std::isfinite(r.grad_norm)) {
     ++bad_steps_;

@@ -20,6 +20,9 @@ struct TrainerOptions {
   int64_t batch_tokens = 0;  // when > 0, batches are by padded token count instead
   uint64_t seed = 1;
   int64_t max_bad_steps = 5;  // consecutive non-finite steps before training stops
+  // Parameters that keep their values (pretrained embeddings with freeze): their gradients are
+  // zeroed before clipping, so Adam never moves them and they do not count in the norm.
+  std::vector<std::string> frozen = {};
 };
 
 // Where training stands: enough to continue exactly where it stopped.
