@@ -261,6 +261,9 @@ int translate_command(const std::vector<std::string>& args) {
                  static_cast<double>(std::max<int64_t>(totals.source_tokens, 1))
           << "), "
           << (options.sampling_topk != 1 ? "sampling" : "beam " + std::to_string(options.beam_size))
+          << (model_paths.size() > 1
+                  ? ", ensemble of " + std::to_string(model_paths.size()) + " models"
+                  : std::string())
           << ", " << std::setprecision(2) << elapsed << " s: " << std::setprecision(1)
           << totals.lines / std::max(elapsed, 1e-9) << " sentences/s (model loaded in "
           << std::setprecision(2) << load_seconds << " s)\n";

@@ -121,7 +121,7 @@ grep -q "output-format must be text or json" err.txt
 # with --weights 1 1 the scores double; the weights must match the models
 "$rnmt" translate -m "$model" -i src.txt --beam 3 --scores >alone.txt 2>/dev/null
 "$rnmt" translate -m "$model" -m "$model" -i src.txt --beam 3 --scores >pair.txt 2>pair.log
-grep -q "^translate: 200 lines" pair.log
+grep -q "^translate: 200 lines.*, beam 3, ensemble of 2 models, " pair.log
 paste -d '\n' alone.txt pair.txt | awk -F ' [|][|][|] ' 'NR % 2 { text = $1; want = $2; next }
   { d = $2 - want; if (d < 0) d = -d; if ($1 != text || d > 2e-4) bad++ }
   END { printf "ensemble: %d of 200 lines differ from the model alone\n", bad; exit bad > 0 }'
