@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages rnmt needs, only those missing. Idempotent; root or sudo.
 # Usage: scripts/install-deps.sh [--fuzz | --bench | --tokenizer-bench | --bible]
 #   (clang with libFuzzer; benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible
-#   recipe's SWORD modules)
+#   recipe's SWORD modules and fastText)
 set -euo pipefail
 # pkgconf: the test that builds an application against the installed tree uses pkg-config too.
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
@@ -15,7 +15,7 @@ packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options
 [[ ${1:-} == --fuzz ]] && packages=(clang-14 libclang-rt-14-dev libomp-14-dev)
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)
 [[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
-[[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils)
+[[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils fasttext)
 
 missing=()
 for p in "${packages[@]}"; do
