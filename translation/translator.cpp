@@ -43,12 +43,17 @@ struct Translator::Impl {
         return worker;
       }
     }
-    auto worker = std::make_unique<Worker>(Worker{{}, {}, Tokenizer(target_model)});
+    std::vector<std::unique_ptr<Seq2Seq>> networks;
+    for (const Member& m : members) networks.push_back(Seq2Seq::sharing_weights_of(*m.weights));
+    return worker_over(std::move(networks));
+  }
+
+  // A worker over these networks (one per member) with tokenizers of its own.
+  std::unique_ptr<Worker> worker_over(std::vector<std::unique_ptr<Seq2Seq>> networks) const {
+    auto worker =
+        std::make_unique<Worker>(Worker{std::move(networks), {}, Tokenizer(target_model)});
     worker->sources.reserve(members.size());
-    for (const Member& m : members) {
-      worker->networks.push_back(Seq2Seq::sharing_weights_of(*m.weights));
-      worker->sources.emplace_back(m.source_model);
-    }
+    for (const Member& m : members) worker->sources.emplace_back(m.source_model);
     return worker;
   }
 
@@ -121,11 +126,7 @@ Translator::Translator(const std::vector<std::string>& model_paths,
     // The loaded networks make the first worker; further ones share their weights.
     loaded.push_back(std::move(m.network));
   }
-  auto first = std::make_unique<Impl::Worker>(
-      Impl::Worker{std::move(loaded), {}, Tokenizer(impl_->target_model)});
-  first->sources.reserve(impl_->members.size());
-  for (const auto& m : impl_->members) first->sources.emplace_back(m.source_model);
-  impl_->idle.push_back(std::move(first));
+  impl_->idle.push_back(impl_->worker_over(std::move(loaded)));
 }
 
 Translator::~Translator() = default;
