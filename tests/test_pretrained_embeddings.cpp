@@ -134,6 +134,10 @@ TEST_CASE("word vectors: a malformed file is an rnmt::Error naming its file and 
   const std::string binary = word2vec_binary(v);
   CHECK(refused(binary.substr(0, binary.size() - 7), detect) ==
         path + ":8: the vector of record 7 ends early");
+  CHECK(refused(binary + "extra ", detect) == path + ":9: more records than the header's 7");
+  std::string one_short = binary;
+  one_short[0] = '8';  // the header announces a record more than there are
+  CHECK(refused(one_short, detect) == path + ":9: record 8 has no word and vector");
   CHECK(refused("", detect) == path + ": no word vectors");
   CHECK(refused("word\n", detect) == path + ":1: a word without values");
   std::filesystem::remove(path);
