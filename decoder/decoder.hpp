@@ -24,6 +24,7 @@ class Decoder {
   Cell cell() const { return layers_.front().rnn.cell(); }
   int64_t hidden() const { return hidden_; }
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
+  RnnLayer& layer(size_t l) { return layers_.at(l).rnn; }  // inspection
 
   // Prepares a sequence of T steps for N rows from initial states h0(l), c0(l) ([N,hidden] each,
   // c0 only for LSTM) given as [layers, N, hidden] buffers.

@@ -22,6 +22,12 @@ class Encoder {
           float dropout);
   void init(Rng& rng);
   int64_t output_size() const { return 2 * hidden_; }
+  int64_t hidden() const { return hidden_; }
+  size_t num_layers() const { return layers_.size(); }
+  // Layer l's direction (inspection): the right-to-left one reads each sentence reversed.
+  RnnLayer& direction(size_t l, bool right_to_left) {
+    return right_to_left ? layers_.at(l).backward_dir : layers_.at(l).forward_dir;
+  }
 
   // x [S,N,input] embedded source, lengths [N] (each >= 1). Fills memory() [S,N,2H], zero at
   // padding, and final_state() [N,2H]: the top layer's left-to-right state at the last token and

@@ -91,6 +91,9 @@ class Seq2Seq {
   const Tensor& output_probabilities() const { return output_.probs; }
 
   const Encoder& encoder() const { return encoder_; }
+  // The recurrent stacks, for inspection (recording their calls).
+  Encoder& encoder() { return encoder_; }
+  Decoder& decoder() { return decoder_; }
   const Attention& attention() const { return attention_; }
 
  private:

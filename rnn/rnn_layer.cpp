@@ -87,6 +87,14 @@ RnnLayer::RnnLayer(ParamSet& params, const std::string& name, Cell cell, int64_t
 RnnLayer::~RnnLayer() = default;
 RnnLayer::RnnLayer(RnnLayer&&) noexcept = default;
 
+namespace {
+// A recorded buffer: the values, or zeros for a null (zero) argument.
+std::vector<float> copy_or_zeros(const float* values, int64_t count) {
+  if (!values) return std::vector<float>(static_cast<size_t>(count), 0.0f);
+  return std::vector<float>(values, values + count);
+}
+}  // namespace
+
 void RnnLayer::init(Rng& rng) {
   const int64_t G = weight_gates(cell_), H = hidden_;
   // PyTorch's RNN default: every weight U(±1/sqrt(H)). PyTorch has two biases (input and
@@ -283,6 +291,16 @@ void RnnLayer::forward(const RnnForward& c) {
                        p.fwd_w_iter.get(w_iter_->w, version), c, args);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, c.workspace);
   execute(p.forward, args, n);
+  if (recording_) {
+    const int64_t NH = c.N * hidden_;
+    recording_->forwards.push_back(
+        {.T = c.T,
+         .N = c.N,
+         .x = copy_or_zeros(c.x, c.T * c.N * input_),
+         .h0 = copy_or_zeros(c.h0, NH),
+         .c0 = cell_ == Cell::lstm ? copy_or_zeros(c.c0, NH) : std::vector<float>(),
+         .y = copy_or_zeros(c.y, c.T * NH)});
+  }
 }
 
 void RnnLayer::forward_inference(const RnnForward& c) {
@@ -345,6 +363,19 @@ void RnnLayer::backward(const RnnBackward& b) {
     args[n++] = arg(DNNL_ARG_DIFF_DST_ITER_C, p.diff_dst_iter_c, dcT);
   }
   execute(p.backward, args, n);
+  if (recording_) {
+    const bool lstm = cell_ == Cell::lstm;
+    recording_->backwards.push_back(
+        {.T = T,
+         .N = N,
+         .dy = copy_or_zeros(b.dy, T * NH),
+         .dhT = copy_or_zeros(b.dhT, NH),
+         .dcT = lstm ? copy_or_zeros(b.dcT, NH) : std::vector<float>(),
+         .dx = copy_or_zeros(dx, T * N * input_),
+         .dh0 = copy_or_zeros(dh0, NH),
+         .dc0 =
+             lstm ? copy_or_zeros(b.dc0 ? b.dc0 : scratch_dc_.data(), NH) : std::vector<float>()});
+  }
 }
 
 }  // namespace rnmt

@@ -12,6 +12,7 @@
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
+#include "rnn/rnn_recording.hpp"
 
 namespace rnmt {
 
@@ -91,6 +92,10 @@ class RnnLayer {
   // parameters' gradients.
   void backward(const RnnBackward& call);
 
+  // Inspection: while set, every training forward and backward call is copied into `recording`
+  // (null stops it). Costs nothing when unset.
+  void record_into(RnnRecording* recording) { recording_ = recording; }
+
  private:
   struct Primitives;
   struct InferencePrimitives;
@@ -117,6 +122,7 @@ class RnnLayer {
   Tensor zeros_;  // [N, hidden] (the largest asked for): the zero states of null arguments
   // Outputs the caller did not ask for: [N, hidden] states and state gradients, [T, N, input] dx.
   Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_, scratch_dx_;
+  RnnRecording* recording_ = nullptr;
 };
 
 }  // namespace rnmt
