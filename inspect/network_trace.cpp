@@ -67,6 +67,17 @@ NetworkTrace trace_network(Seq2Seq& network, const Batch& batch, bool with_gradi
     if (with_gradients) {
       if (!network.params().grads()) throw Error("inspect: gradients need a trainable network");
       network.backward(batch, 1.0f / static_cast<float>(batch.tgt_tokens));
+      double total = 0;
+      for (const Param& p : network.params().params()) {
+        double w = 0, g = 0;
+        for (size_t i = 0; i < p.size; ++i) {
+          w += double(p.w[i]) * p.w[i];
+          g += double(p.g[i]) * p.g[i];
+        }
+        total += g;
+        trace.parameters.push_back({p.name, std::sqrt(w), std::sqrt(g)});
+      }
+      trace.gradient_norm = std::sqrt(total);
       network.params().zero_grads();
     }
   }

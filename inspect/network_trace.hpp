@@ -35,6 +35,13 @@ struct NetworkTrace {
   std::vector<Layer> layers;     // encoder layers bottom-up (both directions), then decoder
   std::vector<float> attention;  // [T, N, S]; empty without attention
   double loss = 0;               // summed over the batch's target tokens
+  // With gradients: every parameter's norms and its gradient's, before the gradients were zeroed.
+  struct ParameterNorms {
+    std::string name;
+    double weight = 0, gradient = 0;
+  };
+  std::vector<ParameterNorms> parameters;
+  double gradient_norm = 0;  // of all parameters together (what clipping compares)
 };
 
 // Runs the network forward on the batch (and, with gradients, backward of the mean token loss)

@@ -10,11 +10,13 @@
 #include "core/error.hpp"
 #include "embeddings/pretrained_embeddings.hpp"
 #include "evaluation/bleu.hpp"
+#include "inspect/training_inspection.hpp"
 #include "model_file/weights.hpp"
 #include "pipeline/corpus.hpp"
 #include "pipeline/interrupt.hpp"
 #include "pipeline/stages.hpp"
 #include "recipe/model_config.hpp"
+#include "report/training_report.hpp"
 #include "training/checkpoint_directory.hpp"
 #include "training/schedule.hpp"
 #include "training/trainer.hpp"
@@ -109,6 +111,31 @@ std::string stop_reason(const Recipe& r, const TrainPosition& pos, double elapse
   return "";
 }
 
+// training.inspect_every: the fixed batch is the first validation pairs (the same at every record
+// and across resumes); each record is one line of inspect.jsonl and a line on the log.
+constexpr int64_t kInspectionSentences = 16;
+
+Batch inspection_batch(const ParallelData& valid, const ParallelData& train) {
+  const ParallelData& from = valid.src.empty() ? train : valid;
+  std::vector<int64_t> indices(static_cast<size_t>(
+      std::min<int64_t>(kInspectionSentences, static_cast<int64_t>(from.src.size()))));
+  std::iota(indices.begin(), indices.end(), 0);
+  return batch_of(from, indices);
+}
+
+void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int64_t step,
+                       const std::string& path, std::ostream& log) {
+  const TrainingInspection inspection = inspect_training(model, batch, r.training.clip_norm, step);
+  std::ofstream out(path, std::ios::app);
+  out << training_inspection_json(inspection).dump() << "\n" << std::flush;
+  if (!out) throw Error("cannot append to '" + path + "'");
+  const TrainingInspection::Layer& first = inspection.layers.front();  // encoder, left to right
+  log << "inspect at step " << step << ": |dL/dh| of encoder 1 left-to-right at the first / last "
+      << "source position " << first.gradient_norm.front() << " / " << first.gradient_norm.back()
+      << "; fixed-batch gradient norm " << inspection.gradient_norm << " (" << path << ")"
+      << std::endl;
+}
+
 }  // namespace
 
 int train_stage(const Recipe& r, std::ostream& log) {
@@ -171,12 +198,19 @@ int train_stage(const Recipe& r, std::ostream& log) {
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  const int64_t inspect_every = r.training.inspect_every;
+  const std::string inspect_path = checkpoints.dir + "/inspect.jsonl";
+  const Batch inspected = inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
+  if (inspect_every > 0 && trainer.position().step == 0)
+    record_inspection(model, inspected, r, 0, inspect_path, log);
   std::optional<StopRequests> stop(std::in_place);  // signals stop the loop only
   std::string reason;
   while ((reason = stop_reason(r, trainer.position(), elapsed(), *stop)).empty()) {
     trainer.set_lr(learning_rate(schedule, trainer.position().step + 1, record.lr_scale));
     const StepResult s = trainer.step();
     report.add_step(s);
+    if (inspect_every > 0 && s.applied && trainer.position().step % inspect_every == 0)
+      record_inspection(model, inspected, r, trainer.position().step, inspect_path, log);
     const bool validation_next = trainer.position().step % r.validation.every == 0;
     if (report.report_due(elapsed(), validation_next))
       report.report(trainer.position(), trainer.lr(), elapsed());

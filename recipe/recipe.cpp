@@ -89,6 +89,7 @@ std::vector<Field> schema(Recipe& r) {
       number("training.max_steps", K::integer, &r.training.max_steps, 0),
       number("training.max_epochs", K::integer, &r.training.max_epochs, 0),
       {"training.max_time", K::duration, &r.training.max_time_seconds},
+      number("training.inspect_every", K::integer, &r.training.inspect_every, 0),
       number("validation.every", K::integer, &r.validation.every, 1),
       choice("validation.metric", &r.validation.metric, kValidationMetricNames),
       number("validation.patience", K::integer, &r.validation.patience, 0),

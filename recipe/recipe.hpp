@@ -81,6 +81,9 @@ struct Recipe {
     int64_t threads = 2;
     int64_t max_steps = 0, max_epochs = 0;  // 0: no limit
     double max_time_seconds = 0;            // written as 90s, 20m, 1h (or seconds)
+    // Every this many steps (0: never), gradients through time and gate saturation on a fixed
+    // batch go to WORKDIR/train/inspect.jsonl (inspect/training_inspection.hpp).
+    int64_t inspect_every = 0;
   } training;
 
   struct Validation {

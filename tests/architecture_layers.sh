@@ -16,13 +16,15 @@ declare -A allowed=(
   [model]="core layers rnn encoder decoder attention"
   [decoding]="core model"
   [embeddings]="core tokenizer"
+  [inspect]="rnmt core tokenizer rnn model model_file"
+  [report]="core rnn attention model inspect"
   [recipe]="rnmt core tokenizer rnn attention model embeddings"
   [model_file]="core tokenizer model recipe"
   [translation]="rnmt core tokenizer model decoding recipe model_file"
   [include]="rnmt"
   [training]="core model model_file recipe"
-  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings"
-  [cli]="rnmt core tokenizer evaluation model_file pipeline training"
+  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report"
+  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report"
 )
 bad=0
 checked=0

@@ -50,12 +50,14 @@ void TrainingLog::report(const TrainPosition& position, double lr, double elapse
                 steps_ ? grad_norm_sum_ / static_cast<double>(steps_) : 0.0,
                 clock_text(elapsed).c_str(), eta.c_str());
   log_ << line << std::endl;
-  const nlohmann::ordered_json entry = {{"step", position.step},
-                                        {"epoch", position.epoch + 1},
-                                        {"loss", loss},
-                                        {"tgt_tokens_per_s", speed},
-                                        {"lr", lr},
-                                        {"elapsed_s", elapsed}};
+  const nlohmann::ordered_json entry = {
+      {"step", position.step},
+      {"epoch", position.epoch + 1},
+      {"loss", loss},
+      {"tgt_tokens_per_s", speed},
+      {"lr", lr},
+      {"grad_norm", steps_ ? grad_norm_sum_ / static_cast<double>(steps_) : 0.0},
+      {"elapsed_s", elapsed}};
   metrics_ << entry.dump() << "\n" << std::flush;
   last_report_ = elapsed;
   loss_sum_ = grad_norm_sum_ = 0;

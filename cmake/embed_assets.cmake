@@ -1,0 +1,22 @@
+# Writes OUT, a C++ source defining one string constant per input file (NAMES[i] = INPUTS[i]), so
+# the reports' CSS and scripts live in editable files yet ship inside the library.
+#   cmake -DOUT=file.cpp -DINPUTS="a|b" -DNAMES="kA|kB" -P embed_assets.cmake
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
+string(REPLACE "|" ";" NAMES "${NAMES}")
+set(code "// Generated from report/assets/ by cmake/embed_assets.cmake: do not edit.\n")
+string(APPEND code "#include \"report/assets.hpp\"\n\nnamespace rnmt {\n")
+list(LENGTH INPUTS count)
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  list(GET INPUTS ${i} input)
+  list(GET NAMES ${i} name)
+  file(READ "${input}" text)
+  string(FIND "${text}" ")rnmt_asset\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${input} contains the raw-string delimiter")
+  endif()
+  string(APPEND code "const char* const ${name} = R\"rnmt_asset(${text})rnmt_asset\";\n")
+endforeach()
+string(APPEND code "}  // namespace rnmt\n")
+file(WRITE "${OUT}.tmp" "${code}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
