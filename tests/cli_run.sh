@@ -9,7 +9,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 # Bounded by steps, not time, so the result does not depend on the machine's speed.
-args=(--set training.max_time=0 --set training.max_steps=1200 --set validation.every=400)
+# inspect_every: gradients through time at steps 0, 400, 800 and 1200, for the report tests.
+args=(--set training.max_time=0 --set training.max_steps=1200 --set validation.every=400
+  --set training.inspect_every=400)
 
 # --dump-config prints the resolved recipe (with overrides) before any data exists
 "$rnmt" run "$recipe" "${args[@]}" --dump-config | grep -q "max_steps: 1200"
@@ -24,7 +26,11 @@ grep -q "^nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp" log.txt
 if [[ -n $keep ]]; then
   mkdir -p "$keep"
   cp runs/quickstart/model.rnmt runs/quickstart/data/test.en runs/quickstart/data/test.es "$keep"/
+  mkdir -p "$keep/run/train"  # the training logs rnmt report reads
+  cp runs/quickstart/train/metrics.jsonl runs/quickstart/train/inspect.jsonl "$keep/run/train/"
 fi
+[[ $(wc -l <runs/quickstart/train/inspect.jsonl) == 4 ]]
+grep -q "^inspect at step 1200: |dL/dh| of encoder 1 left-to-right" log.txt || { cat log.txt; exit 1; }
 # validations at steps 400, 800, 1200 with keep 3 (default): three step checkpoints, last = newest
 [[ $(ls runs/quickstart/train/step-*.ckpt | wc -l) == 3 ]]
 cmp runs/quickstart/train/last.ckpt runs/quickstart/train/step-1200.ckpt

@@ -81,7 +81,9 @@ rnmt.labelledHeatmap = function (values, rowLabels, colLabels) {
 // A line chart: series [{name, points: [[x, y], ...], colour}], optional log y axis.
 rnmt.lineChart = function (series, opts) {
   opts = opts || {};
-  const W = opts.width || 460, H = opts.height || 220, L = 58, R = 12, T = 22, B = 34;
+  // Several series: their names in a column right of the plot, where they hide no line.
+  const legend = series.length > 1 ? 96 : 0;
+  const W = (opts.width || 460) + legend, H = opts.height || 220, L = 58, R = 12 + legend, T = 22, B = 34;
   const pts = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p[1]) && (!opts.logY || p[1] > 0));
   const svg = rnmt.el("svg", {width: W, height: H, class: "chart"});
   svg.appendChild(rnmt.el("text", {x: L, y: 14, text: opts.title || ""}));
@@ -120,7 +122,7 @@ rnmt.lineChart = function (series, opts) {
       points: ok.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" ")}));
     if (ok.length < 40) ok.forEach((p) => svg.appendChild(rnmt.el("circle", {cx: sx(p[0]), cy: sy(p[1]), r: 2, fill: colour})));
     if (series.length > 1)
-      svg.appendChild(rnmt.el("text", {x: W - R - 4, y: T + 12 + 13 * i, "text-anchor": "end", fill: colour,
+      svg.appendChild(rnmt.el("text", {x: W - legend + 4, y: T + 12 + 13 * i, fill: colour,
         style: `fill:${colour}`, text: s.name}));
   });
   return svg;
