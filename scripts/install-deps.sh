@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages rnmt needs, only those missing. Idempotent; root or sudo.
-# Usage: scripts/install-deps.sh [--fuzz | --bench | --tokenizer-bench | --bible]
+# Usage: scripts/install-deps.sh [--fuzz | --bench | --tokenizer-bench | --bible | --browser]
 #   (clang with libFuzzer; benchmark references: PyTorch with OpenBLAS; SentencePiece; the Bible
-#   recipe's SWORD modules and fastText)
+#   recipe's SWORD modules and fastText; Chromium, for the test that opens the reports in a browser)
 set -euo pipefail
 # pkgconf: the test that builds an application against the installed tree uses pkg-config too.
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
@@ -16,6 +16,7 @@ packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options
 [[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread)
 [[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
 [[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils fasttext)
+[[ ${1:-} == --browser ]] && packages=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

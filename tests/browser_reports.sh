@@ -19,7 +19,7 @@ head -n 3 "$dir/test.en" >lines.txt
 "$rnmt" report "$dir/run" -o training.html 2>/dev/null
 
 chrome() {  # chrome ARGS... PAGE: headless, no sandbox (CI runs as root), a profile of its own
-  timeout 120 "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+  timeout 120 "$browser" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
     --user-data-dir="$work/profile" "$@" 2>>chromium.log
 }
 # check PAGE MIN_SVG MIN_CANVAS: the page's own measurement, read back from the rendered DOM
