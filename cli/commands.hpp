@@ -16,6 +16,7 @@ int average_command(const std::vector<std::string>& args);
 int score_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 int quickstart_data_command(const std::vector<std::string>& args);
 
 }  // namespace rnmt::cli

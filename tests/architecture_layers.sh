@@ -24,7 +24,8 @@ declare -A allowed=(
   [include]="rnmt"
   [training]="core model model_file recipe"
   [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report"
-  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report"
+  [server]="rnmt core"
+  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server"
 )
 bad=0
 checked=0
