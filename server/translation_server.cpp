@@ -70,6 +70,9 @@ TranslationServer::TranslationServer(std::vector<ServedModel> models, ServerOpti
   };
   http_->set_payload_max_length(options_.max_body_bytes);
   http_->set_keep_alive_max_count(1000);
+  // Small answers on keep-alive connections: without TCP_NODELAY, Nagle's algorithm and the
+  // client's delayed ACK add some 40 ms to each.
+  http_->set_tcp_nodelay(true);
   routes();
 }
 
