@@ -11,7 +11,7 @@ seconds=${2:-30}
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-targets=(tokenizer tokenizer_model recipe model_file bleu translator)
+targets=(tokenizer tokenizer_model recipe model_file bleu translator server_request)
 summary=()
 for t in "${targets[@]}"; do
   bin=$build/fuzz/fuzz_$t
