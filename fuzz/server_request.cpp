@@ -25,11 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::vector<TranslationResult> results(request.lines.size());
   for (size_t i = 0; i < results.size(); ++i)
-    results[i].hypotheses.push_back({.text = request.lines[i], .tokens = {}, .score = -1.0,
-                                     .alignment = {}, .attention = {}});
-  const std::string answer =
-      translate_response(request, "m", results, options)
-          .dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+    results[i].hypotheses.push_back(
+        {.text = request.lines[i], .tokens = {}, .score = -1.0, .alignment = {}, .attention = {}});
+  const std::string answer = translate_response(request, "m", results, options)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
   const nlohmann::json back = nlohmann::json::parse(answer);
   for (size_t i = 0; i < results.size(); ++i) {
     const nlohmann::json& text = request.form == TranslateRequest::Form::opennmt

@@ -1,5 +1,6 @@
 #include "server/batcher.hpp"
 
+#include <algorithm>
 #include <exception>
 
 namespace rnmt {
@@ -70,26 +71,53 @@ bool cancelled(const std::shared_ptr<PendingRequest>& request) {
 
 // Under the lock: the next batch, once it is full or its oldest line has waited long enough (at
 // once while stopping); empty when there is nothing to do yet.
-std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock) {
+std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock,
+                                              Clock::time_point free_since) {
   while (!queue_.empty() && cancelled(queue_.front().request)) queue_.pop_front();
   if (queue_.empty()) return {};
   const std::string key = queue_.front().request->batch_key;
-  const auto max = static_cast<size_t>(options_.max_batch_size);
   size_t matching = 0;
   for (const Job& job : queue_) matching += job.request->batch_key == key;
-  const Clock::time_point ready =
-      queue_.front().request->submitted + std::chrono::milliseconds(options_.max_delay_ms);
-  if (matching < max && !stopping_ && !flushing_ && Clock::now() < ready) {
+  const auto idle =
+      static_cast<size_t>(std::max(1, static_cast<int>(workers_.size()) - busy_workers_));
+  const size_t share = (matching + idle - 1) / idle;  // this worker's part of what waits
+  const size_t max = std::min(static_cast<size_t>(options_.max_batch_size), share);
+  // The delay counts from the oldest line's arrival or from when this worker became free,
+  // whichever is later: a worker back from a batch gives the answered clients' next lines the
+  // chance to join the lines that waited meanwhile, so that small batches merge instead of
+  // taking turns.
+  const Clock::time_point ready = std::max(queue_.front().request->submitted, free_since) +
+                                  std::chrono::milliseconds(options_.max_delay_ms);
+  if (matching < static_cast<size_t>(options_.max_batch_size) && !stopping_ && !flushing_ &&
+      Clock::now() < ready) {
     changed_.wait_until(lock, ready);
     return {};
   }
+  // More lines wait than the batch takes: the oldest line and those closest to it in length, so
+  // that the batch pads little (the rest keep their order).
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < queue_.size(); ++i)
+    if (queue_[i].request->batch_key == key && !cancelled(queue_[i].request))
+      candidates.push_back(i);
+  if (candidates.size() > max) {
+    const auto length = [&](size_t i) {
+      return static_cast<int64_t>(queue_[i].request->lines[queue_[i].index].size());
+    };
+    const int64_t oldest = length(candidates.front());
+    std::stable_sort(candidates.begin() + 1, candidates.end(), [&](size_t a, size_t b) {
+      return std::abs(length(a) - oldest) < std::abs(length(b) - oldest);
+    });
+    candidates.resize(max);
+  }
+  std::vector<bool> chosen(queue_.size(), false);
+  for (size_t i : candidates) chosen[i] = true;
   std::vector<Job> batch;
   std::deque<Job> rest;
-  for (Job& job : queue_) {
-    if (batch.size() < max && job.request->batch_key == key && !cancelled(job.request))
-      batch.push_back(std::move(job));
-    else if (!cancelled(job.request))
-      rest.push_back(std::move(job));
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (chosen[i])
+      batch.push_back(std::move(queue_[i]));
+    else if (!cancelled(queue_[i].request))
+      rest.push_back(std::move(queue_[i]));
   }
   queue_.swap(rest);
   metrics_.set_queue(static_cast<int64_t>(queue_.size()));
@@ -98,14 +126,18 @@ std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock
 
 void Batcher::work() {
   std::unique_lock lock(mutex_);
+  Clock::time_point free_since = Clock::now();
   for (;;) {
     changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) return;
-    std::vector<Job> batch = take_batch(lock);
+    std::vector<Job> batch = take_batch(lock, free_since);
     if (batch.empty()) continue;
+    ++busy_workers_;
     lock.unlock();
     translate(batch);
     lock.lock();
+    --busy_workers_;
+    free_since = Clock::now();
   }
 }
 

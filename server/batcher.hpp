@@ -46,8 +46,10 @@ struct BatcherOptions {
 
 // Lines from concurrent requests join one queue; a worker takes a batch of lines with the same
 // options when it reaches max_batch_size or its oldest line has waited max_delay_ms, translates
-// it and hands each result back to its request. A batch that fails (a line the tokenizer refuses)
-// is translated again line by line, so one request's bad line fails only that request.
+// it and hands each result back to its request. The idle workers share the waiting lines: a worker
+// takes at most its share, so that one thread does not get a large batch while another gets a
+// small one (each worker's batch runs on its own threads). A batch that fails (a line the tokenizer
+// refuses) is translated again line by line, so one request's bad line fails only that request.
 class Batcher {
  public:
   Batcher(const Translator& translator, BatcherOptions options, ServerMetrics& metrics);
@@ -67,7 +69,7 @@ class Batcher {
     size_t index;  // the line within its request
   };
   void work();
-  std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock);
+  std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock, Clock::time_point free_since);
   void translate(const std::vector<Job>& batch);
 
   const Translator& translator_;
@@ -77,6 +79,7 @@ class Batcher {
   std::condition_variable changed_;
   std::deque<Job> queue_;
   bool stopping_ = false, flushing_ = false;
+  int busy_workers_ = 0;  // translating a batch now
   std::vector<std::thread> workers_;
 };
 
