@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace rnmt::cli {
 
@@ -11,12 +12,13 @@ OutputFile::OutputFile(const std::string& path) : path_(path), partial_(path + "
   if (path_.empty()) return;
   if (std::filesystem::is_directory(path_))
     throw Error("output '" + path_ + "' is a directory, not a file");
+  if (is_special_file(path_)) partial_ = path_;  // /dev/null, a FIFO: written in place
   file_.open(partial_, std::ios::binary);
   if (!file_) throw Error("cannot write '" + partial_ + "'");
 }
 
 OutputFile::~OutputFile() {
-  if (!committed_ && !path_.empty()) std::remove(partial_.c_str());
+  if (!committed_ && !path_.empty() && partial_ != path_) std::remove(partial_.c_str());
 }
 
 void OutputFile::commit(const std::string& what) {
@@ -26,7 +28,7 @@ void OutputFile::commit(const std::string& what) {
   if (path_.empty()) return;
   file_.close();
   if (!file_) throw Error("cannot write '" + partial_ + "'");
-  std::filesystem::rename(partial_, path_);
+  if (partial_ != path_) std::filesystem::rename(partial_, path_);
   committed_ = true;
 }
 

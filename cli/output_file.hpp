@@ -8,7 +8,7 @@ namespace rnmt::cli {
 
 // Where a command's output lines go: stdout, or -o FILE through FILE.tmp, renamed to FILE by
 // commit() once every line is written, so a run that fails or is killed never leaves a FILE that
-// looks complete (an old FILE stays).
+// looks complete (an old FILE stays). A special FILE (/dev/null, a FIFO) is written in place.
 class OutputFile {
  public:
   explicit OutputFile(const std::string& path);  // "" is stdout

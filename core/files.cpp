@@ -40,7 +40,21 @@ bool read_text_line(std::istream& in, std::string& line) {
   return true;
 }
 
+bool is_special_file(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  return !error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+         !std::filesystem::is_directory(status);
+}
+
 void write_file_atomically(const std::string& path, std::string_view body) {
+  if (is_special_file(path)) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    out.flush();
+    if (!out) throw Error("cannot write '" + path + "'");
+    return;
+  }
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw Error("cannot write '" + temporary + "': " + std::strerror(errno));

@@ -21,7 +21,13 @@ bool read_text_line(std::istream& in, std::string& line);
 // Replaces `path` with `bytes` so that a crash at any moment leaves either the old file or the new
 // one, never a mix: a temporary file beside it ("PATH.tmp"), flushed to disk (fsync), renamed over
 // it. A failed write (full disk, file-size limit) removes the temporary file and is an Error with
-// the system's reason; the old file stays as it was.
+// the system's reason; the old file stays as it was. A special file (see below) is written in
+// place.
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// Whether `path` (links followed) exists and is neither a regular file nor a directory: a device
+// such as /dev/null, a FIFO or a socket. Outputs write such files in place: renaming a finished
+// file over one would replace it (as root, /dev/null itself).
+bool is_special_file(const std::string& path);
 
 }  // namespace rnmt

@@ -28,6 +28,13 @@ done <translations.txt
 grep -q "^inspect: the first 2 of 5 lines (raise --max-lines for more)$" log.txt
 grep -q "^inspect: 2 lines" log.txt
 
+# a special file (a FIFO) as the page is written in place, not replaced
+mkfifo page.fifo
+cat page.fifo >page.html &
+"$rnmt" inspect -m "$model" -i lines.txt --beam 1 -o page.fifo 2>/dev/null
+wait $!
+[[ -p page.fifo ]] && grep -q '"kind":"inspection"' page.html
+
 # rnmt report: the run's training log and its four inspections
 "$rnmt" report "$dir/run" -o training.html --json training.json 2>log.txt || { cat log.txt; exit 1; }
 grep -q "^report: [0-9]* training entries, 3 validations, 4 inspections$" log.txt || { cat log.txt; exit 1; }
