@@ -10,7 +10,7 @@ work=$(mktemp -d)
 cd "$work"
 model=$dir/model.rnmt
 pid=
-trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; cp server.log /tmp/last_serve.log 2>/dev/null; rm -rf "$work"' EXIT
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 "$rnmt" serve -m "$model" --port 0 --max-batch-delay-ms 20 2>server.log &
 pid=$!
