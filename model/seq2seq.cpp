@@ -234,7 +234,10 @@ Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, Co
           config_.attention == AttentionType::none ? nullptr : attention_.row_weights().data()};
 }
 
-void Seq2Seq::backward(const Batch& b, float scale) {
+void Seq2Seq::backward(const Batch& b, float scale, const GradientsDone& done) {
+  auto finished = [&](std::string_view component) {
+    if (done) done(component);
+  };
   const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
   {
     ProfileScope scope(profiler_, part_output_);
@@ -243,6 +246,7 @@ void Seq2Seq::backward(const Batch& b, float scale) {
                      d_out_in_.data());
     out_dropout_.backward(d_out_in_.data(), T * N * H);
   }
+  finished("output");  // with tied embeddings its weight is the target embedding, finished last
   d_tgt_emb_.resize({T, N, E});
   if (config_.input_feeding) {
     backward_input_feeding(T, N);
@@ -260,21 +264,29 @@ void Seq2Seq::backward(const Batch& b, float scale) {
     ProfileScope scope(profiler_, part_attention_);
     d_memory = &attention_.finish_backward();
   }
+  finished("decoder");
+  finished("attention");
   {
     ProfileScope scope(profiler_, part_bridge_);
     d_final_.resize({N, 2 * config_.encoder_hidden});
     bridge_.backward(decoder_.d_h0(), bridge_.has_c() ? decoder_.d_c0() : nullptr, d_final_.data());
   }
+  finished("bridge");
   d_src_emb_.resize({S, N, E});
   {
     ProfileScope scope(profiler_, part_encoder_);
     encoder_.backward(d_memory->data(), d_final_.data(), d_src_emb_.data());
   }
-  ProfileScope scope(profiler_, part_embed_);
-  src_dropout_.backward(d_src_emb_.data(), S * N * E);
-  src_embed_.backward(b.src.data(), S * N, d_src_emb_.data());
-  tgt_dropout_.backward(d_tgt_emb_.data(), T * N * E);
-  tgt_embed_.backward(b.tgt_in.data(), T * N, d_tgt_emb_.data());
+  finished("encoder");
+  {
+    ProfileScope scope(profiler_, part_embed_);
+    src_dropout_.backward(d_src_emb_.data(), S * N * E);
+    src_embed_.backward(b.src.data(), S * N, d_src_emb_.data());
+    tgt_dropout_.backward(d_tgt_emb_.data(), T * N * E);
+    tgt_embed_.backward(b.tgt_in.data(), T * N, d_tgt_emb_.data());
+  }
+  finished("src_embedding");
+  finished("tgt_embedding");
 }
 
 void Seq2Seq::backward_input_feeding(int64_t T, int64_t N) {

@@ -1,7 +1,9 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "attention/attention.hpp"
 #include "core/packed_matmul.hpp"
@@ -67,8 +69,11 @@ class Seq2Seq {
 
   // Summed loss over the batch's target tokens; keeps activations for backward.
   LossStats forward(const Batch& batch, bool training);
-  // Accumulates the gradients of scale · (summed loss) into params().
-  void backward(const Batch& batch, float scale);
+  // Accumulates the gradients of scale · (summed loss) into params(). `done`, when given, hears
+  // each component's name (the parameter names' first part: "output", "decoder", "encoder", ...)
+  // once its gradients are final, so that data-parallel training can send them early.
+  using GradientsDone = std::function<void(std::string_view component)>;
+  void backward(const Batch& batch, float scale, const GradientsDone& done = {});
 
   // Decoding, driven by the search strategies in decoding/. start() encodes the batch's source
   // side (its target side is ignored) and makes `state` hold one row per sentence before the first

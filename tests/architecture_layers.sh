@@ -22,10 +22,11 @@ declare -A allowed=(
   [model_file]="core tokenizer model recipe"
   [translation]="rnmt core tokenizer model decoding recipe model_file"
   [include]="rnmt"
-  [training]="core model model_file recipe"
-  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report"
+  [distributed]="core"
+  [training]="core model model_file recipe distributed"
+  [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report distributed"
   [server]="rnmt core"
-  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server"
+  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server distributed"
 )
 bad=0
 checked=0

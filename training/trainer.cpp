@@ -20,10 +20,20 @@ Archive read_checkpoint(const std::string& path) {
   return read_archive(path, kCheckpointTag, kCheckpointVersion);
 }
 
+std::pair<size_t, size_t> rank_share(size_t n, int rank, int ranks) {
+  const auto r = static_cast<size_t>(rank), k = static_cast<size_t>(ranks);
+  return {n * r / k, n * (r + 1) / k};
+}
+
 Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
                  EpochData epoch_data)
-    : model_(model), data_(&data), epoch_data_(std::move(epoch_data)), options_(options) {
+    : model_(model),
+      data_(&data),
+      epoch_data_(std::move(epoch_data)),
+      options_(options),
+      comm_(options.communicator ? *options.communicator : local_communicator()) {
   if (data.src.empty()) throw Error("no training data");
+  if (comm_.size() > 1) gradient_sum_.emplace(comm_, model_.params());
   start_epoch();
 }
 
@@ -43,10 +53,22 @@ StepResult Trainer::step() {
     position_.batch = 0;
     start_epoch();
   }
+  const std::vector<int64_t>& global = batches_[static_cast<size_t>(position_.batch)];
+  const auto [first, last] = rank_share(global.size(), comm_.rank(), comm_.size());
   Batch batch;
   {
     ProfileScope scope(profiler_, part_batch_);
-    batch = batch_of(*data_, batches_[static_cast<size_t>(position_.batch)]);
+    if (first < last)
+      batch = batch_of(*data_, {global.begin() + static_cast<long>(first),
+                                global.begin() + static_cast<long>(last)});
+  }
+  if (comm_.size() > 1) {
+    // Each rank its own dropout masks, which must not depend on anything a checkpoint does not
+    // hold.
+    model_.dropout_rng().reseed(options_.seed * 0x9e3779b97f4a7c15ull +
+                                static_cast<uint64_t>(position_.epoch) * 1000003u +
+                                static_cast<uint64_t>(position_.batch) * 7919u +
+                                static_cast<uint64_t>(comm_.rank()) * 104729u);
   }
   ++position_.batch;
   ParamSet& params = model_.params();
@@ -55,11 +77,10 @@ StepResult Trainer::step() {
     params.zero_grads();
   }
   StepResult r;
-  r.sentences = batch.N;
+  r.sentences = static_cast<int64_t>(global.size());
   r.source_length = batch.S;
   r.target_length = batch.T;
-  r.loss = model_.forward(batch, true);
-  model_.backward(batch, 1.0f / static_cast<float>(r.loss.tokens));
+  r.loss = forward_backward(batch, first == last);
   ProfileScope scope(profiler_, part_optimizer_);
   for (const std::string& name : options_.frozen) {
     const Param& p = params.find(name);
@@ -68,8 +89,9 @@ StepResult Trainer::step() {
   r.grad_norm = gradient_norm(params);
   if (!std::isfinite(r.loss.loss) || !std::isfinite(r.grad_norm)) {
     ++bad_steps_;
-    std::cerr << "warning: step " << position_.step + 1 << ": non-finite "
-              << (std::isfinite(r.loss.loss) ? "gradient" : "loss") << "; update skipped\n";
+    if (comm_.lead())
+      std::cerr << "warning: step " << position_.step + 1 << ": non-finite "
+                << (std::isfinite(r.loss.loss) ? "gradient" : "loss") << "; update skipped\n";
     if (bad_steps_ >= options_.max_bad_steps) {
       throw Error("training diverged: " + std::to_string(bad_steps_) +
                   " steps in a row had a non-finite loss or gradient (lower training.lr?); the "
@@ -82,6 +104,27 @@ StepResult Trainer::step() {
   ++position_.step;
   r.applied = true;
   return r;
+}
+
+// Forward and backward of this rank's share. The loss's gradient is divided by the global batch's
+// token count, so that the gradients summed over the ranks are those of the global batch.
+LossStats Trainer::forward_backward(const Batch& batch, bool empty) {
+  LossStats mine;
+  if (!empty) mine = model_.forward(batch, true);
+  if (comm_.size() == 1) {
+    model_.backward(batch, 1.0f / static_cast<float>(mine.tokens));
+    return mine;
+  }
+  double totals[3] = {mine.loss, mine.nll, static_cast<double>(mine.tokens)};
+  comm_.sum(totals, 3);
+  const LossStats global{totals[0], totals[1], static_cast<int64_t>(totals[2])};
+  gradient_sum_->start();
+  if (!empty) {
+    model_.backward(batch, 1.0f / static_cast<float>(global.tokens),
+                    [&](std::string_view component) { gradient_sum_->component_done(component); });
+  }
+  gradient_sum_->finish();
+  return global;
 }
 
 void Trainer::set_profiler(Profiler* profiler) {

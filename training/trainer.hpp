@@ -2,11 +2,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/archive.hpp"
 #include "core/profiler.hpp"
+#include "distributed/communicator.hpp"
+#include "distributed/gradient_sum.hpp"
 #include "model/seq2seq.hpp"
 #include "training/adam.hpp"
 #include "training/batching.hpp"
@@ -23,7 +26,15 @@ struct TrainerOptions {
   // Parameters that keep their values (pretrained embeddings with freeze): their gradients are
   // zeroed before clipping, so Adam never moves them and they do not count in the norm.
   std::vector<std::string> frozen = {};
+  // Synchronous data parallelism: every rank runs a Trainer with the same options and data; each
+  // takes its share of every batch (batch_sentences and batch_tokens are the global batch), the
+  // gradients are summed over the ranks and every rank makes the same update. Null: this process
+  // alone.
+  Communicator* communicator = nullptr;
 };
+
+// The part [first, last) of a global batch of n pairs that `rank` of `ranks` computes.
+std::pair<size_t, size_t> rank_share(size_t n, int rank, int ranks);
 
 // Where training stands: enough to continue exactly where it stopped.
 struct TrainPosition {
@@ -34,7 +45,8 @@ struct TrainPosition {
 
 struct StepResult {
   LossStats loss;
-  int64_t sentences = 0, source_length = 0, target_length = 0;  // the batch's N, S, T
+  // the batch's N, S, T (under data parallelism: N of the global batch, S and T of this rank's)
+  int64_t sentences = 0, source_length = 0, target_length = 0;
   double grad_norm = 0;
   bool applied = false;  // false: skipped because the loss or the gradient was not finite
 };
@@ -74,12 +86,15 @@ class Trainer {
 
  private:
   void start_epoch();
+  LossStats forward_backward(const Batch& batch, bool empty);
 
   Seq2Seq& model_;
   const ParallelData* data_;  // the fixed data, or epoch_data_'s latest
   EpochData epoch_data_;
   ParallelData epoch_copy_;
   TrainerOptions options_;
+  Communicator& comm_;
+  std::optional<GradientSum> gradient_sum_;  // with more than one rank
   Adam adam_;
   TrainPosition position_;
   std::vector<std::vector<int64_t>> batches_;  // this epoch's order
