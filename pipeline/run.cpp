@@ -67,39 +67,44 @@ void mark_done(const Recipe& r, Stage stage) {
 
 }  // namespace
 
-int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log) {
+int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm) {
   InterruptWatcher watcher;
-  std::error_code ec;
-  fs::create_directories(r.workdir, ec);
-  if (ec) throw Error("cannot create the workdir '" + r.workdir + "': " + ec.message());
-  write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
+  const bool lead = comm.lead();
+  if (lead) {
+    std::error_code ec;
+    fs::create_directories(r.workdir, ec);
+    if (ec) throw Error("cannot create the workdir '" + r.workdir + "': " + ec.message());
+    write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
+  }
   bool rerun = false;  // once a stage runs, every later one runs too: its input changed
   for (Stage stage : {Stage::prepare, Stage::train, Stage::evaluate, Stage::export_model}) {
     if (from && stage == *from) {
       rerun = true;
       // --from train starts training afresh
-      if (stage == Stage::train) CheckpointDirectory{r.workdir + "/train"}.clear();
+      if (stage == Stage::train && lead) CheckpointDirectory{r.workdir + "/train"}.clear();
     }
-    if (!rerun && up_to_date(r, stage)) {
+    // rank 0 reads the stamps; the others follow its decision
+    if (!rerun && lead_decides(comm, lead && up_to_date(r, stage))) {
       log << enum_name(kStageNames, stage) << ": up to date, skipped" << std::endl;
       continue;
     }
-    fs::remove(stamp_path(r, stage));  // an interrupted stage is not done
+    if (lead) fs::remove(stamp_path(r, stage));  // an interrupted stage is not done
     switch (stage) {
       case Stage::prepare:
-        prepare_stage(r, log);
+        if (lead) prepare_stage(r, log);
+        comm.barrier();  // the data and tokenizers are in the workdir for every rank
         break;
       case Stage::train:
-        if (const int status = train_stage(r, log); status != 0) return status;
+        if (const int status = train_stage(r, log, comm); status != 0) return status;
         break;
       case Stage::evaluate:
-        evaluate_stage(r, log);
+        if (lead) evaluate_stage(r, log);
         break;
       case Stage::export_model:
-        export_stage(r, log);
+        if (lead) export_stage(r, log);
         break;
     }
-    mark_done(r, stage);
+    if (lead) mark_done(r, stage);
     rerun = true;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 
+#include "distributed/communicator.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {
@@ -18,6 +19,10 @@ inline constexpr EnumName<Stage> kStageNames[] = {{Stage::prepare, "prepare"},
 // changed since it last completed is skipped; `from` re-runs that stage and the ones after it.
 // Training resumes from its last checkpoint, and SIGINT/SIGTERM stop it after writing one. Returns
 // the exit status (130 when interrupted).
-int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& log);
+// Under data-parallel training (`comm` of more than one rank) every rank calls it: rank 0 alone
+// decides which stages run, prepares the data (the others wait, then read it from the workdir, a
+// shared directory), writes files and logs, evaluates and exports; all ranks train.
+int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& log,
+               Communicator& comm = local_communicator());
 
 }  // namespace rnmt

@@ -1,6 +1,7 @@
 #pragma once
 #include <ostream>
 
+#include "distributed/communicator.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {
@@ -11,8 +12,9 @@ namespace rnmt {
 // Data (running data.prepare when files are missing) and the tokenizers: workdir/prepare/.
 void prepare_stage(const Recipe& recipe, std::ostream& log);
 // Training, resumed from workdir/train/last.ckpt when there is one; returns the exit status (130
-// when interrupted, after writing a checkpoint).
-int train_stage(const Recipe& recipe, std::ostream& log);
+// when interrupted, after writing a checkpoint). Every rank of `comm` calls it; rank 0 alone logs,
+// validates and writes the files.
+int train_stage(const Recipe& recipe, std::ostream& log, Communicator& comm = local_communicator());
 // BLEU and exact match of the best weights on the test set: workdir/evaluate/.
 void evaluate_stage(const Recipe& recipe, std::ostream& log);
 // The model file, workdir/model.rnmt.

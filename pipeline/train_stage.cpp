@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/crash_point.hpp"
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
 #include "embeddings/pretrained_embeddings.hpp"
@@ -138,7 +139,8 @@ void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int6
 
 }  // namespace
 
-int train_stage(const Recipe& r, std::ostream& log) {
+int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
+  const bool lead = comm.lead();
   set_threads(static_cast<int>(r.training.threads));
   Tokenizers t = load_tokenizers(r);
   int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
@@ -158,7 +160,8 @@ int train_stage(const Recipe& r, std::ostream& log) {
                                .batch_sentences = r.training.batch_sentences,
                                .batch_tokens = r.training.batch_tokens,
                                .seed = static_cast<uint64_t>(r.training.seed),
-                               .frozen = frozen_parameters(r)};
+                               .frozen = frozen_parameters(r),
+                               .communicator = &comm};
   Trainer::EpochData epoch_data;
   if (r.tokenizer.dropout >
       0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
@@ -171,7 +174,7 @@ int train_stage(const Recipe& r, std::ostream& log) {
   }
   Trainer trainer(model, data, options, epoch_data);
   const CheckpointDirectory checkpoints{r.workdir + "/train"};
-  std::filesystem::create_directories(checkpoints.dir);
+  if (lead) std::filesystem::create_directories(checkpoints.dir);
   ValidationRecord record;
   if (std::filesystem::exists(checkpoints.last())) {
     const auto sections = trainer.load_checkpoint(checkpoints.last(), [&](const auto& stored) {
@@ -192,28 +195,52 @@ int train_stage(const Recipe& r, std::ostream& log) {
     place_pretrained_embeddings(r, model, t, log);
   }
   const LearningRateSchedule schedule{r.training.lr, r.training.schedule, r.training.warmup_steps};
-  TrainingLog report(log, checkpoints.dir + "/metrics.jsonl",
-                     {r.training.max_time_seconds, r.training.max_steps});
+  std::optional<TrainingLog> report;  // rank 0's
+  if (lead) {
+    report.emplace(log, checkpoints.dir + "/metrics.jsonl",
+                   TrainingLog::Limits{r.training.max_time_seconds, r.training.max_steps});
+  }
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  const int64_t inspect_every = r.training.inspect_every;
+  const int64_t inspect_every = lead ? r.training.inspect_every : 0;
   const std::string inspect_path = checkpoints.dir + "/inspect.jsonl";
   const Batch inspected = inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
   if (inspect_every > 0 && trainer.position().step == 0)
     record_inspection(model, inspected, r, 0, inspect_path, log);
   std::optional<StopRequests> stop(std::in_place);  // signals stop the loop only
-  std::string reason;
-  while ((reason = stop_reason(r, trainer.position(), elapsed(), *stop)).empty()) {
-    trainer.set_lr(learning_rate(schedule, trainer.position().step + 1, record.lr_scale));
+  std::string reason;                               // why training stops, once rank 0 knows
+  while (true) {
+    // Rank 0 decides whether to go on and at which learning rate (its validation record holds the
+    // plateau scale); every rank follows. One process: the broadcast leaves the values as they are.
+    double control[2] = {0, 0};  // [0 go on, 1 stop, 2 interrupted; learning rate]
+    if (lead) {
+      if (reason.empty()) reason = stop_reason(r, trainer.position(), elapsed(), *stop);
+      control[0] = reason.empty() ? 0 : reason == "interrupted" ? 2 : 1;
+      control[1] = learning_rate(schedule, trainer.position().step + 1, record.lr_scale);
+    }
+    comm.broadcast(control, 2);
+    if (control[0] != 0) {
+      if (!lead) reason = control[0] == 2 ? "interrupted" : "rank 0 stopped training";
+      break;
+    }
+    trainer.set_lr(control[1]);
+    crash_point("train.step");
     const StepResult s = trainer.step();
-    report.add_step(s);
+    const bool validation_next = trainer.position().step % r.validation.every == 0;
+    if (s.applied && validation_next &&
+        !comm.agree(checksum(model.params().values(), model.params().total()))) {
+      throw Error("the ranks hold different weights at step " +
+                  std::to_string(trainer.position().step) +
+                  " (a rank computed differently: mixed builds or CPUs?); training stopped");
+    }
+    if (!lead) continue;
+    report->add_step(s);
     if (inspect_every > 0 && s.applied && trainer.position().step % inspect_every == 0)
       record_inspection(model, inspected, r, trainer.position().step, inspect_path, log);
-    const bool validation_next = trainer.position().step % r.validation.every == 0;
-    if (report.report_due(elapsed(), validation_next))
-      report.report(trainer.position(), trainer.lr(), elapsed());
+    if (report->report_due(elapsed(), validation_next))
+      report->report(trainer.position(), trainer.lr(), elapsed());
     if (!s.applied || !validation_next) continue;
     const ValidationScores v = validate(model, valid, valid_raw, t, r);
     const double score = r.validation.metric == ValidationMetric::bleu ? v.bleu : -v.loss;
@@ -221,14 +248,13 @@ int train_stage(const Recipe& r, std::ostream& log) {
                                           r.training.schedule == LrSchedule::plateau);
     if (better) save_weights(model.params(), checkpoints.best());
     checkpoints.save_step(trainer, checkpoint_sections(record, r), r.validation.keep);
-    report.validation(trainer.position().step, v, r.validation.metric, better, record,
-                      r.validation.patience);
-    if (patience_exhausted(record, r.validation.patience)) {
+    report->validation(trainer.position().step, v, r.validation.metric, better, record,
+                       r.validation.patience);
+    if (patience_exhausted(record, r.validation.patience))
       reason = "no improvement for " + std::to_string(record.bad) + " validations";
-      break;
-    }
   }
   stop.reset();
+  if (!lead) return reason == "interrupted" ? 130 : 0;
   trainer.save_checkpoint(checkpoints.last(), checkpoint_sections(record, r));
   if (!std::filesystem::exists(checkpoints.best()))
     save_weights(model.params(), checkpoints.best());

@@ -8,8 +8,10 @@ set -euo pipefail
 # ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL GPU runtime, and its CMake package
 # looks for OpenCL at configure time; libdnnl-dev only recommends it, and we install no recommends.
 # curl: the server tests' HTTP client (the README's examples use it too).
+# libopenmpi-dev, openmpi-bin: data-parallel training under mpirun (Open MPI's library and launcher).
 packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libicu-dev
-  libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev catch2 pkgconf curl)
+  libyaml-cpp-dev nlohmann-json3-dev libcpp-httplib-dev catch2 pkgconf curl libopenmpi-dev
+  openmpi-bin)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 # libFuzzer comes with clang's runtime libraries; clang's OpenMP is LLVM's libomp.

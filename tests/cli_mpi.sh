@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# rnmt run under mpirun, 2 ranks on loopback: it trains and exports as one process does; a rank
+# that dies stops the whole job with a message, no hang; running the same command again resumes
+# from the last checkpoint and ends with the weights of the run that was never stopped.
+set -euo pipefail
+rnmt=$1
+recipe=$2
+shift 2
+mpirun=("$@")  # mpiexec with its options
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# One thread per rank: each rank's sums in a fixed order, so two runs agree bit for bit.
+args=(--set training.max_time=0 --set training.max_steps=300 --set validation.every=100
+  --set training.threads=1)
+
+# an uninterrupted run: rank 0 alone logs, validates, writes checkpoints and exports
+timeout 300 "${mpirun[@]}" -np 2 "$rnmt" run "$recipe" "${args[@]}" --set workdir=straight 2>straight.log
+[[ -s straight/model.rnmt ]] || { cat straight.log; exit 1; }
+[[ $(grep -c "^train: stopped at step 300" straight.log) == 1 ]] || { cat straight.log; exit 1; }
+[[ $(grep -c "^validation at step" straight.log) == 3 ]] || { cat straight.log; exit 1; }
+# learning happened: the validation loss at step 300 is below half the one at step 100
+losses=($(sed -n 's/^validation at step [0-9]*: loss \([0-9.]*\).*/\1/p' straight.log))
+awk -v a="${losses[0]}" -v b="${losses[2]}" 'BEGIN { exit !(b < a / 2) }' ||
+  { cat straight.log; echo "validation loss ${losses[*]}: no learning"; exit 1; }
+
+# rank 1 is killed (SIGKILL) before its 250th step: mpirun ends the job and says why
+status=0
+timeout 300 "${mpirun[@]}" -np 1 "$rnmt" run "$recipe" "${args[@]}" --set workdir=killed : \
+  -np 1 env RNMT_CRASH_AT=train.step:250 "$rnmt" run "$recipe" "${args[@]}" --set workdir=killed \
+  >killed.log 2>&1 || status=$?
+((status != 0 && status != 124)) || { cat killed.log; echo "exit status $status"; exit 1; }
+grep -q "exited on signal 9" killed.log || { cat killed.log; exit 1; }
+grep -q "^validation at step 200" killed.log
+grep -q "^train: stopped" killed.log && { cat killed.log; echo "training went on"; exit 1; }
+
+# the same command again resumes from step 200 and ends where the uninterrupted run ended
+timeout 300 "${mpirun[@]}" -np 2 "$rnmt" run "$recipe" "${args[@]}" --set workdir=killed 2>resumed.log
+grep -q "^train: resuming from killed/train/last.ckpt at step 200" resumed.log || { cat resumed.log; exit 1; }
+cmp straight/train/last.ckpt killed/train/last.ckpt
+cmp straight/train/best.params killed/train/best.params  # the exported weights (the model file names its workdir)
+[[ -s killed/model.rnmt ]]

@@ -1,0 +1,5 @@
+#pragma once
+#include "distributed/communicator.hpp"
+
+// The ranks mpirun started this test among.
+rnmt::Communicator& mpi_world();

@@ -1,0 +1,153 @@
+// Synchronous data parallelism on real ranks: N ranks sharing a global batch make the updates one
+// process makes with the whole batch, and every rank holds the same weights.
+#include <catch2/catch.hpp>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include "mpi_world.hpp"
+#include "training/synthetic.hpp"
+#include "training/trainer.hpp"
+
+using namespace rnmt;
+
+namespace {
+
+ModelConfig small(int64_t vocab, float dropout) {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = vocab;
+  c.embedding = 16;
+  c.encoder_hidden = 16;
+  c.decoder_hidden = 24;
+  c.dropout = dropout;
+  c.input_feeding = true;
+  return c;
+}
+
+std::vector<float> values(const Seq2Seq& m) {
+  return {m.params().values(), m.params().values() + m.params().total()};
+}
+
+double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, static_cast<double>(std::fabs(a[i] - b[i])));
+  return worst;
+}
+
+bool ranks_agree(Seq2Seq& m) {
+  return mpi_world().agree(checksum(m.params().values(), m.params().total()));
+}
+
+// One OpenMP thread: a rank's sums in a fixed order, as with `training.threads: 1`.
+struct OneThread {
+  int before = omp_get_max_threads();
+  OneThread() { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(before); }
+};
+
+}  // namespace
+
+TEST_CASE("ranks sharing a global batch of 64 update as one process with the batch of 64",
+          "[mpi]") {
+  OneThread one;
+  Communicator& world = mpi_world();
+  REQUIRE(world.size() >= 2);
+  const ParallelData data = synthetic_data(256, 6, 40, 7);  // 4 batches of 64 an epoch
+  const int steps = 6;                                      // into the second epoch
+  TrainerOptions options{.lr = 0.003, .clip_norm = 1, .batch_sentences = 64, .seed = 3};
+
+  Seq2Seq alone(small(data.src_vocab, 0), 11);  // every rank computes the reference itself
+  Trainer reference(alone, data, options);
+  std::vector<double> reference_loss;
+  for (int i = 0; i < steps; ++i) reference_loss.push_back(reference.step().loss.loss);
+
+  Seq2Seq shared(small(data.src_vocab, 0), 11);
+  options.communicator = &world;
+  Trainer parallel(shared, data, options);
+  std::vector<double> parallel_loss;
+  for (int i = 0; i < steps; ++i) {
+    const StepResult s = parallel.step();
+    CHECK(s.sentences == 64);  // the global batch
+    parallel_loss.push_back(s.loss.loss);
+  }
+  CHECK(ranks_agree(shared));  // bit for bit on every rank
+  for (int i = 0; i < steps; ++i)
+    CHECK(parallel_loss[static_cast<size_t>(i)] ==
+          Approx(reference_loss[static_cast<size_t>(i)]).epsilon(1e-5));
+  // The sums over ranks add the same terms in another order: float rounding, no more.
+  const double difference = max_difference(values(shared), values(alone));
+  INFO("largest weight difference " << difference);
+  CHECK(difference < 1e-5);
+  CHECK(max_difference(values(shared), values(Seq2Seq(small(data.src_vocab, 0), 11))) > 1e-3);
+  CHECK(reference_loss.back() < reference_loss.front());  // and it did learn
+}
+
+TEST_CASE("a global batch smaller than the ranks leaves some ranks idle, with the same update",
+          "[mpi]") {
+  OneThread one;
+  Communicator& world = mpi_world();
+  const ParallelData data = synthetic_data(8, 5, 30, 2);
+  TrainerOptions options{.lr = 0.01, .batch_sentences = 1, .seed = 5};  // a rank has no pair
+  Seq2Seq alone(small(data.src_vocab, 0), 4);
+  Trainer reference(alone, data, options);
+  Seq2Seq shared(small(data.src_vocab, 0), 4);
+  options.communicator = &world;
+  Trainer parallel(shared, data, options);
+  for (int i = 0; i < 3; ++i) {
+    const double expected = reference.step().loss.loss;
+    CHECK(parallel.step().loss.loss == Approx(expected).epsilon(1e-5));
+  }
+  CHECK(ranks_agree(shared));
+  CHECK(max_difference(values(shared), values(alone)) < 1e-5);
+}
+
+TEST_CASE("with dropout every rank draws its own masks and all keep the same weights", "[mpi]") {
+  OneThread one;
+  Communicator& world = mpi_world();
+  const ParallelData data = synthetic_data(128, 5, 30, 3);
+  const TrainerOptions options{
+      .lr = 0.01, .batch_sentences = 32, .seed = 8, .communicator = &world};
+  Seq2Seq model(small(data.src_vocab, 0.3f), 6);
+  Trainer trainer(model, data, options);
+  double first = 0, last = 0;
+  for (int i = 0; i < 40; ++i) {
+    const double loss = trainer.step().loss.loss;
+    (i == 0 ? first : last) = loss;
+  }
+  CHECK(ranks_agree(model));
+  CHECK(last < 0.8 * first);  // learning happened
+}
+
+TEST_CASE("resuming from a checkpoint under MPI continues as the run that was not stopped",
+          "[mpi]") {
+  OneThread one;
+  Communicator& world = mpi_world();
+  const ParallelData data = synthetic_data(96, 5, 30, 4);
+  const TrainerOptions options{
+      .lr = 0.01, .batch_sentences = 32, .seed = 12, .communicator = &world};
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "rnmt_test_mpi_resume.ckpt").string();
+  Seq2Seq straight(small(data.src_vocab, 0.2f), 9);
+  Trainer a(straight, data, options);
+  for (int i = 0; i < 8; ++i) a.step();
+
+  Seq2Seq first(small(data.src_vocab, 0.2f), 9);
+  Trainer b(first, data, options);
+  for (int i = 0; i < 4; ++i) b.step();
+  if (world.lead()) b.save_checkpoint(path);  // rank 0 writes, every rank reads
+  world.barrier();
+  Seq2Seq resumed(small(data.src_vocab, 0.2f), 9);
+  Trainer c(resumed, data, options);
+  c.load_checkpoint(path);
+  for (int i = 0; i < 4; ++i) c.step();
+  const auto x = values(straight), y = values(resumed);
+  CHECK(x == y);  // bit for bit, dropout included
+  CHECK(ranks_agree(resumed));
+  world.barrier();
+  if (world.lead()) std::filesystem::remove(path);
+}
