@@ -1,9 +1,13 @@
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/launched_world.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
+#include "distributed/allreduce_bench.hpp"
+#include "distributed/gradient_sum.hpp"
 #include "training/bench_train.hpp"
 
 namespace po = boost::program_options;
@@ -43,11 +47,47 @@ int bench_train_command(const std::vector<std::string>& args) {
   }
   o.model.attention = parse_enum(kAttentionTypeNames, attention, "attention type");
   o.model.encoder_hidden = o.model.decoder_hidden;
-  const BenchTrainResult r = bench_train(o, std::cerr);
-  std::cout << "GFLOP/s: " << static_cast<long long>(r.gflops_per_second + 0.5) << "\n"
-            << "target tokens/s: " << static_cast<long long>(r.target_tokens_per_second + 0.5)
-            << std::endl;
-  return 0;
+  // under mpirun: data-parallel, the ranks sharing each batch of --batch
+  return run_on_launched_world([&](Communicator& world, std::ostream& log) {
+    o.communicator = &world;
+    const BenchTrainResult r = bench_train(o, log);
+    if (world.lead()) {
+      std::cout << "GFLOP/s: " << static_cast<long long>(r.gflops_per_second + 0.5) << "\n"
+                << "target tokens/s: " << static_cast<long long>(r.target_tokens_per_second + 0.5)
+                << std::endl;
+    }
+    return 0;
+  });
+}
+
+int bench_allreduce_command(const std::vector<std::string>& args) {
+  size_t floats = 0, bucket = GradientSum::kDefaultBucketFloats;
+  int repeats = 20;
+  po::options_description desc(
+      "mpirun -np N rnmt bench allreduce: time summing a training step's gradients over the ranks\n"
+      "options");
+  desc.add_options()("help,h", "show this help")(
+      "floats", po::value(&floats),
+      "floats to sum (default: the gradients of B1, rnmt bench train's model)")(
+      "bucket", po::value(&bucket)->default_value(bucket), "floats per all-reduce bucket")(
+      "repeats", po::value(&repeats)->default_value(repeats), "timed sums (after one warm-up)");
+  po::variables_map vm;
+  if (int status = parse_command(args, desc, vm, "bench allreduce"); status >= 0) return status;
+  if (repeats < 1 || bucket < 1) throw Error("--repeats and --bucket must be at least 1");
+  if (floats == 0) floats = bench_model_parameters(BenchTrainOptions{});
+  return run_on_launched_world([&](Communicator& world, std::ostream& log) {
+    const AllreduceBenchResult r = bench_allreduce(world, floats, bucket, repeats);
+    if (world.lead()) {
+      std::ostringstream line;  // one write: mpirun interleaves the ranks' streams by writes
+      line << "bench allreduce: " << world.size() << " ranks, " << floats << " floats ("
+           << static_cast<double>(floats) * 4 / 1e6 << " MB) in buckets of " << bucket << "\n";
+      log << line.str() << std::flush;
+      std::cout << "median ms: " << r.median_seconds * 1e3 << "\n"
+                << "fastest ms: " << r.fastest_seconds * 1e3 << "\n"
+                << "bus GB/s: " << r.bus_gigabytes_per_second << std::endl;
+    }
+    return 0;
+  });
 }
 
 }  // namespace rnmt::cli

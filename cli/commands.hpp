@@ -6,6 +6,7 @@ namespace rnmt::cli {
 
 // Each command takes its own arguments (after the command words) and returns the exit status.
 int bench_train_command(const std::vector<std::string>& args);
+int bench_allreduce_command(const std::vector<std::string>& args);
 int learn_bpe_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 int detokenize_command(const std::vector<std::string>& args);

@@ -24,7 +24,8 @@ const char* kUsage =
     "  tokenize       raw text -> pieces (stdin to stdout)\n"
     "  detokenize     pieces -> raw text (stdin to stdout)\n"
     "  bleu           corpus BLEU as sacreBLEU computes it (rnmt bleu REF [HYP])\n"
-    "  bench train    time training of the benchmark model\n"
+    "  bench train    time training of the benchmark model (under mpirun: data-parallel)\n"
+    "  bench allreduce  time summing its gradients over the ranks (under mpirun)\n"
     "  quickstart-data DIR  the quickstart recipe's data (numbers in English and Spanish)\n"
     "\n"
     "rnmt COMMAND --help explains a command's options.\n";
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
     if (args.size() >= 2 && args[0] == "bench" && args[1] == "train") {
       return rnmt::cli::bench_train_command({args.begin() + 2, args.end()});
     }
+    if (args.size() >= 2 && args[0] == "bench" && args[1] == "allreduce")
+      return rnmt::cli::bench_allreduce_command({args.begin() + 2, args.end()});
     const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
     if (!args.empty() && args[0] == "learn-bpe") return rnmt::cli::learn_bpe_command(rest);
     if (!args.empty() && args[0] == "tokenize") return rnmt::cli::tokenize_command(rest);

@@ -6,44 +6,15 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/launched_world.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "pipeline/quickstart_data.hpp"
 #include "pipeline/run.hpp"
-#ifdef RNMT_WITH_MPI
-#include "distributed/mpi_communicator.hpp"
-#endif
 
 namespace po = boost::program_options;
 
 namespace rnmt::cli {
-namespace {
-
-// Under mpirun: every rank trains, rank 0 alone speaks. An error on any rank ends every rank's
-// process (MPI_Abort) rather than leaving the others waiting in a collective for ever.
-int run_on_ranks(const Recipe& recipe, std::optional<Stage> from, int launched) {
-#ifdef RNMT_WITH_MPI
-  (void)launched;
-  MpiSession session;
-  Communicator& world = session.world();
-  std::ostream quiet(nullptr);  // the other ranks' log goes nowhere
-  try {
-    return run_recipe(recipe, from, world.lead() ? std::cerr : quiet, world);
-  } catch (const std::exception& e) {
-    std::cerr << "rnmt: error (rank " << world.rank() << " of " << world.size() << "): " << e.what()
-              << "\n";
-    session.abort(1);
-  }
-#else
-  (void)recipe;
-  (void)from;
-  throw Error("started by an MPI launcher among " + std::to_string(launched) +
-              " processes, but this rnmt was built without MPI: install the Debian packages "
-              "'libopenmpi-dev openmpi-bin' and rebuild (CMake option RNMT_MPI)");
-#endif
-}
-
-}  // namespace
 
 int run_command(const std::vector<std::string>& args) {
   std::string recipe_path, from;
@@ -72,9 +43,10 @@ int run_command(const std::vector<std::string>& args) {
   const Recipe recipe = load_recipe(recipe_path, overrides);
   const std::optional<Stage> from_stage =
       from.empty() ? std::nullopt : std::optional<Stage>(parse_enum(kStageNames, from, "stage"));
-  if (const int launched = launched_world_size(); launched > 1)
-    return run_on_ranks(recipe, from_stage, launched);
-  return run_recipe(recipe, from_stage, std::cerr);
+  // under mpirun: data-parallel training, every rank running the recipe
+  return run_on_launched_world([&](Communicator& world, std::ostream& log) {
+    return run_recipe(recipe, from_stage, log, world);
+  });
 }
 
 int quickstart_data_command(const std::vector<std::string>& args) {

@@ -20,7 +20,8 @@ class GradientSum {
  public:
   // 4 Mi floats (16 MiB) per bucket by default, as PyTorch's DDP uses 25 MB: large enough that the
   // per-message latency is small, small enough that the first bucket goes early.
-  GradientSum(Communicator& comm, ParamSet& params, size_t bucket_floats = size_t{1} << 22);
+  static constexpr size_t kDefaultBucketFloats = size_t{1} << 22;
+  GradientSum(Communicator& comm, ParamSet& params, size_t bucket_floats = kDefaultBucketFloats);
 
   void start();                                     // a new step: nothing is on its way yet
   void component_done(std::string_view component);  // its gradients are final: send them

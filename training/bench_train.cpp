@@ -33,6 +33,15 @@ double training_flops(const ModelConfig& c, const StepResult& b) {
   return 3 * forward;  // backward costs about twice the forward
 }
 
+size_t bench_model_parameters(BenchTrainOptions o) {
+  o.model.src_vocab = o.model.tgt_vocab = o.synthetic_vocab + 4;  // the specials first
+  o.model.input_feeding = o.input_feeding;
+  const Seq2Seq model(o.model, 1);
+  size_t total = 0;  // the parameters' own floats, not the arena's alignment padding
+  for (const Param& p : model.params().params()) total += p.size;
+  return total;
+}
+
 BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   using clock = std::chrono::steady_clock;
   set_threads(o.threads);
@@ -45,16 +54,18 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   o.model.input_feeding = o.input_feeding;
   Seq2Seq model(o.model, 1);
   // The real training step (lr 1e-3, clip 5 are TrainerOptions' defaults, as in the reference).
-  Trainer trainer(model, data, {.batch_sentences = o.batch_size, .seed = 1});
+  Communicator& comm = o.communicator ? *o.communicator : local_communicator();
+  Trainer trainer(model, data,
+                  {.batch_sentences = o.batch_size, .seed = 1, .communicator = o.communicator});
   Profiler profiler;
   trainer.set_profiler(&profiler);
   char line[256];
   std::snprintf(line, sizeof line,
-                "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d threads, input "
-                "feeding %s (data %.1fs)\n",
+                "bench train: %zu pairs, vocab %lld/%lld, %zu parameters, %d rank(s) x %d threads, "
+                "input feeding %s (data %.1fs)\n",
                 data.src.size(), static_cast<long long>(data.src_vocab),
-                static_cast<long long>(data.tgt_vocab), model.params().total(), o.threads,
-                o.input_feeding ? "on" : "off",
+                static_cast<long long>(data.tgt_vocab), model.params().total(), comm.size(),
+                o.threads, o.input_feeding ? "on" : "off",
                 std::chrono::duration<double>(clock::now() - t_data).count());
   log << line << std::flush;
 
@@ -87,8 +98,10 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
                     static_cast<long long>(step), loss, elapsed);
       log << line << std::flush;
     }
-    if (step > o.warmup_batches &&
-        std::chrono::duration<double>(clock::now() - start).count() >= o.seconds) {
+    // every rank must stop after the same step: rank 0's clock decides
+    if (lead_decides(
+            comm, step > o.warmup_batches &&
+                      std::chrono::duration<double>(clock::now() - start).count() >= o.seconds)) {
       break;
     }
   }

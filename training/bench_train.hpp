@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 
+#include "distributed/communicator.hpp"
 #include "model/seq2seq.hpp"
 #include "training/trainer.hpp"
 
@@ -19,6 +20,9 @@ struct BenchTrainOptions {
   int64_t max_length = 100;
   bool profile = false;  // print a per-part time breakdown of a step
   ModelConfig model;     // sizes; vocabularies are filled from the data
+  // Under mpirun: the ranks share each batch of batch_size (data-parallel training); rank 0 says
+  // when the time is up. Null: this process alone.
+  Communicator* communicator = nullptr;
 };
 
 struct BenchTrainResult {
@@ -31,6 +35,9 @@ struct BenchTrainResult {
 // The benchmark model B1 (by default: embeddings 256, biLSTM 512 per direction, LSTM decoder 512,
 // general attention, batches of 64, Adam lr 1e-3, clip 5), trained for a fixed time.
 BenchTrainResult bench_train(BenchTrainOptions options, std::ostream& log);
+
+// The parameter count of the benchmark model `options` trains on synthetic data (B1 by default).
+size_t bench_model_parameters(BenchTrainOptions options);
 
 // Multiply-adds of one training step (forward + backward) on a batch of the step's shape, counted
 // as 2 FLOPs each.

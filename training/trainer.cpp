@@ -123,7 +123,10 @@ LossStats Trainer::forward_backward(const Batch& batch, bool empty) {
     model_.backward(batch, 1.0f / static_cast<float>(global.tokens),
                     [&](std::string_view component) { gradient_sum_->component_done(component); });
   }
-  gradient_sum_->finish();
+  {
+    ProfileScope scope(profiler_, part_gradient_sum_);
+    gradient_sum_->finish();
+  }
   return global;
 }
 
@@ -134,6 +137,8 @@ void Trainer::set_profiler(Profiler* profiler) {
   part_optimizer_ = profiler->part("clip + Adam");
   part_zero_ = profiler->part("zero gradients");
   part_batch_ = profiler->part("batch assembly");
+  // what the backward pass did not hide of summing the gradients over the ranks
+  if (gradient_sum_) part_gradient_sum_ = profiler->part("gradient sum over ranks (waiting)");
 }
 
 void Trainer::save_checkpoint(const std::string& path,

@@ -100,7 +100,7 @@ class Trainer {
   std::vector<std::vector<int64_t>> batches_;  // this epoch's order
   int64_t bad_steps_ = 0;
   Profiler* profiler_ = nullptr;
-  int part_batch_ = 0, part_zero_ = 0, part_optimizer_ = 0;
+  int part_batch_ = 0, part_zero_ = 0, part_optimizer_ = 0, part_gradient_sum_ = 0;
 };
 
 }  // namespace rnmt
