@@ -12,6 +12,7 @@ int tokenize_command(const std::vector<std::string>& args);
 int detokenize_command(const std::vector<std::string>& args);
 int bleu_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int sweep_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
 int average_command(const std::vector<std::string>& args);
 int score_command(const std::vector<std::string>& args);

@@ -14,6 +14,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run            the whole pipeline from a YAML recipe (rnmt run RECIPE.yaml)\n"
+    "  sweep          hyper-parameter search over a recipe (rnmt sweep RECIPE --space SPACE)\n"
     "  translate      raw text -> raw text with a model file (rnmt translate -m MODEL)\n"
     "  score          log-probabilities of given translations (rnmt score -m MODEL --src --tgt)\n"
     "  average        the mean of model files' weights (rnmt average -o OUT A B ...)\n"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "detokenize") return rnmt::cli::detokenize_command(rest);
     if (!args.empty() && args[0] == "bleu") return rnmt::cli::bleu_command(rest);
     if (!args.empty() && args[0] == "run") return rnmt::cli::run_command(rest);
+    if (!args.empty() && args[0] == "sweep") return rnmt::cli::sweep_command(rest);
     if (!args.empty() && args[0] == "translate") return rnmt::cli::translate_command(rest);
     if (!args.empty() && args[0] == "average") return rnmt::cli::average_command(rest);
     if (!args.empty() && args[0] == "score") return rnmt::cli::score_command(rest);

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace rnmt {
 
@@ -28,6 +29,9 @@ class Communicator {
   virtual void barrier() = 0;
   // True on every rank when `value` is the same on every rank (a weights checksum).
   virtual bool agree(uint64_t value) = 0;
+  // The ranks that give the same `color` as a communicator of their own, in the order of their
+  // ranks here (rnmt sweep's groups of ranks, one trial each).
+  virtual std::unique_ptr<Communicator> split(int color) = 0;
 };
 
 // One process, no one to talk to: every operation leaves its data as it is.
@@ -42,6 +46,9 @@ class LocalCommunicator final : public Communicator {
   void broadcast(double*, size_t) override {}
   void barrier() override {}
   bool agree(uint64_t) override { return true; }
+  std::unique_ptr<Communicator> split(int) override {
+    return std::make_unique<LocalCommunicator>();
+  }
 };
 
 Communicator& local_communicator();

@@ -25,17 +25,23 @@ constexpr size_t kMaxCount = INT_MAX / 2;
 
 class MpiCommunicator final : public Communicator {
  public:
-  MpiCommunicator() {
-    check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
-    check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  // owned: a communicator of its own that this object frees (a split), not MPI_COMM_WORLD
+  explicit MpiCommunicator(MPI_Comm comm, bool owned = false) : comm_(comm), owned_(owned) {
+    check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+    check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
   }
+  ~MpiCommunicator() override {
+    if (owned_) MPI_Comm_free(&comm_);
+  }
+  MpiCommunicator(const MpiCommunicator&) = delete;
+  MpiCommunicator& operator=(const MpiCommunicator&) = delete;
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
   void sum(double* data, size_t n) override {
     for (size_t done = 0; done < n; done += kMaxCount) {
       const int count = static_cast<int>(std::min(kMaxCount, n - done));
-      check(MPI_Allreduce(MPI_IN_PLACE, data + done, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD),
+      check(MPI_Allreduce(MPI_IN_PLACE, data + done, count, MPI_DOUBLE, MPI_SUM, comm_),
             "MPI_Allreduce");
     }
   }
@@ -43,8 +49,7 @@ class MpiCommunicator final : public Communicator {
     for (size_t done = 0; done < n; done += kMaxCount) {
       const int count = static_cast<int>(std::min(kMaxCount, n - done));
       MPI_Request& request = requests_.emplace_back();
-      check(MPI_Iallreduce(MPI_IN_PLACE, data + done, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
-                           &request),
+      check(MPI_Iallreduce(MPI_IN_PLACE, data + done, count, MPI_FLOAT, MPI_SUM, comm_, &request),
             "MPI_Iallreduce");
     }
   }
@@ -61,19 +66,25 @@ class MpiCommunicator final : public Communicator {
     requests_.clear();  // keeps its capacity: the next step's requests allocate nothing
   }
   void broadcast(double* data, size_t n) override {
-    check(MPI_Bcast(data, static_cast<int>(n), MPI_DOUBLE, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    check(MPI_Bcast(data, static_cast<int>(n), MPI_DOUBLE, 0, comm_), "MPI_Bcast");
   }
-  void barrier() override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+  std::unique_ptr<Communicator> split(int color) override {
+    MPI_Comm part = MPI_COMM_NULL;
+    check(MPI_Comm_split(comm_, color, rank_, &part), "MPI_Comm_split");
+    MPI_Comm_set_errhandler(part, MPI_ERRORS_RETURN);
+    return std::make_unique<MpiCommunicator>(part, true);
+  }
+  void barrier() override { check(MPI_Barrier(comm_), "MPI_Barrier"); }
   bool agree(uint64_t value) override {
     uint64_t low = value, high = value;
-    check(MPI_Allreduce(MPI_IN_PLACE, &low, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD),
-          "MPI_Allreduce");
-    check(MPI_Allreduce(MPI_IN_PLACE, &high, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD),
-          "MPI_Allreduce");
+    check(MPI_Allreduce(MPI_IN_PLACE, &low, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+    check(MPI_Allreduce(MPI_IN_PLACE, &high, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce");
     return low == high;
   }
 
  private:
+  MPI_Comm comm_;
+  bool owned_;
   int rank_ = 0, size_ = 1;
   std::vector<MPI_Request> requests_;
 };
@@ -85,7 +96,7 @@ MpiSession::MpiSession() {
   check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   // Errors come back as codes (and become exceptions) rather than ending the process unexplained.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-  world_ = std::make_unique<MpiCommunicator>();
+  world_ = std::make_unique<MpiCommunicator>(MPI_COMM_WORLD);
 }
 
 MpiSession::~MpiSession() {

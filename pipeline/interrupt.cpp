@@ -8,7 +8,15 @@ namespace rnmt {
 namespace {
 std::atomic<bool> g_stop{false};      // a stop request for the training loop
 std::atomic<bool> g_training{false};  // whether a stop request can be honoured gracefully
+// set_stop_deadline's time in steady_clock ticks; max: none
+std::atomic<std::chrono::steady_clock::rep> g_deadline{
+    std::chrono::steady_clock::duration::max().count()};
 }  // namespace
+
+void set_stop_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  g_deadline = deadline ? deadline->time_since_epoch().count()
+                        : std::chrono::steady_clock::duration::max().count();
+}
 
 InterruptWatcher::InterruptWatcher() {
   sigemptyset(&set_);
@@ -47,7 +55,11 @@ StopRequests::~StopRequests() {
 }
 
 bool StopRequests::requested() const {
-  return g_stop;
+  return g_stop || deadline_passed();
+}
+
+bool StopRequests::deadline_passed() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() >= g_deadline;
 }
 
 }  // namespace rnmt

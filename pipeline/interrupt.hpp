@@ -1,6 +1,8 @@
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <csignal>
+#include <optional>
 #include <thread>
 
 namespace rnmt {
@@ -30,7 +32,12 @@ class StopRequests {
   ~StopRequests();
   StopRequests(const StopRequests&) = delete;
   StopRequests& operator=(const StopRequests&) = delete;
-  bool requested() const;
+  bool requested() const;  // a signal came, or the stop deadline passed
+  bool deadline_passed() const;
 };
+
+// A time at which training loops stop as if interrupted (a checkpoint, then exit status 130):
+// rnmt sweep's --budget. None (the default) when nullopt.
+void set_stop_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
 
 }  // namespace rnmt

@@ -67,7 +67,20 @@ void mark_done(const Recipe& r, Stage stage) {
 
 }  // namespace
 
-int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm) {
+bool adopt_prepared_data(const Recipe& r, const std::string& done_workdir) {
+  Recipe done = r;
+  done.workdir = done_workdir;
+  if (!up_to_date(done, Stage::prepare)) return false;
+  fs::create_directories(r.workdir);
+  fs::remove_all(r.workdir + "/prepare");
+  fs::copy(done_workdir + "/prepare", r.workdir + "/prepare",
+           fs::copy_options::recursive | fs::copy_options::create_hard_links);
+  mark_done(r, Stage::prepare);
+  return true;
+}
+
+int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm,
+               Stage last) {
   InterruptWatcher watcher;
   const bool lead = comm.lead();
   if (lead) {
@@ -86,6 +99,7 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
     // rank 0 reads the stamps; the others follow its decision
     if (!rerun && lead_decides(comm, lead && up_to_date(r, stage))) {
       log << enum_name(kStageNames, stage) << ": up to date, skipped" << std::endl;
+      if (stage == last) break;
       continue;
     }
     if (lead) fs::remove(stamp_path(r, stage));  // an interrupted stage is not done
@@ -106,6 +120,7 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
     }
     if (lead) mark_done(r, stage);
     rerun = true;
+    if (stage == last) break;
   }
   return 0;
 }

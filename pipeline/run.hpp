@@ -22,7 +22,15 @@ inline constexpr EnumName<Stage> kStageNames[] = {{Stage::prepare, "prepare"},
 // Under data-parallel training (`comm` of more than one rank) every rank calls it: rank 0 alone
 // decides which stages run, prepares the data (the others wait, then read it from the workdir, a
 // shared directory), writes files and logs, evaluates and exports; all ranks train.
+// `last` ends the run after that stage (rnmt sweep trains its trials, and evaluates and exports
+// only the best).
 int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& log,
-               Communicator& comm = local_communicator());
+               Communicator& comm = local_communicator(), Stage last = Stage::export_model);
+
+// When `done_workdir` holds a finished prepare stage that is exactly what `recipe`'s would make
+// (the same data files and tokenizer settings), links its files into recipe.workdir and marks the
+// stage done there, so that it is skipped; returns whether it did. Trials of one sweep that differ
+// only in the model or training share their data and tokenizers this way.
+bool adopt_prepared_data(const Recipe& recipe, const std::string& done_workdir);
 
 }  // namespace rnmt

@@ -101,9 +101,16 @@ void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
   }
 }
 
+// A stop at the sweep's deadline is an interruption too: the trial resumes when the sweep does.
+constexpr const char* kBudgetSpent = "the sweep's time budget is spent";
+bool interrupted(const std::string& reason) {
+  return reason == "interrupted" || reason == kBudgetSpent;
+}
+
 // Why training stops now, or "" to go on.
 std::string stop_reason(const Recipe& r, const TrainPosition& pos, double elapsed,
                         const StopRequests& stop) {
+  if (stop.deadline_passed()) return kBudgetSpent;
   if (stop.requested()) return "interrupted";
   if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
     return "max_time reached";
@@ -217,7 +224,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
     double control[2] = {0, 0};  // [0 go on, 1 stop, 2 interrupted; learning rate]
     if (lead) {
       if (reason.empty()) reason = stop_reason(r, trainer.position(), elapsed(), *stop);
-      control[0] = reason.empty() ? 0 : reason == "interrupted" ? 2 : 1;
+      control[0] = reason.empty() ? 0 : interrupted(reason) ? 2 : 1;
       control[1] = learning_rate(schedule, trainer.position().step + 1, record.lr_scale);
     }
     comm.broadcast(control, 2);
@@ -263,7 +270,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
       << (std::isnan(record.best) ? ""
                                   : "; best validation at step " + std::to_string(record.best_step))
       << std::endl;
-  if (reason == "interrupted") {
+  if (interrupted(reason)) {
     log << "train: interrupted; run the same command again to resume" << std::endl;
     return 130;
   }

@@ -379,6 +379,37 @@ Recipe load_recipe(const std::string& path, const std::vector<std::string>& over
   return parse_recipe(read_whole_file(path, "recipe"), path, overrides, check_files);
 }
 
+RecipeValueKind recipe_value_kind(const std::string& key) {
+  Recipe scratch;
+  const std::vector<Field> fields = schema(scratch);
+  const Field* f = find_field(fields, key);
+  if (!f) throw Error(key + ": unknown key" + suggestion(fields, key));
+  switch (f->kind) {
+    case Kind::integer:
+      return RecipeValueKind::integer;
+    case Kind::real:
+      return RecipeValueKind::real;
+    case Kind::boolean:
+      return RecipeValueKind::boolean;
+    case Kind::text:
+      return RecipeValueKind::text;
+    case Kind::choice:
+      return RecipeValueKind::choice;
+    case Kind::duration:
+      return RecipeValueKind::duration;
+  }
+  return RecipeValueKind::text;
+}
+
+std::string recipe_value_problem(const std::string& key, const std::string& value) {
+  Recipe scratch;
+  const std::vector<Field> fields = schema(scratch);
+  const Field* f = find_field(fields, key);
+  if (!f) return "unknown key" + suggestion(fields, key);
+  if (!is_valid_utf8(value)) return "is not valid UTF-8";
+  return assign(*f, value);
+}
+
 std::string dump_recipe(const Recipe& recipe) {
   // Sections are contiguous in the schema, so the YAML is written in one pass: open every section
   // the key does not share with the previous one, then the key with its value.

@@ -130,6 +130,14 @@ std::string dump_recipe(const Recipe& recipe);
 // of one network): what a set of weights means. Checkpoints carry it; averaging compares it.
 std::string model_shape(const Recipe& recipe);
 
+// What a recipe key holds, for tools that write values for keys (rnmt sweep's search spaces).
+enum class RecipeValueKind { integer, real, boolean, text, choice, duration };
+// The kind of `key`'s value; an Error "unknown key" (naming the closest key) when there is none.
+RecipeValueKind recipe_value_kind(const std::string& key);
+// Why `value` cannot be `key`'s value ("expects a number, found 'x'"), or "" when it can: the check
+// a recipe line or a --set gets.
+std::string recipe_value_problem(const std::string& key, const std::string& value);
+
 // "90s", "20m", "1h", "1h30m" or a plain number of seconds.
 double parse_duration(const std::string& text);
 

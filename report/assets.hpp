@@ -7,5 +7,6 @@ extern const char* const kReportCss;
 extern const char* const kChartsJs;
 extern const char* const kInspectionJs;
 extern const char* const kTrainingJs;
+extern const char* const kSweepJs;
 
 }  // namespace rnmt

@@ -45,7 +45,9 @@ std::string html_page(ReportKind kind, const std::string& title,
   page.append("<div id=\"app\"></div>\n<script id=\"rnmt-data\" type=\"application/json\">");
   page.append(script_safe_json(data));
   page.append("</script>\n<script>\n").append(kChartsJs).append("</script>\n<script>\n");
-  page.append(kind == ReportKind::inspection ? kInspectionJs : kTrainingJs);
+  page.append(kind == ReportKind::inspection ? kInspectionJs
+              : kind == ReportKind::training ? kTrainingJs
+                                             : kSweepJs);
   page.append("</script>\n</body>\n</html>\n");
   return page;
 }

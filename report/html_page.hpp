@@ -5,7 +5,7 @@
 
 namespace rnmt {
 
-enum class ReportKind { inspection, training };
+enum class ReportKind { inspection, training, sweep };
 
 // A self-contained HTML page: the data as JSON in the page, the stylesheet and scripts inline; it
 // draws itself in any browser with no network access.

@@ -25,8 +25,9 @@ declare -A allowed=(
   [distributed]="core"
   [training]="core model model_file recipe distributed"
   [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report distributed"
+  [sweep]="core recipe training pipeline report distributed"
   [server]="rnmt core"
-  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server distributed"
+  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server distributed sweep recipe"
 )
 bad=0
 checked=0

@@ -17,6 +17,20 @@ cd "$work"
 head -n 3 "$dir/test.en" >lines.txt
 "$rnmt" inspect -m "$dir/model.rnmt" -i lines.txt -o inspect.html 2>/dev/null
 "$rnmt" report "$dir/run" -o training.html 2>/dev/null
+# a sweep's page: four random trials of a tiny network over two numeric keys and one of names
+"$rnmt" quickstart-data data --train 1000 --valid 40 --test 40 2>/dev/null
+cat >recipe.yaml <<'YAML'
+data:
+  train: {src: data/train.en, tgt: data/train.es}
+  valid: {src: data/valid.en, tgt: data/valid.es}
+model: {embedding: 16, encoder: {hidden: 32}, decoder: {hidden: 32}}
+tokenizer: {bpe: {merges: 100}}
+training: {max_steps: 20}
+validation: {every: 20, metric: loss}
+YAML
+printf 'training.lr: {log_uniform: [1e-4, 3e-2]}\nmodel.dropout: {uniform: [0, 0.4]}\nmodel.decoder.cell: [lstm, gru]\n' >space.yaml
+"$rnmt" sweep recipe.yaml --space space.yaml --trials 4 --workdir sweep 2>/dev/null
+cp sweep/results.html sweep.html
 
 chrome() {  # chrome ARGS... PAGE: headless, no sandbox (CI runs as root), a profile of its own
   timeout 120 "$browser" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
@@ -44,3 +58,5 @@ check() {
 check inspect.html 10 30
 # report: 6 training charts, gradients through time for 3 layers, saturation and clipping charts
 check training.html 12 0
+# sweep: the metric against each of the three keys
+check sweep.html 3 0

@@ -40,3 +40,24 @@ grep -q "^train: resuming from killed/train/last.ckpt at step 200" resumed.log |
 cmp straight/train/last.ckpt killed/train/last.ckpt
 cmp straight/train/best.params killed/train/best.params  # the exported weights (the model file names its workdir)
 [[ -s killed/model.rnmt ]]
+
+# rnmt sweep under mpirun: two groups of one rank take a grid of 4 trials side by side, and end with
+# the table one process makes (one thread per trial: the same sums in the same order)
+"$rnmt" quickstart-data sdata --train 2000 --valid 60 --test 60 2>/dev/null
+sweep=(--set data.prepare= --set training.max_time=0 --set training.max_steps=40 --set training.threads=1
+  --set validation.every=20 --set validation.metric=loss --set model.embedding=16
+  --set model.encoder.hidden=32 --set model.decoder.hidden=32 --set tokenizer.bpe.merges=100)
+for split in train valid test; do
+  sweep+=(--set "data.$split.src=sdata/$split.en" --set "data.$split.tgt=sdata/$split.es")
+done
+printf 'model.dropout: [0.0, 0.2]\ntraining.lr: [0.001, 0.01]\n' >grid.yaml
+timeout 300 "${mpirun[@]}" -np 2 "$rnmt" sweep "$recipe" --space grid.yaml --workdir side "${sweep[@]}" \
+  2>side.log || { cat side.log; exit 1; }
+grep -q "2 side by side" side.log || { cat side.log; exit 1; }
+for t in side/trials/*; do
+  [[ $(grep -c "^train: stopped at step 40" "$t/run.log") == 1 ]] || { cat "$t/run.log"; exit 1; }
+done
+[[ -s side/best.rnmt ]]
+"$rnmt" sweep "$recipe" --space grid.yaml --workdir alone "${sweep[@]}" 2>alone.log
+diff <(cut -d, -f2-7 side/results.csv) <(cut -d, -f2-7 alone/results.csv) ||
+  { echo "2 groups and one process ranked the trials differently"; exit 1; }

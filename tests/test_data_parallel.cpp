@@ -40,6 +40,7 @@ class RecordingCommunicator final : public Communicator {
   void broadcast(double*, size_t) override {}
   void barrier() override {}
   bool agree(uint64_t) override { return true; }
+  std::unique_ptr<Communicator> split(int) override { return nullptr; }  // not used here
 };
 
 ModelConfig small(int64_t vocab) {
