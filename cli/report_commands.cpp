@@ -78,9 +78,10 @@ int inspect_command(const std::vector<std::string>& args) {
   if (total > max_lines)
     std::cerr << "inspect: the first " << max_lines << " of " << total
               << " lines (raise --max-lines for more)\n";
-  TranslationOptions options = Translator(model_path).default_options();
+  const Translator translator(model_path);
+  TranslationOptions options = translator.default_options();
   if (vm.count("beam")) options.beam_size = beam;
-  const ModelInspection inspection = inspect_model(model_path, lines, options);
+  const ModelInspection inspection = inspect_model(translator, model_path, lines, options);
   size_t layers = 0;
   for (const auto& s : inspection.sentences) layers = std::max(layers, s.layers.size());
   write_report(ReportKind::inspection, "rnmt inspect: " + model_path, inspection_json(inspection),

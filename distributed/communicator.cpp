@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/error.hpp"
+
 namespace rnmt {
 
 Communicator& local_communicator() {
@@ -25,6 +27,12 @@ uint64_t checksum(const float* data, size_t n) {
     h = (h ^ word) * 1099511628211ull;
   }
   return h;
+}
+
+void require_same_weights(Communicator& comm, const float* weights, size_t n, int64_t step) {
+  if (comm.agree(checksum(weights, n))) return;
+  throw Error("the ranks hold different weights at step " + std::to_string(step) +
+              " (a rank computed differently: mixed builds or CPUs?); training stopped");
 }
 
 int launched_world_size() {

@@ -59,6 +59,10 @@ bool lead_decides(Communicator& comm, bool value);
 // FNV-1a over the 32-bit words of data[n]: ranks compare their weights with it.
 uint64_t checksum(const float* data, size_t n);
 
+// An Error on every rank when the ranks' `weights[n]` differ (by checksum) after `step`: a rank
+// computed differently (mixed builds or CPUs), and training must not go on. Collective.
+void require_same_weights(Communicator& comm, const float* weights, size_t n, int64_t step);
+
 // The number of processes a launcher (Open MPI's mpirun, or a PMI/PMIx launcher such as srun)
 // started this one among, from its environment; 1 when none did.
 int launched_world_size();

@@ -34,9 +34,9 @@ std::vector<int64_t> top_k(const std::vector<double>& values, size_t k) {
 
 }  // namespace
 
-ModelInspection inspect_model(const std::string& model_path, const std::vector<std::string>& lines,
+ModelInspection inspect_model(const Translator& translator, const std::string& model_path,
+                              const std::vector<std::string>& lines,
                               const TranslationOptions& options) {
-  const Translator translator(model_path);
   const std::vector<TranslationResult> results = translator.translate(lines, options);
   LoadedModel model = load_model(model_path);
   ModelInspection inspection{.model_path = model_path,

@@ -27,10 +27,11 @@ struct ModelInspection {
   std::vector<WeightSummary> weights;
 };
 
-// Translates the lines with the model file (options as given: start from the recipe's,
-// Translator::default_options()), then runs the network teacher forced on each line and its best
-// translation, recording every recurrent layer: the states search went through.
-ModelInspection inspect_model(const std::string& model_path, const std::vector<std::string>& lines,
+// Translates the lines with `translator`, the model file's (options as given: start from the
+// recipe's, translator.default_options()), then runs the file's network teacher forced on each
+// line and its best translation, recording every recurrent layer: the states search went through.
+ModelInspection inspect_model(const Translator& translator, const std::string& model_path,
+                              const std::vector<std::string>& lines,
                               const TranslationOptions& options);
 
 // A layer's units ranked for a reader: the most active (largest mean |h_t|) and the most saturated

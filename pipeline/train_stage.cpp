@@ -101,22 +101,28 @@ void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
   }
 }
 
-// A stop at the sweep's deadline is an interruption too: the trial resumes when the sweep does.
-constexpr const char* kBudgetSpent = "the sweep's time budget is spent";
-bool interrupted(const std::string& reason) {
-  return reason == "interrupted" || reason == kBudgetSpent;
-}
+// Whether training goes on, ends (a limit, or patience), or is interrupted (a signal, or the
+// sweep's time budget: a checkpoint, exit status 130, and the same command resumes). Rank 0 decides
+// and broadcasts it every step.
+enum class StopKind { go_on = 0, finish = 1, interrupt = 2 };
 
-// Why training stops now, or "" to go on.
-std::string stop_reason(const Recipe& r, const TrainPosition& pos, double elapsed,
-                        const StopRequests& stop) {
-  if (stop.deadline_passed()) return kBudgetSpent;
-  if (stop.requested()) return "interrupted";
+struct StopDecision {
+  StopKind kind = StopKind::go_on;
+  std::string reason;  // for the log: "max_steps reached", "interrupted", ...
+};
+
+// Whether training stops now, and why.
+StopDecision stop_decision(const Recipe& r, const TrainPosition& pos, double elapsed,
+                           const StopRequests& stop) {
+  if (stop.deadline_passed()) return {StopKind::interrupt, "the sweep's time budget is spent"};
+  if (stop.requested()) return {StopKind::interrupt, "interrupted"};
   if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
-    return "max_time reached";
-  if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs) return "max_epochs reached";
-  if (r.training.max_steps > 0 && pos.step >= r.training.max_steps) return "max_steps reached";
-  return "";
+    return {StopKind::finish, "max_time reached"};
+  if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs)
+    return {StopKind::finish, "max_epochs reached"};
+  if (r.training.max_steps > 0 && pos.step >= r.training.max_steps)
+    return {StopKind::finish, "max_steps reached"};
+  return {};
 }
 
 // training.inspect_every: the fixed batch is the first validation pairs (the same at every record
@@ -217,30 +223,29 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
   if (inspect_every > 0 && trainer.position().step == 0)
     record_inspection(model, inspected, r, 0, inspect_path, log);
   std::optional<StopRequests> stop(std::in_place);  // signals stop the loop only
-  std::string reason;                               // why training stops, once rank 0 knows
+  StopDecision decision;                            // rank 0's, once it stops
   while (true) {
     // Rank 0 decides whether to go on and at which learning rate (its validation record holds the
     // plateau scale); every rank follows. One process: the broadcast leaves the values as they are.
-    double control[2] = {0, 0};  // [0 go on, 1 stop, 2 interrupted; learning rate]
+    double control[2] = {0, 0};  // [StopKind; learning rate]
     if (lead) {
-      if (reason.empty()) reason = stop_reason(r, trainer.position(), elapsed(), *stop);
-      control[0] = reason.empty() ? 0 : interrupted(reason) ? 2 : 1;
+      if (decision.kind == StopKind::go_on)
+        decision = stop_decision(r, trainer.position(), elapsed(), *stop);
+      control[0] = static_cast<double>(decision.kind);
       control[1] = learning_rate(schedule, trainer.position().step + 1, record.lr_scale);
     }
     comm.broadcast(control, 2);
-    if (control[0] != 0) {
-      if (!lead) reason = control[0] == 2 ? "interrupted" : "rank 0 stopped training";
+    if (const auto kind = static_cast<StopKind>(control[0]); kind != StopKind::go_on) {
+      if (!lead) decision = {kind, "rank 0 stopped training"};
       break;
     }
     trainer.set_lr(control[1]);
     crash_point("train.step");
     const StepResult s = trainer.step();
     const bool validation_next = trainer.position().step % r.validation.every == 0;
-    if (s.applied && validation_next &&
-        !comm.agree(checksum(model.params().values(), model.params().total()))) {
-      throw Error("the ranks hold different weights at step " +
-                  std::to_string(trainer.position().step) +
-                  " (a rank computed differently: mixed builds or CPUs?); training stopped");
+    if (s.applied && validation_next) {
+      require_same_weights(comm, model.params().values(), model.params().total(),
+                           trainer.position().step);
     }
     if (!lead) continue;
     report->add_step(s);
@@ -258,19 +263,21 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
     report->validation(trainer.position().step, v, r.validation.metric, better, record,
                        r.validation.patience);
     if (patience_exhausted(record, r.validation.patience))
-      reason = "no improvement for " + std::to_string(record.bad) + " validations";
+      decision = {StopKind::finish,
+                  "no improvement for " + std::to_string(record.bad) + " validations"};
   }
   stop.reset();
-  if (!lead) return reason == "interrupted" ? 130 : 0;
+  const bool interrupted = decision.kind == StopKind::interrupt;
+  if (!lead) return interrupted ? 130 : 0;
   trainer.save_checkpoint(checkpoints.last(), checkpoint_sections(record, r));
   if (!std::filesystem::exists(checkpoints.best()))
     save_weights(model.params(), checkpoints.best());
-  log << "train: stopped at step " << trainer.position().step << " (" << reason << ") after "
-      << clock_text(elapsed()) << "; checkpoint " << checkpoints.last()
+  log << "train: stopped at step " << trainer.position().step << " (" << decision.reason
+      << ") after " << clock_text(elapsed()) << "; checkpoint " << checkpoints.last()
       << (std::isnan(record.best) ? ""
                                   : "; best validation at step " + std::to_string(record.best_step))
       << std::endl;
-  if (interrupted(reason)) {
+  if (interrupted) {
     log << "train: interrupted; run the same command again to resume" << std::endl;
     return 130;
   }

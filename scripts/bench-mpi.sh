@@ -7,21 +7,12 @@
 # Run it on a quiet machine: nothing else may run beside it (not even a build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-ROUNDS=${1:-2}
-SECONDS_RNMT=${SECONDS_RNMT:-60}
-MINUTES_TORCH=${MINUTES_TORCH:-1.5}
-shared=$(cd .. && pwd)/shared/bench
-[[ -f $shared/torch_s2s.py ]] || { echo "bench-mpi: $shared/torch_s2s.py not found" >&2; exit 1; }
 scripts/install-deps.sh --bench  # PyTorch with OpenBLAS
+name=bench-mpi
+source scripts/bench-common.sh
 mpirun=(mpirun --oversubscribe --allow-run-as-root)
 ((EUID == 0)) || mpirun=(mpirun --oversubscribe)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 "$shared/make_synthetic.py" "$work/syn" >/dev/null
 data=(--src "$work/syn.src" --tgt "$work/syn.tgt")
-
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
 echo "## all-reduce of B1's gradients, 2 ranks over loopback (shared memory)"
 "${mpirun[@]}" -np 2 --bind-to core "$BUILD/rnmt" bench allreduce --repeats 30 2>&1 | sed 's/^/    /'

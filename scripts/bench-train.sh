@@ -5,17 +5,8 @@
 # Run it on a quiet machine: nothing else may run beside it (not even a build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-ROUNDS=${1:-2}
-SECONDS_RNMT=${SECONDS_RNMT:-60}
-MINUTES_TORCH=${MINUTES_TORCH:-1.5}
-shared=$(cd .. && pwd)/shared/bench
-[[ -f $shared/torch_s2s.py ]] || { echo "bench-train: $shared/torch_s2s.py not found" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 "$shared/make_synthetic.py" "$work/syn" >/dev/null
-
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+name=bench-train
+source scripts/bench-common.sh
 
 echo "| input feeding | rnmt target tokens/s | PyTorch target tokens/s | ratio |"
 echo "|---|---|---|---|"

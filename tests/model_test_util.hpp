@@ -32,6 +32,29 @@ inline ModelConfig small_config(Cell cell, bool feeding) {
   return c;
 }
 
+// A small network over one vocabulary of `vocab` ids (the trainer's and data-parallel tests' data):
+// the sizes can be set, and dropout (whose random state checkpoints must carry) is off by default.
+struct TinyShape {
+  int64_t embedding = 8, encoder_hidden = 8, decoder_hidden = 12;
+  float dropout = 0;
+  bool input_feeding = true;
+};
+inline ModelConfig tiny_config(int64_t vocab, const TinyShape& shape = {}) {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = vocab;
+  c.embedding = shape.embedding;
+  c.encoder_hidden = shape.encoder_hidden;
+  c.decoder_hidden = shape.decoder_hidden;
+  c.dropout = shape.dropout;
+  c.input_feeding = shape.input_feeding;
+  return c;
+}
+
+// Every weight of a network, in the arena's order.
+inline std::vector<float> param_values(const Seq2Seq& m) {
+  return {m.params().values(), m.params().values() + m.params().total()};
+}
+
 // Nine sources of 1 to 7 tokens for the reversal task.
 inline const std::vector<Sentence> kReversalSources = {
     {4, 5, 6, 7}, {8, 9, 4},    {10, 11, 12, 5, 6}, {7, 7, 9}, {13, 4}, {5, 6, 7, 8, 9, 10, 11},

@@ -9,6 +9,7 @@
 
 #include "distributed/communicator.hpp"
 #include "distributed/gradient_sum.hpp"
+#include "model_test_util.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
@@ -43,16 +44,6 @@ class RecordingCommunicator final : public Communicator {
   std::unique_ptr<Communicator> split(int) override { return nullptr; }  // not used here
 };
 
-ModelConfig small(int64_t vocab) {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = vocab;
-  c.embedding = 8;
-  c.encoder_hidden = 8;
-  c.decoder_hidden = 12;
-  c.dropout = 0;
-  return c;
-}
-
 }  // namespace
 
 TEST_CASE("a global batch is shared among ranks in contiguous, covering parts", "[distributed]") {
@@ -73,7 +64,7 @@ TEST_CASE("a global batch is shared among ranks in contiguous, covering parts", 
 
 TEST_CASE("gradient buckets cover every gradient once, the output layer's first", "[distributed]") {
   const ParallelData data = synthetic_data(16, 4, 12, 1);
-  Seq2Seq model(small(data.src_vocab), 3);
+  Seq2Seq model(test::tiny_config(data.src_vocab, {.input_feeding = false}), 3);
   ParamSet& params = model.params();
   RecordingCommunicator comm;
   GradientSum sum(comm, params, 100);  // small buckets: most components take several

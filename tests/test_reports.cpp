@@ -42,7 +42,7 @@ TEST_CASE("rnmt inspect: the translations are the Translator's, every layer trac
   options.beam_size = 3;
   options.max_decoding_length = 6;
   const auto results = translator.translate(lines, options);
-  const ModelInspection inspection = inspect_model(path, lines, options);
+  const ModelInspection inspection = inspect_model(translator, path, lines, options);
   REQUIRE(inspection.sentences.size() == lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     const InspectedSentence& s = inspection.sentences[i];

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "model_test_util.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
@@ -17,19 +18,13 @@ using Catch::Contains;
 
 namespace {
 
+// dropout: so that the dropout random state must be restored too
 ModelConfig tiny(int64_t vocab) {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = vocab;
-  c.embedding = 8;
-  c.encoder_hidden = 8;
-  c.decoder_hidden = 12;
-  c.dropout = 0.2f;  // so the dropout random state must be restored too
-  c.input_feeding = true;
-  return c;
+  return test::tiny_config(vocab, {.dropout = 0.2f});
 }
 
 std::vector<float> values(const Seq2Seq& m) {
-  return {m.params().values(), m.params().values() + m.params().total()};
+  return test::param_values(m);
 }
 
 // Runs with one OpenMP thread (sums in a fixed order) and restores the count afterwards.

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "model_test_util.hpp"
 #include "mpi_world.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
@@ -18,18 +19,12 @@ using namespace rnmt;
 namespace {
 
 ModelConfig small(int64_t vocab, float dropout) {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = vocab;
-  c.embedding = 16;
-  c.encoder_hidden = 16;
-  c.decoder_hidden = 24;
-  c.dropout = dropout;
-  c.input_feeding = true;
-  return c;
+  return test::tiny_config(
+      vocab, {.embedding = 16, .encoder_hidden = 16, .decoder_hidden = 24, .dropout = dropout});
 }
 
 std::vector<float> values(const Seq2Seq& m) {
-  return {m.params().values(), m.params().values() + m.params().total()};
+  return test::param_values(m);
 }
 
 double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
@@ -150,4 +145,12 @@ TEST_CASE("resuming from a checkpoint under MPI continues as the run that was no
   CHECK(ranks_agree(resumed));
   world.barrier();
   if (world.lead()) std::filesystem::remove(path);
+}
+
+TEST_CASE("ranks whose weights differ are told so, every one of them", "[mpi]") {
+  std::vector<float> weights(1000, 0.25f);
+  CHECK_NOTHROW(require_same_weights(mpi_world(), weights.data(), weights.size(), 7));
+  if (mpi_world().rank() == 1) weights[421] = std::nextafter(weights[421], 1.0f);  // one ulp
+  CHECK_THROWS_WITH(require_same_weights(mpi_world(), weights.data(), weights.size(), 7),
+                    Catch::Contains("the ranks hold different weights at step 7"));
 }
