@@ -26,6 +26,7 @@ declare -A allowed=(
   [training]="core model model_file recipe distributed"
   [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report distributed"
   [sweep]="core recipe training pipeline report distributed"
+  [python]="rnmt core tokenizer evaluation model_file recipe pipeline"
   [server]="rnmt core"
   [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server distributed sweep recipe"
 )

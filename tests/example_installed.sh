@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # An application built against the *installed* rnmt (cmake --install into a temporary prefix):
-# with find_package(rnmt) and with pkg-config. Both must translate as `rnmt translate` does.
+# with find_package(rnmt) and with pkg-config, and the Python module. All must translate as
+# `rnmt translate` does.
 set -euo pipefail
 build=$1   # rnmt's build tree
 source=$2  # rnmt's source tree
@@ -28,4 +29,17 @@ cmp "$prefix/cli.txt" "$prefix/pc.txt"
 [[ $(wc -l <"$prefix/nbest.txt") == 200 ]]
 if "$prefix/cmake-build/translate_lines" "$prefix/in.txt" 2>"$prefix/err.txt"; then exit 1; fi
 grep -q "translate_lines: .*in.txt" "$prefix/err.txt"
+# the Python module, when this build has it: installed where Debian's python3 looks under the
+# prefix, with its type stubs beside it, and translating as the command does
+module=$(find "$prefix/usr" -name 'rnmt.cpython-*.so')
+if [[ -n $module ]]; then
+  site=$(dirname "$module")
+  [[ $site == "$prefix/usr/lib/python3."*/dist-packages && -f $site/rnmt.pyi ]]
+  PYTHONPATH=$site /usr/bin/python3 -c '
+import sys, rnmt
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines()
+for r in rnmt.Translator(sys.argv[1]).translate(lines):
+    print(r.text)' "$dir/model.rnmt" "$prefix/in.txt" >"$prefix/python.txt"
+  cmp "$prefix/cli.txt" "$prefix/python.txt"
+fi
 echo "installed example: ok"

@@ -1,0 +1,126 @@
+#include "python/options.hpp"
+
+#include <pybind11/stl.h>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace rnmt::python {
+namespace {
+
+using O = TranslationOptions;
+// A field of TranslationOptions, by the type Python must give.
+using Field = std::variant<int64_t O::*, double O::*, bool O::*, std::string O::*,
+                           std::vector<std::string> O::*, uint64_t O::*, int O::*>;
+
+struct Option {
+  const char* name;
+  Field field;
+};
+
+const Option kOptions[] = {
+    {"beam_size", &O::beam_size},
+    {"num_hypotheses", &O::num_hypotheses},
+    {"length_penalty", &O::length_penalty},
+    {"max_length_ratio", &O::max_length_ratio},
+    {"min_decoding_length", &O::min_decoding_length},
+    {"max_decoding_length", &O::max_decoding_length},
+    {"repetition_penalty", &O::repetition_penalty},
+    {"no_repeat_ngram_size", &O::no_repeat_ngram_size},
+    {"word_penalty", &O::word_penalty},
+    {"target_prefix", &O::target_prefix},
+    {"return_alignments", &O::return_alignments},
+    {"return_attention", &O::return_attention},
+    {"max_batch_size", &O::max_batch_size},
+    {"max_batch_tokens", &O::max_batch_tokens},
+    {"compute_type", &O::compute_type},
+    {"sampling_topk", &O::sampling_topk},
+    {"sampling_topp", &O::sampling_topp},
+    {"sampling_temperature", &O::sampling_temperature},
+    {"random_seed", &O::random_seed},
+    {"threads", &O::threads},
+};
+
+std::string type_name(const py::handle& value) {
+  return py::str(py::type::of(value).attr("__name__")).cast<std::string>();
+}
+
+// Python's bool is an int: an int option refuses it, as a typo rather than a number.
+bool is_int(const py::handle& v) {
+  return py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v);
+}
+
+void set(O& options, const Option& option, const py::handle& value, const char* call) {
+  auto refuse = [&](const char* expected) {
+    return py::type_error(std::string(call) + "(): option '" + option.name + "' expects " +
+                          expected + ", got " + type_name(value));
+  };
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(options.*member)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          if (!py::isinstance<py::bool_>(value)) throw refuse("a bool");
+          options.*member = value.cast<bool>();
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (!is_int(value) && !py::isinstance<py::float_>(value)) throw refuse("a number");
+          options.*member = value.cast<double>();
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          if (!py::isinstance<py::str>(value)) throw refuse("a str");
+          options.*member = value.cast<std::string>();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          if (py::isinstance<py::str>(value) || !py::isinstance<py::sequence>(value))
+            throw refuse("a list of str");
+          try {
+            options.*member = value.cast<std::vector<std::string>>();
+          } catch (const py::cast_error&) {
+            throw refuse("a list of str");
+          }
+        } else {  // the integers
+          if (!is_int(value)) throw refuse("an int");
+          try {
+            options.*member = value.cast<T>();
+          } catch (const py::cast_error&) {  // out of range: a negative seed, say
+            throw py::type_error(std::string(call) + "(): option '" + option.name +
+                                 "' is out of range: " + py::repr(value).cast<std::string>());
+          }
+        }
+      },
+      option.field);
+}
+
+std::string option_names() {
+  std::string names;
+  for (const Option& o : kOptions) names += (names.empty() ? "" : ", ") + std::string(o.name);
+  return names;
+}
+
+}  // namespace
+
+TranslationOptions translation_options(const Translator& translator, const py::kwargs& kwargs,
+                                       const char* call) {
+  TranslationOptions options = translator.default_options();
+  for (const auto& [key, value] : kwargs) {
+    const std::string name = key.cast<std::string>();
+    const Option* option = nullptr;
+    for (const Option& o : kOptions)
+      if (name == o.name) option = &o;
+    if (!option)
+      throw py::type_error(std::string(call) + "(): unknown option '" + name +
+                           "' (options: " + option_names() + ")");
+    set(options, *option, value, call);
+  }
+  return options;
+}
+
+py::dict default_options_dict(const Translator& translator) {
+  const TranslationOptions options = translator.default_options();
+  py::dict dict;
+  for (const Option& o : kOptions)
+    std::visit([&](auto member) { dict[o.name] = py::cast(options.*member); }, o.field);
+  return dict;
+}
+
+}  // namespace rnmt::python

@@ -1,0 +1,18 @@
+#pragma once
+// TranslationOptions from Python keyword arguments, by the fields' own names.
+#include <pybind11/pybind11.h>
+
+#include "rnmt/translator.hpp"
+
+namespace rnmt::python {
+
+// The translator's default_options() with `kwargs` applied. An unknown name, or a value of the
+// wrong type, raises TypeError naming the option and `call` ("translate(): option 'beam_size'
+// expects an int, got str"); a value rnmt refuses raises rnmt.Error when the call runs.
+TranslationOptions translation_options(const Translator& translator, const pybind11::kwargs& kwargs,
+                                       const char* call);
+
+// Every option of translator.default_options(), by name.
+pybind11::dict default_options_dict(const Translator& translator);
+
+}  // namespace rnmt::python

@@ -1,0 +1,75 @@
+// rnmt.run(): a recipe-driven training run, as `rnmt run` does it.
+#include <pybind11/stl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/run.hpp"
+#include "python/bindings.hpp"
+#include "recipe/recipe.hpp"
+
+namespace py = pybind11;
+
+namespace rnmt::python {
+namespace {
+
+// An override's value as a recipe line would spell it.
+std::string recipe_text(const std::string& key, const py::handle& value) {
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
+  if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value) ||
+      py::isinstance<py::str>(value))
+    return py::str(value).cast<std::string>();
+  throw py::type_error("run(): override '" + key + "' expects a str, int, float or bool, got " +
+                       py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+}
+
+// Recipes may prepare their data with `$RNMT ...`: the rnmt command on PATH, unless RNMT is set.
+void point_rnmt_at_the_command() {
+  if (std::getenv("RNMT")) return;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  for (size_t start = 0; start <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::filesystem::path candidate =
+        std::filesystem::path(dirs.substr(start, end - start)) / "rnmt";
+    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0) {
+      setenv("RNMT", candidate.c_str(), 0);
+      return;
+    }
+    start = end + 1;
+  }
+}
+
+int run(const std::string& recipe_path, const py::dict& overrides,
+        const std::optional<std::string>& from) {
+  std::vector<std::string> sets;
+  for (const auto& [key, value] : overrides) {
+    const std::string name = py::str(key).cast<std::string>();
+    sets.push_back(name + "=" + recipe_text(name, value));
+  }
+  const Recipe recipe = load_recipe(recipe_path, sets);
+  const std::optional<Stage> stage =
+      from ? std::optional(parse_enum(kStageNames, *from, "stage")) : std::nullopt;
+  point_rnmt_at_the_command();
+  py::gil_scoped_release release;
+  return run_recipe(recipe, stage, std::cerr);
+}
+
+}  // namespace
+
+void add_run(py::module_& m) {
+  m.def("run", &run, py::arg("recipe"), py::arg("overrides") = py::dict(),
+        py::arg("from_stage") = py::none(),
+        "Runs a recipe as `rnmt run` does (prepare, train, evaluate, export; what is up to date is "
+        "skipped; training resumes from its checkpoint), logging to stderr. overrides: recipe keys "
+        "and values, as --set ({'training.lr': 0.0005}); from_stage: 'prepare', 'train', "
+        "'evaluate' or 'export' to re-run from there. Returns the exit status (130 when "
+        "interrupted); a bad recipe raises rnmt.Error naming the file, line and key.");
+}
+
+}  // namespace rnmt::python

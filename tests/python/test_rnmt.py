@@ -1,0 +1,220 @@
+"""import rnmt: the Python module against the command line, threads, errors, tokenizer, BLEU, run().
+
+Run by CTest (tests/CMakeLists.txt) with PYTHONPATH at the built module, RNMT_CLI the rnmt command
+and RNMT_QUICKSTART the folder where cli_run.sh kept the quickstart model and test set.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy
+import pytest
+
+import rnmt
+
+CLI = os.environ["RNMT_CLI"]
+QUICKSTART = os.environ["RNMT_QUICKSTART"]
+MODEL = os.path.join(QUICKSTART, "model.rnmt")
+
+
+def sample_lines(n=40):
+    with open(os.path.join(QUICKSTART, "test.en"), encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in f][:n]
+    return lines + ["", "seven"]  # an empty line gives an empty translation
+
+
+@pytest.fixture(scope="module")
+def translator():
+    return rnmt.Translator(MODEL)
+
+
+def command_line(lines, *options):
+    out = subprocess.run([CLI, "translate", "-m", MODEL, "--output-format", "json", *options],
+                         input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_translations_equal_the_command_lines():
+    lines = sample_lines()
+    python = rnmt.Translator(MODEL).translate(lines, beam_size=3, num_hypotheses=2,
+                                               length_penalty=1.0)
+    cli = command_line(lines, "--beam", "3", "--n-best", "2", "--length-penalty", "1.0")
+    assert len(python) == len(cli) == len(lines)
+    for ours, theirs in zip(python, cli):
+        assert [h.text for h in ours.hypotheses] == [h["text"] for h in theirs["hypotheses"]]
+        assert [h.tokens for h in ours.hypotheses] == [h["tokens"] for h in theirs["hypotheses"]]
+        for h, t in zip(ours.hypotheses, theirs["hypotheses"]):
+            assert h.score == pytest.approx(t["score"], abs=1e-5)
+        assert ours.text == ours.hypotheses[0].text
+    # the model learned its task: most numbers come out as the reference says
+    with open(os.path.join(QUICKSTART, "test.es"), encoding="utf-8") as f:
+        references = [line.rstrip("\n") for line in f][:40]
+    exact = sum(r.text == ref for r, ref in zip(python, references))
+    assert exact >= 30
+
+
+def test_defaults_are_the_recipes(translator):
+    defaults = translator.default_options()
+    assert defaults["beam_size"] == 1  # recipes/quickstart.yaml: translate.beam 1
+    assert defaults["max_length_ratio"] == 2.0
+    assert [r.text for r in translator.translate(["two hundred"])] == \
+        [r.text for r in translator.translate(["two hundred"], **defaults)]
+
+
+def test_four_threads_at_once_equal_the_serial_results(translator):
+    lines = sample_lines(60)
+    serial = [r.text for r in translator.translate(lines, beam_size=2)]
+    outputs = [None] * 4
+
+    def work(k):
+        outputs[k] = [r.text for r in translator.translate(lines, beam_size=2, threads=1)]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outputs == [serial] * 4
+
+
+def test_the_gil_is_released_while_translating(translator):
+    # This thread counts while another is inside translate(). Holding the GIL, the call would let
+    # it count only in the switch intervals (1 ms here) around the call; releasing it, this thread
+    # counts all through the call (a few hundred ms). The bound: 20 ms worth of counting.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    try:
+        rate_start, count = time.perf_counter(), 0
+        while time.perf_counter() - rate_start < 0.02:
+            count += 1
+        state = {"done": False, "during": 0}
+        counter = [0]
+
+        def work():
+            before = counter[0]
+            translator.translate(sample_lines(40) * 10, beam_size=5, threads=1)
+            state["during"] = counter[0] - before
+            state["done"] = True
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        while not state["done"]:
+            counter[0] += 1
+        thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert state["during"] > count, (state["during"], count)
+
+
+def test_attention_is_a_numpy_array_and_alignments_pairs(translator):
+    [result] = translator.translate(["three hundred twelve"], return_attention=True,
+                                    return_alignments=True)
+    attention = result.attention
+    assert isinstance(attention, numpy.ndarray)
+    assert attention.dtype == numpy.float32
+    assert attention.shape == (len(result.tokens), len(result.source_tokens))
+    assert numpy.allclose(attention.sum(axis=1), 1.0, atol=1e-4)
+    # each output token and the source token it attends to most
+    assert [t for _, t in result.alignment] == list(range(len(result.tokens)))
+    assert all(s == int(numpy.argmax(attention[t])) for s, t in result.alignment)
+    assert translator.translate(["three"])[0].attention is None
+
+
+def test_scores_equal_the_translations_log_probabilities(translator):
+    [best] = translator.translate(["forty-two"], beam_size=1)
+    [scored] = translator.score(["forty-two"], [best.text])
+    assert scored.tokens == best.tokens
+    assert len(scored.token_log_probabilities) == len(best.tokens) + 1
+    assert scored.log_probability == pytest.approx(sum(scored.token_log_probabilities), abs=1e-4)
+
+
+def test_errors_raise_with_their_messages(tmp_path, translator):
+    assert issubclass(rnmt.Error, RuntimeError)
+    with pytest.raises(rnmt.Error, match="cannot open model"):
+        rnmt.Translator(str(tmp_path / "missing.rnmt"))
+    broken = tmp_path / "broken.rnmt"
+    broken.write_bytes(b"RNMTMODL" + b"\0" * 40)
+    with pytest.raises(rnmt.Error, match="broken.rnmt"):
+        rnmt.Translator(str(broken))
+    with pytest.raises(TypeError, match="option 'beam_size' expects an int, got str"):
+        translator.translate(["one"], beam_size="5")
+    with pytest.raises(TypeError, match="option 'return_attention' expects a bool, got int"):
+        translator.translate(["one"], return_attention=1)
+    with pytest.raises(TypeError, match="unknown option 'beam'"):
+        translator.translate(["one"], beam=5)
+    with pytest.raises(TypeError, match="lines must be a list of str"):
+        translator.translate("one")
+    with pytest.raises(TypeError, match="option 'target_prefix' expects a list of str"):
+        translator.translate(["one"], target_prefix="uno")
+    with pytest.raises(rnmt.Error, match="the beam size must be at least 1"):
+        translator.translate(["one"], beam_size=0)
+    with pytest.raises(rnmt.Error, match="unknown compute type .float8."):
+        translator.translate(["one"], compute_type="float8")
+    with pytest.raises(rnmt.Error):
+        translator.score(["one", "two"], ["uno"])
+    with pytest.raises(rnmt.Error, match="reference set 1 has 1"):
+        rnmt.bleu(["a", "b"], ["a"])
+    with pytest.raises(TypeError, match="references must be"):
+        rnmt.bleu(["a"], [1])
+    with pytest.raises(rnmt.Error, match="cannot open"):
+        rnmt.Tokenizer(str(tmp_path / "missing.tokenizer"))
+    with pytest.raises(ValueError, match="side must be"):
+        rnmt.Tokenizer.from_model(MODEL, side="left")
+    recipe = tmp_path / "bad.yaml"
+    recipe.write_text("workdir: w\nmodel:\n  dropot: 0.1\n")
+    with pytest.raises(rnmt.Error, match=r"bad.yaml:3: model.dropot: unknown key"):
+        rnmt.run(str(recipe))
+    with pytest.raises(TypeError, match="override 'training.lr' expects"):
+        rnmt.run(str(recipe), {"training.lr": [0.1]})
+
+
+def test_tokenizer_round_trip():
+    source = rnmt.Tokenizer.from_model(MODEL, "source")
+    target = rnmt.Tokenizer.from_model(MODEL, "target")
+    assert source.vocabulary[:4] == ["<pad>", "<unk>", "<s>", "</s>"]
+    assert source.merges > 0
+    for line in sample_lines() + ["  two  spaces, «quotes» and\ttabs ", "ünïcödé 123"]:
+        pieces = source.tokenize(line)
+        assert rnmt.Tokenizer.detokenize(pieces) == line
+        assert rnmt.Tokenizer.detokenize(target.tokenize(line)) == line
+
+
+def test_bleu_as_sacrebleu_publishes():
+    # sacreBLEU 2.0.0 on these (its test_api.py example): 48.53 with two references
+    hypotheses = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."]
+    references = [["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
+                  ["The dog had bit the man.", "No one was surprised.",
+                   "The man had bitten the dog."]]
+    score = rnmt.bleu(hypotheses, references)
+    assert round(score.score, 2) == 48.53
+    assert score.signature() == "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.0.0"
+    assert str(score).startswith("BLEU = 48.53 ")
+    single = rnmt.bleu(hypotheses, references[0])
+    assert single.signature().startswith("nrefs:1|")
+    assert rnmt.bleu(["a b c d"], ["a b c d"]).score == pytest.approx(100.0)
+
+
+def test_run_trains_a_recipe(tmp_path):
+    data = tmp_path / "data"
+    subprocess.run([CLI, "quickstart-data", str(data), "--train", "1000", "--valid", "40",
+                    "--test", "40"], check=True, capture_output=True)
+    recipe = tmp_path / "tiny.yaml"
+    recipe.write_text(f"""workdir: {tmp_path}/run
+data:
+  train: {{src: {data}/train.en, tgt: {data}/train.es}}
+  valid: {{src: {data}/valid.en, tgt: {data}/valid.es}}
+tokenizer: {{bpe: {{merges: 100}}}}
+model: {{embedding: 16, encoder: {{hidden: 32}}, decoder: {{hidden: 32}}}}
+validation: {{every: 20, metric: loss}}
+""")
+    status = rnmt.run(str(recipe), {"training.max_steps": 40, "training.lr": 0.01,
+                                    "training.max_time": 0})
+    assert status == 0
+    assert (tmp_path / "run" / "model.rnmt").exists()
+    metrics = [json.loads(line) for line in open(tmp_path / "run" / "train" / "metrics.jsonl")]
+    losses = [m["valid_loss"] for m in metrics if "valid_loss" in m]
+    assert len(losses) == 2 and losses[1] < losses[0]  # it learned
+    assert rnmt.Translator(str(tmp_path / "run" / "model.rnmt")).translate(["one"])[0].text != None
