@@ -109,6 +109,29 @@ def test_the_gil_is_released_while_translating(translator):
     assert state["during"] > count, (state["during"], count)
 
 
+def test_decoding_features_sampling_prefixes_ensembles(translator):
+    lines = sample_lines(12)[:12]  # no empty line: it has one, empty, hypothesis
+    # sampling: reproducible by seed, n samples per line, other seeds other samples somewhere
+    first = translator.translate(lines, sampling_topk=0, sampling_temperature=1.5, num_hypotheses=3,
+                                 beam_size=1, random_seed=7)
+    again = translator.translate(lines, sampling_topk=0, sampling_temperature=1.5, num_hypotheses=3,
+                                 beam_size=1, random_seed=7, max_batch_size=5)
+    other = translator.translate(lines, sampling_topk=0, sampling_temperature=1.5, num_hypotheses=3,
+                                 beam_size=1, random_seed=8)
+    texts = lambda results: [[h.text for h in r.hypotheses] for r in results]
+    assert all(len(r.hypotheses) == 3 for r in first)
+    assert texts(first) == texts(again)
+    assert texts(first) != texts(other)
+    # prefixes: every output starts with its line's prefix
+    prefixed = translator.translate(["two hundred", "nine"], target_prefix=["doscientos", "ocho"])
+    assert prefixed[0].text.startswith("doscientos")
+    assert prefixed[1].text.startswith("ocho")
+    # an ensemble of the model with itself translates as the model
+    twice = rnmt.Translator([MODEL, MODEL], [0.5, 0.5])
+    assert [r.text for r in twice.translate(lines, beam_size=3)] == \
+        [r.text for r in translator.translate(lines, beam_size=3)]
+
+
 def test_attention_is_a_numpy_array_and_alignments_pairs(translator):
     [result] = translator.translate(["three hundred twelve"], return_attention=True,
                                     return_alignments=True)
