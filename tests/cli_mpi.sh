@@ -61,3 +61,14 @@ done
 "$rnmt" sweep "$recipe" --space grid.yaml --workdir alone "${sweep[@]}" 2>alone.log
 diff <(cut -d, -f2-7 side/results.csv) <(cut -d, -f2-7 alone/results.csv) ||
   { echo "2 groups and one process ranked the trials differently"; exit 1; }
+# one group of both ranks: each trial trained data-parallel, and one progress line per trial
+printf 'model.dropout: [0.0, 0.2]\n' >pair.yaml
+timeout 300 "${mpirun[@]}" -np 2 "$rnmt" sweep "$recipe" --space pair.yaml --workdir pair \
+  --ranks-per-trial 2 "${sweep[@]}" 2>pair.log || { cat pair.log; exit 1; }
+[[ $(grep -c "^sweep: trial [12] of 2: loss" pair.log) == 2 ]] || { cat pair.log; exit 1; }
+grep -q "2 side by side" pair.log && { cat pair.log; exit 1; }
+[[ -s pair/best.rnmt ]]
+# ranks that do not divide into groups are refused
+if timeout 60 "${mpirun[@]}" -np 2 "$rnmt" sweep "$recipe" --space pair.yaml --workdir odd \
+  --ranks-per-trial 3 "${sweep[@]}" 2>odd.log; then exit 1; fi
+grep -q "ranks-per-trial 3 does not divide the 2 ranks" odd.log || { cat odd.log; exit 1; }
