@@ -329,10 +329,13 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
       }
       progress.saw(*r);
       if (group->lead()) {
-        log << head << rung_text << ": " << progress.metric_text(*r) << " at step " << r->best_step
-            << " of " << r->steps << " in " << clock_text(r->seconds) << "; "
-            << progress.best_text() << "; " << clock_text(progress.elapsed()) << " into the sweep"
-            << std::endl;
+        log << head << rung_text << ": "
+            << (r->error.empty()
+                    ? progress.metric_text(*r) + " at step " + std::to_string(r->best_step) +
+                          " of " + std::to_string(r->steps) + " in " + clock_text(r->seconds)
+                    : "failed (" + r->error + "; the sweep goes on)")
+            << "; " << progress.best_text() << "; " << clock_text(progress.elapsed())
+            << " into the sweep" << std::endl;
       }
     }
     // Every group has finished the rung (or stopped): all ranks read its results from the workdir.

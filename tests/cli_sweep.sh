@@ -140,6 +140,16 @@ grep -q "^train: stopped at step [0-9]* (the sweep's time budget is spent)" \
 "$rnmt" sweep "$recipe" --space kill.yaml --workdir budget --budget 2s "${long[@]}" 2>budget2.log
 grep -q "^train: resuming from .*last.ckpt" budget/trials/001/run.log || fail "budget: resumed"
 
+# --- a trial that fails is recorded as failed, and the sweep goes on to the others
+printf 'model.pretrained_embeddings.src: ["", nowhere.vec]\n' >fails.yaml
+"$rnmt" sweep "$recipe" --space fails.yaml --workdir fails "${small[@]}" 2>fails.log ||
+  { cat fails.log; fail "a failing trial ended the sweep"; }
+grep -q "^sweep: trial 2 of 2: failed (cannot open word vectors 'nowhere.vec'; the sweep goes on)" \
+  fails.log || { cat fails.log; fail "failed trial's line"; }
+grep -q "^2,2,nowhere.vec,0,0,-,0,.*,failed: cannot open word vectors 'nowhere.vec'" fails/results.csv ||
+  { cat fails/results.csv; fail "failed trial in the table"; }
+[[ -s fails/best.rnmt ]] || fail "the trial that worked is exported"
+
 # --- a bad space file is refused with its line, before any work
 printf 'model.dropout: [0.1, 0.2]\nmodel.decoder.cell: [lstm, rnn]\n' >bad.yaml
 if "$rnmt" sweep "$recipe" --space bad.yaml --workdir bad "${small[@]}" 2>err.log; then fail "bad"; fi
