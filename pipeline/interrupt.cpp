@@ -59,6 +59,10 @@ bool StopRequests::requested() const {
 }
 
 bool StopRequests::deadline_passed() const {
+  return stop_deadline_passed();
+}
+
+bool stop_deadline_passed() {
   return std::chrono::steady_clock::now().time_since_epoch().count() >= g_deadline;
 }
 

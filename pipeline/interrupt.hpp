@@ -39,5 +39,7 @@ class StopRequests {
 // A time at which training loops stop as if interrupted (a checkpoint, then exit status 130):
 // rnmt sweep's --budget. None (the default) when nullopt.
 void set_stop_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+// Whether that deadline has passed (false when there is none).
+bool stop_deadline_passed();
 
 }  // namespace rnmt

@@ -71,13 +71,9 @@ void set(O& options, const Option& option, const py::handle& value, const char* 
           if (!py::isinstance<py::str>(value)) throw refuse("a str");
           options.*member = value.cast<std::string>();
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-          if (py::isinstance<py::str>(value) || !py::isinstance<py::sequence>(value))
-            throw refuse("a list of str");
-          try {
-            options.*member = value.cast<std::vector<std::string>>();
-          } catch (const py::cast_error&) {
-            throw refuse("a list of str");
-          }
+          auto list = string_list(value);
+          if (!list) throw refuse("a list of str");
+          options.*member = std::move(*list);
         } else {  // the integers
           if (!is_int(value)) throw refuse("an int");
           try {
@@ -98,6 +94,15 @@ std::string option_names() {
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> string_list(const py::handle& value) {
+  if (py::isinstance<py::str>(value) || !py::isinstance<py::sequence>(value)) return std::nullopt;
+  try {
+    return value.cast<std::vector<std::string>>();
+  } catch (const py::cast_error&) {
+    return std::nullopt;
+  }
+}
 
 TranslationOptions translation_options(const Translator& translator, const py::kwargs& kwargs,
                                        const char* call) {

@@ -16,8 +16,6 @@ namespace py = pybind11;
 namespace rnmt::python {
 namespace {
 
-enum class Side { source, target };
-
 std::unique_ptr<Tokenizer> from_model(const std::string& model_path, const std::string& side) {
   if (side != "source" && side != "target")
     throw py::value_error("side must be 'source' or 'target', not '" + side + "'");

@@ -40,13 +40,9 @@ const TranslationHypothesis& best(const TranslationResult& r) {
 
 std::vector<std::string> lines_argument(const py::handle& lines, const char* call,
                                         const char* name) {
-  if (py::isinstance<py::str>(lines) || !py::isinstance<py::sequence>(lines))
-    throw py::type_error(std::string(call) + "(): " + name + " must be a list of str");
-  try {
-    return lines.cast<std::vector<std::string>>();
-  } catch (const py::cast_error&) {
-    throw py::type_error(std::string(call) + "(): " + name + " must be a list of str");
-  }
+  auto list = string_list(lines);
+  if (!list) throw py::type_error(std::string(call) + "(): " + name + " must be a list of str");
+  return std::move(*list);
 }
 
 std::vector<TranslationResult> translate(const Translator& translator, const py::handle& lines,

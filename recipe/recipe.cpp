@@ -216,6 +216,16 @@ std::string assign(const Field& f, const std::string& v) {
   return "";
 }
 
+// Sets `key` to the text `value`, as --set does; returns why it cannot ("unknown key (did you mean
+// ...)", "expects a number, ..."), or "" when it fits.
+std::string set_value(const std::vector<Field>& fields, const std::string& key,
+                      const std::string& value) {
+  const Field* f = find_field(fields, key);
+  if (!f) return "unknown key" + suggestion(fields, key);
+  if (!is_valid_utf8(value)) return "is not valid UTF-8";
+  return assign(*f, value);
+}
+
 struct Parser {
   const std::string& path;
   std::vector<Field> fields;
@@ -361,10 +371,8 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
     const size_t eq = o.find('=');
     const std::string key = o.substr(0, eq);
     if (eq == std::string::npos) throw Error("--set " + o + ": expected KEY=VALUE");
-    const Field* f = find_field(parser.fields, key);
-    if (!f) throw Error("--set " + key + ": unknown key" + suggestion(parser.fields, key));
-    if (!is_valid_utf8(o)) throw Error("--set " + key + ": is not valid UTF-8");
-    if (const std::string problem = assign(*f, o.substr(eq + 1)); !problem.empty()) {
+    if (const std::string problem = set_value(parser.fields, key, o.substr(eq + 1));
+        !problem.empty()) {
       throw Error("--set " + key + ": " + problem);
     }
     parser.lines.erase(key);
@@ -402,12 +410,8 @@ RecipeValueKind recipe_value_kind(const std::string& key) {
 }
 
 std::string recipe_value_problem(const std::string& key, const std::string& value) {
-  Recipe scratch;
-  const std::vector<Field> fields = schema(scratch);
-  const Field* f = find_field(fields, key);
-  if (!f) return "unknown key" + suggestion(fields, key);
-  if (!is_valid_utf8(value)) return "is not valid UTF-8";
-  return assign(*f, value);
+  Recipe scratch;  // the value is tried on a recipe of its own
+  return set_value(schema(scratch), key, value);
 }
 
 std::string dump_recipe(const Recipe& recipe) {

@@ -314,17 +314,14 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
               << std::endl;
         continue;
       }
-      if (lead_decides(
-              *group, options.budget_seconds > 0 && progress.elapsed() >= options.budget_seconds)) {
+      if (lead_decides(*group, stop_deadline_passed())) {
         out_of_time = true;
         break;
       }
       if (group->lead()) log << head << rung_text << ": " << settings_text(p, t) << std::endl;
       const std::optional<TrialResult> r = run_trial(p, t, rung, *group);
       if (!r) {
-        (options.budget_seconds > 0 && progress.elapsed() >= options.budget_seconds ? out_of_time
-                                                                                    : interrupted) =
-            true;
+        (stop_deadline_passed() ? out_of_time : interrupted) = true;
         break;
       }
       progress.saw(*r);
