@@ -1,9 +1,11 @@
 // rnmt serve: the HTTP/JSON translation server (server/), with its command-line options and
-// SIGINT/SIGTERM handling: stop accepting, answer what is in flight, exit 0.
+// SIGINT/SIGTERM handling: answer what is in flight (new requests get 503), then exit 0; a second
+// signal during that drain exits at once (128 + the signal), as gunicorn and uvicorn do.
 #include <pthread.h>
 
 #include <boost/program_options.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -74,26 +76,40 @@ int serve_command(const std::vector<std::string>& args) {
   std::cerr << "serve: listening on http://" << o.host << ":" << port << ", loading "
             << models.size() << " model" << (models.size() == 1 ? "" : "s") << std::endl;
   std::atomic<bool> finished{false};
+  std::thread stopper;  // drains the server after the first signal
   std::thread watcher([&] {
-    int signal = 0;
-    while (sigwait(&signals, &signal) != 0) {
+    for (int signals_seen = 0;; ++signals_seen) {
+      int signal = 0;
+      while (sigwait(&signals, &signal) != 0) {
+      }
+      if (finished) return;
+      const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+      if (signals_seen == 0) {
+        std::cerr << "serve: " << name
+                  << ": answering the requests in flight (new ones get 503); "
+                     "a second signal stops at once"
+                  << std::endl;
+        stopper = std::thread([&] { server.stop(); });
+        continue;
+      }
+      std::cerr << "serve: second " << name << ": stopping now, " << server.in_flight()
+                << " request(s) unanswered" << std::endl;
+      std::_Exit(128 + signal);
     }
-    if (finished) return;
-    std::cerr << "serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
-              << ": no new connections; answering the requests in flight" << std::endl;
-    server.stop();
   });
+  const auto end_watch = [&] {
+    finished = true;
+    pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if no signal came
+    watcher.join();
+    if (stopper.joinable()) stopper.join();
+  };
   try {
     server.serve();
   } catch (...) {
-    finished = true;
-    pthread_kill(watcher.native_handle(), SIGTERM);
-    watcher.join();
+    end_watch();
     throw;
   }
-  finished = true;
-  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if no signal came
-  watcher.join();
+  end_watch();
   std::cerr << "serve: stopped" << std::endl;
   return 0;
 }

@@ -38,6 +38,11 @@ void ServerMetrics::set_queue(int64_t lines) {
   queue_ = lines;
 }
 
+void ServerMetrics::set_in_flight(int64_t requests) {
+  std::lock_guard lock(mutex_);
+  in_flight_ = requests;
+}
+
 namespace {
 
 void write_histogram(std::ostream& out, const std::string& name, const std::string& help,
@@ -67,7 +72,9 @@ std::string ServerMetrics::text() const {
       << "# HELP rnmt_errors_total Requests answered with a 4xx or 5xx status.\n"
       << "# TYPE rnmt_errors_total counter\nrnmt_errors_total " << errors_ << "\n"
       << "# HELP rnmt_queue_lines Lines waiting to be batched.\n"
-      << "# TYPE rnmt_queue_lines gauge\nrnmt_queue_lines " << queue_ << "\n";
+      << "# TYPE rnmt_queue_lines gauge\nrnmt_queue_lines " << queue_ << "\n"
+      << "# HELP rnmt_requests_in_flight Translate requests received and not yet answered.\n"
+      << "# TYPE rnmt_requests_in_flight gauge\nrnmt_requests_in_flight " << in_flight_ << "\n";
   write_histogram(out, "rnmt_request_duration_seconds", "Time to answer a translate request.",
                   latency_);
   write_histogram(out, "rnmt_batch_lines", "Lines in each batch translated.", batch_size_);

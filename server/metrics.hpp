@@ -26,12 +26,13 @@ class ServerMetrics {
   void request(const std::string& path, int status, double seconds, int64_t lines);
   void batch(int64_t lines);
   void set_queue(int64_t lines);
+  void set_in_flight(int64_t requests);
   std::string text() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, int>, int64_t> requests_;  // (path, status) -> count
-  int64_t lines_ = 0, errors_ = 0, queue_ = 0;
+  int64_t lines_ = 0, errors_ = 0, queue_ = 0, in_flight_ = 0;
   Histogram latency_, batch_size_;
 };
 

@@ -1,11 +1,16 @@
 #include "server/translation_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <exception>
+#include <fstream>
 #include <thread>
 
 #include "core/error.hpp"
@@ -79,12 +84,34 @@ TranslationServer::TranslationServer(std::vector<ServedModel> models, ServerOpti
 TranslationServer::~TranslationServer() = default;
 
 int TranslationServer::bind() {
+  // httplib's own socket options add SO_REUSEPORT, with which a second server on the same port
+  // binds without error and takes half of the connections: SO_REUSEADDR alone refuses it.
+  int listen_socket = -1;
+  http_->set_socket_options([&listen_socket](int socket) {
+    const int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket = socket;
+  });
   const int port = options_.port == 0
                        ? http_->bind_to_any_port(options_.host)
                        : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0)
     throw Error("serve: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                 " (in use, or not an address of this machine?)");
+  // Debian's libcpp-httplib is compiled with a listen backlog of 5: when more clients connect at
+  // once than that (scripts opening a connection per request), the kernel resets the rest. A
+  // second listen() on the same socket sets the backlog; the kernel caps it at somaxconn.
+  const int backlog = std::max(options_.http_threads, SOMAXCONN);
+  if (::listen(listen_socket, backlog) != 0)
+    throw Error(std::string("serve: cannot set the listen backlog: ") + std::strerror(errno));
+  std::ifstream somaxconn_file("/proc/sys/net/core/somaxconn");
+  if (int somaxconn = 0; somaxconn_file >> somaxconn && somaxconn < options_.http_threads) {
+    std::lock_guard lock(log_mutex_);
+    log_ << "serve: warning: the kernel keeps at most net.core.somaxconn = " << somaxconn
+         << " connections waiting, fewer than --http-threads " << options_.http_threads
+         << ": more clients connecting at once may be reset (sysctl -w net.core.somaxconn=N)"
+         << std::endl;
+  }
   options_.port = port;
   return port;
 }
@@ -134,10 +161,28 @@ void TranslationServer::serve() {
   if (!load_error_.empty()) throw Error(load_error_);
 }
 
+int64_t TranslationServer::in_flight() const {
+  std::lock_guard lock(in_flight_mutex_);
+  return in_flight_;
+}
+
+void TranslationServer::add_in_flight(int64_t change) {
+  std::lock_guard lock(in_flight_mutex_);
+  in_flight_ += change;
+  metrics_.set_in_flight(in_flight_);
+  if (in_flight_ == 0) drained_.notify_all();
+}
+
 void TranslationServer::stop() {
-  stopping_ = true;
-  if (ready_)  // lines waiting for company go now
+  stopping_ = true;  // from here on, new requests are answered 503 (translate() checks it)
+  if (ready_)        // lines waiting for company go now, and lines submitted later do not wait
     for (auto& m : models_) m->batcher->flush();
+  {
+    // A request counted before stopping_ was set is answered in full; one counted after it sees
+    // stopping_ and gets 503 at once. Either way the count comes back to 0.
+    std::unique_lock lock(in_flight_mutex_);
+    drained_.wait(lock, [this] { return in_flight_ == 0; });
+  }
   if (!serving_) return;  // serve() will not listen
   // serve() may be about to listen: httplib's stop() only ends a listen that has begun.
   while (!http_->is_running() && !listen_done_)
@@ -147,6 +192,10 @@ void TranslationServer::stop() {
 
 std::string TranslationServer::translate(const std::string& body, int& status, int64_t& lines) {
   const Clock::time_point start = Clock::now();
+  if (stopping_) {
+    status = 503;
+    return error_body("the server is stopping: it answers the requests it has, and no new ones");
+  }
   if (!ready_) {
     status = 503;
     return error_body("the models are still loading");
@@ -206,7 +255,15 @@ void TranslationServer::routes() {
     const Clock::time_point start = Clock::now();
     int status = 500;
     int64_t lines = 0;
-    const std::string body = translate(req.body, status, lines);
+    add_in_flight(+1);  // before translate() checks stopping_: see stop()
+    std::string body;
+    try {
+      body = translate(req.body, status, lines);
+    } catch (...) {
+      add_in_flight(-1);
+      throw;
+    }
+    add_in_flight(-1);
     res.status = status;
     res.set_header("X-Rnmt-Lines", std::to_string(lines));
     res.set_content(body, kJson);

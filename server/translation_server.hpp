@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,8 +40,9 @@ struct ServerOptions {
 
 // rnmt serve: an HTTP/JSON translation server on cpp-httplib (README, "Translation server").
 // Models load in the background after bind(): until they have, /health answers 503 and
-// /translate 503. stop() (from any thread, e.g. on SIGTERM) stops accepting connections; serve()
-// returns once every request in flight has been answered.
+// /translate 503. stop() (from any thread, e.g. on SIGTERM) drains: requests already received are
+// answered, while new ones get 503 ("stopping") and /health says "stopping"; once none is left in
+// flight the server stops listening, stop() returns, and serve() returns.
 class TranslationServer {
  public:
   TranslationServer(std::vector<ServedModel> models, ServerOptions options, std::ostream& log);
@@ -53,6 +55,7 @@ class TranslationServer {
   void serve();
   void stop();
   bool ready() const { return ready_; }
+  int64_t in_flight() const;  // translate requests received and not yet answered
 
  private:
   struct Model {
@@ -64,6 +67,7 @@ class TranslationServer {
   void load_models();
   void routes();
   std::string translate(const std::string& body, int& status, int64_t& lines);
+  void add_in_flight(int64_t change);
 
   std::vector<ServedModel> served_;
   ServerOptions options_;
@@ -74,6 +78,9 @@ class TranslationServer {
   std::vector<std::unique_ptr<Model>> models_;  // in the order given; the first is the default
   std::atomic<bool> ready_{false}, stopping_{false}, serving_{false}, listen_done_{false};
   std::atomic<uint64_t> serial_{0};
+  mutable std::mutex in_flight_mutex_;
+  std::condition_variable drained_;  // in_flight_ reached 0
+  int64_t in_flight_ = 0;
   std::string load_error_;
 };
 
