@@ -77,6 +77,18 @@ std::pair<int, std::string> raw_post(const RunningServer& s, const std::string& 
   return res ? std::pair{res->status, res->body} : std::pair{-1, std::string()};
 }
 
+// Waits (at most a minute) until GET /metrics has the line `line`: the event a test waits on, so
+// that a loaded machine cannot make it flaky the way a fixed head start can.
+bool wait_for_metric(const RunningServer& s, const std::string& line) {
+  for (int i = 0; i < 6000; ++i) {
+    auto client = s.client();
+    if (const auto res = client.Get("/metrics"))
+      if (("\n" + res->body).find("\n" + line + "\n") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 json post(const RunningServer& s, const std::string& body, int expected_status,
           const std::string& path = "/translate") {
   auto client = s.client();
@@ -220,7 +232,7 @@ TEST_CASE("Server: a request past its timeout gets 504, a full queue 503", "[ser
   // Two lines wait in the queue (400 ms); three more do not fit in it.
   std::pair<int, std::string> waited;
   std::thread waiting([&] { waited = raw_post(s, R"({"text": ["a", "b"]})"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(wait_for_metric(s, "rnmt_requests_in_flight 1"));
   const json full = post(s, R"({"text": ["a", "b"]})", 503);
   CHECK_THAT(full["error"].get<std::string>(),
              Catch::StartsWith("overloaded: the queue is full (3 lines)"));
@@ -233,7 +245,10 @@ TEST_CASE("Server: 8 concurrent clients get exactly their own results, batched t
           "[server]") {
   const std::string path = fixture_model("server_e.rnmt");
   ServerOptions options;
-  options.max_batch_delay_ms = 50;
+  // The 8 requests hold 31 lines: they go as one batch once all have come (a line waits a minute
+  // for company), however slowly a loaded machine starts the clients.
+  options.max_batch_size = 31;
+  options.max_batch_delay_ms = 60000;
   options.workers = 1;
   RunningServer s({{"default", path}}, options);
   const Translator translator(path);
@@ -260,19 +275,68 @@ TEST_CASE("Server: 8 concurrent clients get exactly their own results, batched t
             expected[i].hypotheses[0].text);
     }
   }
-  // Lines of different requests shared batches: fewer batches than requests.
-  auto metrics = s.client().Get("/metrics");
-  REQUIRE(metrics);
-  const std::string key = "rnmt_batch_lines_count ";
-  const size_t at = metrics->body.find(key);
-  REQUIRE(at != std::string::npos);
-  CHECK(std::stoi(metrics->body.substr(at + key.size())) < 8);
+  // Lines of all 8 requests shared one batch.
+  CHECK(wait_for_metric(s, "rnmt_batch_lines_count 1"));
+  CHECK(wait_for_metric(s, "rnmt_batch_lines_sum 31"));
+}
+
+TEST_CASE("Server: requests under different options never share a batch", "[server]") {
+  const std::string path = fixture_model("server_h.rnmt");
+  ServerOptions options;
+  // A batch goes when it holds 6 lines (a line waits a minute for company): what goes together is
+  // decided by the lines alone, however slowly a loaded machine runs the clients.
+  options.max_batch_size = 6;
+  options.max_batch_delay_ms = 60000;
+  options.workers = 1;
+  RunningServer s({{"default", path}}, options);
+  const Translator translator(path);
+  // A (4 lines) and B (2 lines, n-best under a wider beam) would fill one batch if options were
+  // ignored, and B's lines would come back with A's single hypothesis. C has A's options and
+  // completes A's batch; D has B's and completes B's.
+  const std::vector<std::vector<std::string>> lines = {
+      {"a b", "c", "b c a", "a"}, {"c a", "b"}, {"a c", "c b"}, {"b b", "a c b", "c", "b a"}};
+  const json n_best = {{"beam_size", 3}, {"num_hypotheses", 2}};
+  std::vector<std::pair<int, std::string>> raw(4);
+  std::vector<std::thread> clients;
+  const auto send = [&](size_t r) {
+    json body = {{"text", lines[r]}};
+    if (r % 2 == 1) body["options"] = n_best;
+    clients.emplace_back([&, r, body] { raw[r] = raw_post(s, body.dump()); });
+  };
+  send(0);
+  send(1);
+  REQUIRE(wait_for_metric(s, "rnmt_queue_lines 6"));  // A and B wait, apart
+  send(2);
+  send(3);
+  for (auto& t : clients) t.join();
+  TranslationOptions b_options = translator.default_options();
+  b_options.beam_size = 3;
+  b_options.num_hypotheses = 2;
+  for (size_t r = 0; r < 4; ++r) {
+    INFO("request " << r);
+    REQUIRE(raw[r].first == 200);
+    const json answer = json::parse(raw[r].second);
+    const auto expected =
+        translator.translate(lines[r], r % 2 == 1 ? b_options : translator.default_options());
+    REQUIRE(answer["translations"].size() == expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const json& got = answer["translations"][i]["hypotheses"];
+      REQUIRE(got.size() == expected[i].hypotheses.size());
+      for (size_t k = 0; k < got.size(); ++k) {
+        CHECK(got[k]["text"] == expected[i].hypotheses[k].text);
+        CHECK(got[k]["score"].get<double>() == Approx(expected[i].hypotheses[k].score));
+      }
+    }
+  }
+  // Two full batches: A with C, B with D.
+  CHECK(wait_for_metric(s, "rnmt_batch_lines_count 2"));
+  CHECK(wait_for_metric(s, "rnmt_batch_lines_sum 12"));
 }
 
 TEST_CASE("Server: stop() answers the requests in flight before serve() returns", "[server]") {
   const std::string path = fixture_model("server_f.rnmt");
   ServerOptions options;
-  options.max_batch_delay_ms = 300;
+  options.max_batch_delay_ms = 60000;  // the request waits until stop() flushes the queue
   auto s = std::make_unique<RunningServer>(std::vector<ServedModel>{{"default", path}}, options);
   std::atomic<int> status{0};
   std::thread client([&] {
@@ -280,7 +344,7 @@ TEST_CASE("Server: stop() answers the requests in flight before serve() returns"
     auto res = c.Post("/translate", R"({"text": ["a", "b c"]})", "application/json");
     status = res ? res->status : -1;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the request waits in the queue
+  REQUIRE(wait_for_metric(*s, "rnmt_queue_lines 2"));  // the request waits in the queue
   const int port = s->port;
   s.reset();  // stop() and join serve()
   client.join();
