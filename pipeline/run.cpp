@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "core/directory_lock.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "pipeline/interrupt.hpp"
@@ -83,10 +85,12 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
                Stage last) {
   InterruptWatcher watcher;
   const bool lead = comm.lead();
+  std::optional<DirectoryLock> lock;  // rank 0 alone writes the workdir, so it alone locks it
   if (lead) {
     std::error_code ec;
     fs::create_directories(r.workdir, ec);
     if (ec) throw Error("cannot create the workdir '" + r.workdir + "': " + ec.message());
+    lock.emplace(r.workdir, "workdir");
     write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
   }
   bool rerun = false;  // once a stage runs, every later one runs too: its input changed

@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "core/archive.hpp"
+#include "core/directory_lock.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "pipeline/interrupt.hpp"
@@ -272,7 +274,12 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
   }
   const int groups = world.size() / per_group, my_group = world.rank() / per_group;
   const std::unique_ptr<Communicator> group = world.split(my_group);
-  if (world.lead()) claim_workdir(p);
+  std::optional<DirectoryLock> lock;  // one sweep at a time in a workdir (rank 0 holds it)
+  if (world.lead()) {
+    fs::create_directories(p.workdir);
+    lock.emplace(p.workdir, "sweep workdir");
+    claim_workdir(p);
+  }
   world.barrier();
   Progress progress{p, log, p.base.validation.metric, std::nullopt};
   std::optional<DeadlineGuard> deadline;

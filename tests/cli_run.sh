@@ -39,10 +39,19 @@ cmp runs/quickstart/train/last.ckpt runs/quickstart/train/step-1200.ckpt
 "$rnmt" run "$recipe" "${args[@]}" 2>log2.txt
 [[ $(grep -c "up to date, skipped" log2.txt) == 4 ]] || { cat log2.txt; exit 1; }
 
-# SIGINT during training writes a checkpoint and exits 130; the same command resumes from it
+# SIGINT during training writes a checkpoint and exits 130; the same command resumes from it.
+# Meanwhile the workdir is locked: a second run on it is refused, naming the first one's pid, and
+# leaves the first run's files alone.
 "$rnmt" run "$recipe" --set training.max_time=0 --set training.max_steps=100000 --from train 2>int.txt &
 pid=$!
-for _ in $(seq 100); do grep -q "^step " int.txt 2>/dev/null && break; sleep 0.2; done
+# the event: the first step's line in the log (a minute at most, or the test fails here)
+for _ in $(seq 600); do grep -q "^step " int.txt && break; sleep 0.1; done
+grep -q "^step " int.txt || { cat int.txt; echo "training never logged a step"; exit 1; }
+cp runs/quickstart/recipe.yaml recipe_before.yaml
+if "$rnmt" run "$recipe" --set training.lr=0.5 2>second.txt; then echo "a second run shared the workdir"; exit 1; fi
+grep -q "the workdir 'runs/quickstart' is in use by another rnmt (pid $pid: .*rnmt run $recipe --set training.max_time=0" second.txt ||
+  { cat second.txt; exit 1; }
+cmp runs/quickstart/recipe.yaml recipe_before.yaml  # the refused run wrote nothing
 kill -INT "$pid"
 status=0; wait "$pid" || status=$?
 [[ $status == 130 ]] || { cat int.txt; echo "exit status $status, expected 130"; exit 1; }

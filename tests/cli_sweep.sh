@@ -140,6 +140,25 @@ grep -q "^train: stopped at step [0-9]* (the sweep's time budget is spent)" \
 "$rnmt" sweep "$recipe" --space kill.yaml --workdir budget --budget 2s "${long[@]}" 2>budget2.log
 grep -q "^train: resuming from .*last.ckpt" budget/trials/001/run.log || fail "budget: resumed"
 
+# --- one sweep per workdir: a second sweep on a running sweep's workdir is refused, naming the
+# first one's pid; SIGINT then stops the first with a checkpoint, writes its tables and exits 130
+"$rnmt" sweep "$recipe" --space kill.yaml --workdir locked "${long[@]}" 2>locked.log &
+first=$!
+for _ in $(seq 600); do grep -qs "^step " locked/trials/001/run.log && break; sleep 0.1; done
+grep -qs "^step " locked/trials/001/run.log || { cat locked.log; fail "the first sweep never trained"; }
+if "$rnmt" sweep "$recipe" --space kill.yaml --workdir locked "${long[@]}" 2>second.log; then
+  fail "two sweeps shared a workdir"
+fi
+grep -q "the sweep workdir 'locked' is in use by another rnmt (pid $first: .*rnmt sweep $recipe" \
+  second.log || { cat second.log; fail "the second sweep's message"; }
+kill -INT "$first"
+status=0
+wait "$first" || status=$?
+[[ $status == 130 ]] || { cat locked.log; fail "SIGINT: exit status $status, expected 130"; }
+grep -q "^train: stopped at step [0-9]* (interrupted)" locked/trials/001/run.log ||
+  { cat locked/trials/001/run.log; fail "trial 1 stopped with a checkpoint"; }
+[[ -s locked/results.csv ]] || fail "no tables after SIGINT"
+
 # --- a trial that fails is recorded as failed, and the sweep goes on to the others
 printf 'model.pretrained_embeddings.src: ["", nowhere.vec]\n' >fails.yaml
 "$rnmt" sweep "$recipe" --space fails.yaml --workdir fails "${small[@]}" 2>fails.log ||
