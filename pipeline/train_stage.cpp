@@ -111,13 +111,15 @@ struct StopDecision {
   std::string reason;  // for the log: "max_steps reached", "interrupted", ...
 };
 
+constexpr const char* kMaxTimeReached = "max_time reached";
+
 // Whether training stops now, and why.
 StopDecision stop_decision(const Recipe& r, const TrainPosition& pos, double elapsed,
                            const StopRequests& stop) {
   if (stop.deadline_passed()) return {StopKind::interrupt, "the sweep's time budget is spent"};
   if (stop.requested()) return {StopKind::interrupt, "interrupted"};
   if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
-    return {StopKind::finish, "max_time reached"};
+    return {StopKind::finish, kMaxTimeReached};
   if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs)
     return {StopKind::finish, "max_epochs reached"};
   if (r.training.max_steps > 0 && pos.step >= r.training.max_steps)
@@ -277,6 +279,11 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
       << (std::isnan(record.best) ? ""
                                   : "; best validation at step " + std::to_string(record.best_step))
       << std::endl;
+  if (decision.reason == kMaxTimeReached)
+    log << "train: the time cap fired (training.max_time), not max_steps, max_epochs or patience: "
+           "a slower or busier machine stops at another step, with another model; bound the run "
+           "by steps for a result that does not depend on the machine"
+        << std::endl;
   if (interrupted) {
     log << "train: interrupted; run the same command again to resume" << std::endl;
     return 130;

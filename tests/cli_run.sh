@@ -89,6 +89,13 @@ grep -q "last.ckpt' started from other pretrained embeddings" err.txt || { cat e
 if "$rnmt" run "$recipe" "${pre[@]}" --from train 2>err.txt; then exit 1; fi
 grep -q "small.vec: vectors of dimension 3, but model.embedding is 64" err.txt || { cat err.txt; exit 1; }
 
+# a run bounded by time says so when the cap fires: its model depends on the machine's speed
+"$rnmt" run "$recipe" --set workdir=capped --set training.max_time=1 --set training.max_steps=0 \
+  --set validation.every=100000 2>capped.txt || { cat capped.txt; exit 1; }
+grep -q "^train: stopped at step [0-9]* (max_time reached)" capped.txt || { cat capped.txt; exit 1; }
+grep -q "^train: the time cap fired (training.max_time), not max_steps" capped.txt || { cat capped.txt; exit 1; }
+if grep -q "time cap fired" log.txt; then echo "the step-bounded run blamed the time cap"; exit 1; fi
+
 # bad recipes: a misspelt key, then parallel files of different lengths
 printf 'workdir: x\ntrainng:\n  lr: 1\n' >bad.yaml
 if "$rnmt" run bad.yaml 2>err.txt; then exit 1; fi

@@ -34,13 +34,15 @@ void TrainingLog::report(const TrainPosition& position, double lr, double elapse
   const double loss = loss_tokens_ ? loss_sum_ / static_cast<double>(loss_tokens_) : 0;
   const double interval = elapsed - last_report_;
   const double speed = static_cast<double>(loss_tokens_) / std::max(1e-9, interval);
-  std::string eta;
-  if (limits_.max_time_seconds > 0) {
-    eta = ", ETA " + clock_text(limits_.max_time_seconds - elapsed);
-  } else if (limits_.max_steps > 0 && steps_ > 0) {
-    eta = ", ETA " + clock_text(interval / static_cast<double>(steps_) *
-                                static_cast<double>(limits_.max_steps - position.step));
+  // The sooner of the two limits (patience may end training sooner still).
+  double remaining = -1;
+  if (limits_.max_time_seconds > 0) remaining = limits_.max_time_seconds - elapsed;
+  if (limits_.max_steps > 0 && steps_ > 0) {
+    const double by_steps = interval / static_cast<double>(steps_) *
+                            static_cast<double>(limits_.max_steps - position.step);
+    remaining = remaining < 0 ? by_steps : std::min(remaining, by_steps);
   }
+  const std::string eta = remaining < 0 ? "" : ", ETA " + clock_text(remaining);
   char line[320];
   std::snprintf(line, sizeof line,
                 "step %lld | epoch %lld | loss %.3f | ppl %.2f | %.0f tgt tok/s | lr %.2e | "
