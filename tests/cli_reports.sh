@@ -33,7 +33,8 @@ mkfifo page.fifo
 cat page.fifo >page.html &
 "$rnmt" inspect -m "$model" -i lines.txt --beam 1 -o page.fifo 2>/dev/null
 wait $!
-[[ -p page.fifo ]] && grep -q '"kind":"inspection"' page.html
+[[ -p page.fifo ]] || { echo "the FIFO was replaced by a file"; exit 1; }
+grep -q '"kind":"inspection"' page.html || { echo "no inspection in the page"; exit 1; }
 
 # rnmt report: the run's training log and its four inspections
 "$rnmt" report "$dir/run" -o training.html --json training.json 2>log.txt || { cat log.txt; exit 1; }
