@@ -9,6 +9,7 @@
 #include "core/crash_point.hpp"
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "core/thread_pinning.hpp"
 #include "embeddings/pretrained_embeddings.hpp"
 #include "evaluation/bleu.hpp"
 #include "inspect/training_inspection.hpp"
@@ -157,6 +158,9 @@ void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int6
 int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
   const bool lead = comm.lead();
   set_threads(static_cast<int>(r.training.threads));
+  const ThreadPinning pinning(static_cast<int>(r.training.threads));
+  if (lead && pinning.pinned())
+    log << "train: " << r.training.threads << " threads, " << pinning.description() << std::endl;
   Tokenizers t = load_tokenizers(r);
   int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
   const Corpus train_raw = read_corpus(r.data.train);

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "core/dnnl_context.hpp"
+#include "core/thread_pinning.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
@@ -45,6 +46,9 @@ size_t bench_model_parameters(BenchTrainOptions o) {
 BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   using clock = std::chrono::steady_clock;
   set_threads(o.threads);
+  const ThreadPinning pinning(o.threads);
+  log << "bench: " << o.threads << (o.threads == 1 ? " thread, " : " threads, ")
+      << pinning.description() << std::endl;
   const auto t_data = clock::now();
   ParallelData data =
       o.src.empty() ? synthetic_data(o.synthetic_pairs, o.synthetic_length, o.synthetic_vocab, 1)
