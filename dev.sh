@@ -25,7 +25,8 @@ case "${1:-}" in
   build) build ;;
   # Sequential on purpose: every test process runs OpenMP threads, and processes spin-waiting
   # against each other on a small machine turn a 2-second suite into minutes.
-  test) build && ctest --test-dir "$BUILD" --output-on-failure ;;
+  # ctest-results.xml: the run's record, which CI's scripts/check-test-groups.sh reads.
+  test) build && ctest --test-dir "$BUILD" --output-on-failure --output-junit ctest-results.xml ;;
   # The main job: the quickstart recipe end to end (data, tokenizers, training, BLEU, model file).
   quickstart) build && "$BUILD/rnmt" run recipes/quickstart.yaml ;;
   # -O1 -g1: readable stacks (functions and lines; fuller debug information only slows the build);

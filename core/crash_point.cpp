@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
+
+#include "core/error.hpp"
 
 namespace rnmt {
 namespace {
@@ -14,10 +17,15 @@ struct Armed {
   std::string text;   // what the detail must contain
   int pass = 1;
   int seen = 0;
+  bool error = false;  // "=error": throw an Error instead of dying
 
   void arm(std::string spec) {
     pass = 1;
     seen = 0;
+    constexpr std::string_view kError = "=error";
+    error = spec.size() >= kError.size() &&
+            spec.compare(spec.size() - kError.size(), kError.size(), kError) == 0;
+    if (error) spec.resize(spec.size() - kError.size());
     if (const auto colon = spec.rfind(':'); colon != std::string::npos) {
       pass = std::atoi(spec.c_str() + colon + 1);
       spec.resize(colon);
@@ -56,7 +64,9 @@ void crash_point(const char* point, const std::string& detail) {
   Armed& a = armed();
   std::lock_guard lock(a.mutex);
   if (a.point.empty() || a.point != point || detail.find(a.text) == std::string::npos) return;
-  if (++a.seen == a.pass) std::raise(SIGKILL);
+  if (++a.seen != a.pass) return;
+  if (a.error) throw Error(std::string("an error injected at ") + point + " (RNMT_CRASH_AT)");
+  std::raise(SIGKILL);
 }
 
 }  // namespace rnmt

@@ -3,7 +3,7 @@
 // recipe and tokenizers and the weight check instead of stopping at the checksum); even, the bytes
 // are read as they are. Properties: loading returns a model or throws rnmt::Error naming the file,
 // never a crash and never a huge allocation from a forged size (libFuzzer's malloc limit); a model
-// that loads has exactly the weights its file holds.
+// that loads has exactly the weights its file holds, value for value (bit for bit).
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const Archive archive = parse_archive(bytes, "fuzz.rnmt", kModelFileTag, kModelFileVersion);
     const LoadedModel m = load_model(archive, "fuzz.rnmt");
-    FUZZ_CHECK(m.network->params().total() * sizeof(float) == archive.get(kWeightsSection).size());
+    FUZZ_CHECK(weight_bytes(m.network->params()) == archive.get(kWeightsSection));
   } catch (const Error& e) {
     FUZZ_CHECK(std::string(e.what()).find("fuzz.rnmt") != std::string::npos);
   }

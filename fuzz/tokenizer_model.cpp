@@ -1,6 +1,7 @@
 // Arbitrary bytes as a tokenizer model file (the text `rnmt tokenizer learn` writes and model files
-// embed). Properties: the parser returns a model or throws rnmt::Error, nothing else; a model it
-// accepts tokenizes text, and saving it gives a file that parses back to the same save.
+// embed). Properties: the parser returns a model or throws rnmt::Error naming the file, nothing
+// else; a model it accepts tokenizes text into non-empty pieces without an error, and saving it
+// gives a file that parses back to the same save.
 #include <unistd.h>
 #include <cstdint>
 #include <filesystem>
@@ -19,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TokenizerModel model;
   try {
     model = parse_tokenizer(text, "fuzz.tokenizer");
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    FUZZ_CHECK(std::string(e.what()).find("fuzz.tokenizer") != std::string::npos);
     return 0;
   }
   Tokenizer tokenizer(model);

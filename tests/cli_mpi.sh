@@ -34,12 +34,38 @@ grep -q "exited on signal 9" killed.log || { cat killed.log; exit 1; }
 grep -q "^validation at step 200" killed.log
 grep -q "^train: stopped" killed.log && { cat killed.log; echo "training went on"; exit 1; }
 
+# resumed on another number of ranks (one process alone, a copy of the killed workdir): it goes
+# on from the checkpoint of step 200 with the same global batch and keeps learning: its validation
+# loss at step 300 is below the one at step 200, and within 10% of the 2-rank run's (not equal:
+# one process draws one stream of dropout masks where two ranks drew two)
+cp -r killed alone1
+"$rnmt" run "$recipe" "${args[@]}" --set workdir=alone1 2>alone1.log || { cat alone1.log; exit 1; }
+grep -q "^train: resuming from alone1/train/last.ckpt at step 200" alone1.log || { cat alone1.log; exit 1; }
+grep -q "^train: stopped at step 300" alone1.log || { cat alone1.log; exit 1; }
+ours=$(sed -n 's/^validation at step 300: loss \([0-9.]*\).*/\1/p' alone1.log)
+theirs=$(sed -n 's/^validation at step 300: loss \([0-9.]*\).*/\1/p' straight.log)
+before=$(sed -n 's/^validation at step 200: loss \([0-9.]*\).*/\1/p' straight.log)
+awk -v a="$ours" -v b="$theirs" -v c="$before" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && a < c && d < 0.1 * b) }' ||
+  { echo "resumed alone: validation loss $ours at 300 ($before at 200), 2 ranks $theirs"; exit 1; }
+
 # the same command again resumes from step 200 and ends where the uninterrupted run ended
 timeout 300 "${mpirun[@]}" -np 2 "$rnmt" run "$recipe" "${args[@]}" --set workdir=killed 2>resumed.log
 grep -q "^train: resuming from killed/train/last.ckpt at step 200" resumed.log || { cat resumed.log; exit 1; }
 cmp straight/train/last.ckpt killed/train/last.ckpt
 cmp straight/train/best.params killed/train/best.params  # the exported weights (the model file names its workdir)
 [[ -s killed/model.rnmt ]]
+
+# an error on one rank (injected on rank 1 at its 50th step) ends every rank at once, no hang, and
+# says which rank failed and why
+status=0
+timeout 300 "${mpirun[@]}" -np 1 "$rnmt" run "$recipe" "${args[@]}" --set workdir=failed : \
+  -np 1 env RNMT_CRASH_AT=train.step:50=error "$rnmt" run "$recipe" "${args[@]}" --set workdir=failed \
+  >failed.log 2>&1 || status=$?
+((status != 0 && status != 124)) || { cat failed.log; echo "exit status $status"; exit 1; }
+grep -q "rnmt: error (rank 1 of 2): an error injected at train.step (RNMT_CRASH_AT)" failed.log ||
+  { cat failed.log; exit 1; }
+if grep -q "^train: stopped" failed.log; then cat failed.log; echo "training went on"; exit 1; fi
 
 # rnmt sweep under mpirun: two groups of one rank take a grid of 4 trials side by side, and end with
 # the table one process makes (one thread per trial: the same sums in the same order)

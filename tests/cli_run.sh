@@ -69,11 +69,14 @@ grep -q "train: stopped at step $until (max_steps reached)" resume.txt || { cat 
 
 # pretrained embeddings: word2vec text vectors for the source words, placed and frozen (a short run
 # in another workdir over the same data); vectors of the wrong size are refused naming the file
-awk '{ for (i = 1; i <= NF; i++) seen[$i] = 1 } END {
-  n = 0; for (w in seen) n++; print n, 64
-  for (w in seen) { printf "%s", w
-    for (d = 1; d <= 64; d++) printf " %.4f", ((length(w) * 7 + d * 13) % 17 - 8) / 20; print "" } }' \
-  runs/quickstart/data/train.en >words.vec
+# vectors TEXT: word2vec text vectors (64 values) for every word of TEXT
+vectors() {
+  awk '{ for (i = 1; i <= NF; i++) seen[$i] = 1 } END {
+    n = 0; for (w in seen) n++; print n, 64
+    for (w in seen) { printf "%s", w
+      for (d = 1; d <= 64; d++) printf " %.4f", ((length(w) * 7 + d * 13) % 17 - 8) / 20; print "" } }' "$1"
+}
+vectors runs/quickstart/data/train.en >words.vec
 pre=(--set workdir=pre --set training.max_time=0 --set training.max_steps=20
   --set validation.every=20 --set model.pretrained_embeddings.src=words.vec)
 "$rnmt" run "$recipe" "${pre[@]}" --set model.pretrained_embeddings.freeze=true 2>pre.txt ||
@@ -82,6 +85,14 @@ grep -qE "^train: source embeddings from words.vec \([0-9]+ vectors\): [0-9]+% o
 vocabulary's [0-9]+ pieces placed \([1-9][0-9]* by their word, [0-9]+ by the words containing \
 them\); frozen$" pre.txt ||
   { cat pre.txt; exit 1; }
+# the target side too: vectors for the Spanish words land on the target table
+vectors runs/quickstart/data/train.es >words_es.vec
+"$rnmt" run "$recipe" "${pre[@]}" --set workdir=pre_tgt --set model.pretrained_embeddings.src= \
+  --set model.pretrained_embeddings.tgt=words_es.vec 2>pre_tgt.txt || { cat pre_tgt.txt; exit 1; }
+grep -qE "^train: target embeddings from words_es.vec \([0-9]+ vectors\): [0-9]+% of the target \
+vocabulary's [0-9]+ pieces placed \([1-9][0-9]* by their word, [0-9]+ by the words containing them\)$" \
+  pre_tgt.txt || { cat pre_tgt.txt; exit 1; }
+if grep -q "^train: source embeddings" pre_tgt.txt; then cat pre_tgt.txt; exit 1; fi
 printf '1 3\nthe 0.1 0.2 0.3\n' >small.vec
 pre+=(--set model.pretrained_embeddings.src=small.vec)
 if "$rnmt" run "$recipe" "${pre[@]}" 2>err.txt; then exit 1; fi  # not resumed from other vectors

@@ -21,6 +21,9 @@ done
 fail() { echo "FAILED: $*"; exit 1; }
 # score TRIAL_DIR RUNG: the score (minus the loss) a trial recorded for a rung
 score() { sed -n 's/.*"score":\([-0-9.e]*\).*/\1/p' "$1/rung-$2.json"; }
+# table DIR: a sweep's results.csv without its seconds column (times differ from run to run)
+table() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") skip = i }
+  { line = ""; for (i = 1; i <= NF; i++) if (i != skip) line = line $i ","; print line }' "$1/results.csv"; }
 
 # --- a grid over two keys: 2 x 2 trials, each trained once, ranked by the loss it recorded
 cat >grid.yaml <<'YAML'
@@ -109,6 +112,26 @@ grep -q '"steps":180' "$winner/rung-2.json" || fail "the winner trained to 180 s
 grep -q "^train: resuming from .*last.ckpt at step 60$" "$winner/run.log" || fail "resumed"
 [[ $(sed -n '2p' halving/results.csv | cut -d, -f2) == $((10#${winner##*/})) ]] || fail "ranked first"
 
+# --- successive halving killed where a random kill rarely lands (SIGKILL from a crash point):
+# half way through writing the fifth trial's rung-0 result, and at the rung boundary, as the
+# first result of rung 1 is about to be renamed into place. Each, started again, ends as the
+# sweep above that was never killed: the same table (but the seconds), and every trial's last
+# checkpoint byte for byte (the model files name their workdirs, which differ).
+for point in file.half-written@rung-0.json:5 file.before-rename@rung-1.json:1; do
+  status=0
+  RNMT_CRASH_AT=$point "$rnmt" sweep "$recipe" --space random.yaml --trials 9 --halving \
+    --min-steps 20 --eta 3 --workdir cut "${small[@]}" --set training.max_steps=0 2>cut.log || status=$?
+  [[ $status == 137 ]] || { cat cut.log; fail "$point: exit status $status, expected 137"; }
+  "$rnmt" sweep "$recipe" --space random.yaml --trials 9 --halving --min-steps 20 --eta 3 \
+    --workdir cut "${small[@]}" --set training.max_steps=0 2>cut.log || { cat cut.log; fail "$point: resumed"; }
+  [[ $(table cut) == "$(table halving)" ]] || { diff <(table cut) <(table halving); fail "$point: table"; }
+  for t in halving/trials/*; do
+    cmp "$t/train/last.ckpt" "cut/trials/${t##*/}/train/last.ckpt" || fail "$point: trial ${t##*/} differs"
+  done
+  [[ -s cut/best.rnmt ]] || fail "$point: no best model"
+  rm -rf cut
+done
+
 # --- killed mid-trial (SIGKILL before trial 2's step 25, after its checkpoint at 20), started again
 cat >kill.yaml <<'YAML'
 model.dropout: [0.0, 0.1, 0.2]
@@ -127,6 +150,14 @@ for t in 1 2 3; do
   [[ $(grep -c "^train: stopped at" "killed/trials/00$t/run.log") == 1 ]] || fail "trial $t ran once"
 done
 [[ $(sed 1d killed/results.csv | wc -l) == 3 ]] || fail "3 trials in the table"
+# ... and ends as the sweep that was never killed: the same table (all but the seconds) and every
+# trial's last checkpoint, byte for byte
+"$rnmt" sweep "$recipe" --space kill.yaml --workdir whole "${small[@]}" 2>whole.log ||
+  { cat whole.log; fail "uninterrupted sweep"; }
+[[ $(table killed) == "$(table whole)" ]] || { diff <(table killed) <(table whole); fail "table"; }
+for t in whole/trials/*; do
+  cmp "$t/train/last.ckpt" "killed/trials/${t##*/}/train/last.ckpt" || fail "trial ${t##*/} differs"
+done
 
 # --- a time budget: training stops with a checkpoint when it is spent, and the next run resumes
 long=("${small[@]}" --set training.max_steps=1000000)

@@ -11,12 +11,9 @@
 #include "model_file/model_file.hpp"
 #include "model_file/weights.hpp"
 #include "recipe/model_config.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace rnmt::test {
-
-inline std::string temp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("rnmt_test_" + name)).string();
-}
 
 inline std::string tokenizer_text(const std::vector<std::string>& pieces) {
   TokenizerModel m;

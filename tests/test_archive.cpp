@@ -12,6 +12,7 @@
 #include "core/archive.hpp"
 #include "core/crash_point.hpp"
 #include "core/error.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace rnmt;
 using Catch::Contains;
@@ -19,7 +20,7 @@ using Catch::Contains;
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("rnmt_test_" + name)).string();
+  return test::temp(name);
 }
 
 Archive sample(float fill, size_t floats = 1000) {

@@ -13,6 +13,7 @@
 #include "pipeline/stages.hpp"
 #include "tests/model_fixture.hpp"
 #include "tests/model_test_util.hpp"
+#include "tests/temp_dir.hpp"
 #include "training/checkpoint_directory.hpp"
 #include "training/synthetic.hpp"
 
@@ -91,8 +92,7 @@ TEST_CASE("models of different architectures or tokenizers are not averaged", "[
 }
 
 TEST_CASE("export.average takes the mean of the last N step checkpoints", "[average]") {
-  const std::filesystem::path work =
-      std::filesystem::temp_directory_path() / "rnmt_test_export_average";
+  const std::filesystem::path work = test::temp("export_average");
   std::filesystem::remove_all(work);
   std::filesystem::create_directories(work / "train");
   ModelConfig config = small_config(Cell::lstm, false);

@@ -240,6 +240,35 @@ TEST_CASE("frozen embedding tables stay as loaded while the rest of the network 
   CHECK(std::vector<float>(out.w, out.w + out.size) != out_before);
 }
 
+TEST_CASE("with tied embeddings a frozen target table freezes the output weights too",
+          "[embeddings][trainer]") {
+  const ParallelData data = synthetic_data(64, 5, 14, 2);
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = data.src_vocab;
+  c.embedding = c.decoder_hidden = 8;  // tying needs them equal
+  c.encoder_hidden = 8;
+  c.tied_embeddings = true;
+  Seq2Seq model(c, 4);
+  CHECK_THROWS(model.params().find("output.weight"));  // one table serves both
+  const Param& tgt = model.params().find("tgt_embedding");
+  const Param& src = model.params().find("src_embedding");
+  const Param& bias = model.params().find("output.bias");
+  const std::vector<float> tgt_before(tgt.w, tgt.w + tgt.size), src_before(src.w, src.w + src.size),
+      bias_before(bias.w, bias.w + bias.size);
+  Trainer trainer(model, data,
+                  {.lr = 0.03, .batch_sentences = 16, .seed = 3, .frozen = {"tgt_embedding"}});
+  std::vector<double> losses;
+  for (int i = 0; i < 40; ++i) {
+    const StepResult s = trainer.step();
+    losses.push_back(s.loss.loss / static_cast<double>(s.loss.tokens));
+  }
+  CHECK(losses[36] + losses[37] + losses[38] + losses[39] <
+        0.9 * (losses[0] + losses[1] + losses[2] + losses[3]));      // it learned
+  CHECK(std::vector<float>(tgt.w, tgt.w + tgt.size) == tgt_before);  // table and output weights
+  CHECK(std::vector<float>(src.w, src.w + src.size) != src_before);
+  CHECK(std::vector<float>(bias.w, bias.w + bias.size) != bias_before);
+}
+
 TEST_CASE("recipe: model.pretrained_embeddings keys, and freeze needs vectors",
           "[embeddings][recipe]") {
   const std::string base =

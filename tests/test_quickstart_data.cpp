@@ -6,6 +6,7 @@
 #include <set>
 
 #include "pipeline/quickstart_data.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace rnmt;
 
@@ -17,7 +18,7 @@ TEST_CASE("ICU spells integers out in English and Spanish", "[quickstart]") {
 }
 
 TEST_CASE("quickstart splits are line-aligned, disjoint and reproducible", "[quickstart]") {
-  const auto dir = (std::filesystem::temp_directory_path() / "rnmt_quickstart_test").string();
+  const std::string dir = test::temp("quickstart");
   std::filesystem::remove_all(dir);
   write_quickstart_data(dir, {.train = 300, .valid = 20, .test = 30, .seed = 4});
   auto lines = [&](const std::string& name) {
@@ -35,7 +36,7 @@ TEST_CASE("quickstart splits are line-aligned, disjoint and reproducible", "[qui
   CHECK(train_set.size() == train.size());
   for (const auto& t : test) CHECK(train_set.count(t) == 0);
   // the same seed writes the same files
-  const auto again = (std::filesystem::temp_directory_path() / "rnmt_quickstart_test2").string();
+  const std::string again = test::temp("quickstart2");
   write_quickstart_data(again, {.train = 300, .valid = 20, .test = 30, .seed = 4});
   std::ifstream a(dir + "/train.es"), b(again + "/train.es");
   CHECK(std::string(std::istreambuf_iterator<char>(a), {}) ==

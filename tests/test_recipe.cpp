@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "recipe/recipe.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace rnmt;
 using Catch::Contains;
@@ -14,7 +15,7 @@ namespace {
 
 // Four small data files in a temporary folder; returns the recipe lines that name them.
 std::string data_section() {
-  const auto dir = std::filesystem::temp_directory_path() / "rnmt_recipe_test";
+  const std::filesystem::path dir = test::temp("recipe_data");
   std::filesystem::create_directories(dir);
   for (const char* name : {"train.src", "train.tgt", "valid.src", "valid.tgt"}) {
     std::ofstream(dir / name) << "a b\n";

@@ -124,7 +124,9 @@ TEST_CASE("Training inspection averages each position's gradient over the senten
           "[report]") {
   Seq2Seq net(test::small_config(Cell::lstm, false), 3);
   const std::vector<Sentence> src = {{4, 5, 6, 7}, {8, 9}, {10, 11, 12}};
-  const std::vector<Sentence> tgt = {{6, 7}, {8, 9, 10}, {12}};
+  // Longest source 4 pieces, longest target 5 (6 decoder steps with </s>): a profile of the
+  // wrong side's length shows.
+  const std::vector<Sentence> tgt = {{6, 7}, {8, 9, 10, 11, 13}, {12}};
   const Batch batch = test::batch_of(src, tgt);
   const TrainingInspection inspection = inspect_training(net, batch, 0.01, 7);
   const NetworkTrace trace = trace_network(net, batch, true);
@@ -137,7 +139,7 @@ TEST_CASE("Training inspection averages each position's gradient over the senten
   for (size_t l = 0; l < trace.layers.size(); ++l) {
     const auto& profile = inspection.layers[l];
     const bool decoder = trace.layers[l].role == LayerRole::decoder;
-    REQUIRE(profile.gradient_norm.size() == (decoder ? 4u : 4u));  // longest: 4 pieces; 3 + </s>
+    REQUIRE(profile.gradient_norm.size() == (decoder ? 6u : 4u));
     for (size_t p = 0; p < profile.gradient_norm.size(); ++p) {
       double sum = 0;
       int64_t count = 0;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "model_test_util.hpp"
+#include "tests/temp_dir.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
@@ -41,8 +42,7 @@ TEST_CASE("training 2N steps equals N steps, a checkpoint, and N more", "[traine
   const ParallelData data =
       synthetic_data(120, 5, 16, 3);  // 8 batches of 16: N = 6 crosses an epoch
   const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 9};
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "rnmt_test_resume.ckpt").string();
+  const std::string path = test::temp("resume.ckpt");
   const int N = 6;
 
   Seq2Seq straight(tiny(data.src_vocab), 5);
@@ -130,8 +130,7 @@ TEST_CASE("per-epoch data (BPE-dropout) is asked for each epoch, and resuming st
   const ParallelData first = epoch_data(0);
   asked.clear();
   const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 2};  // 3 batches an epoch
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "rnmt_test_epochs.ckpt").string();
+  const std::string path = test::temp("epochs.ckpt");
   Seq2Seq a_model(tiny(first.src_vocab), 4);
   Trainer a(a_model, first, options, epoch_data);
   for (int i = 0; i < 8; ++i) a.step();

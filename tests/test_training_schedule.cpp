@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "tests/model_test_util.hpp"
+#include "tests/temp_dir.hpp"
 #include "training/checkpoint_directory.hpp"
 #include "training/schedule.hpp"
 #include "training/synthetic.hpp"
@@ -63,7 +64,7 @@ TEST_CASE("the validation record: new bests, patience, plateau halving, exact te
 
 TEST_CASE("the checkpoint directory keeps the newest step checkpoints and last.ckpt",
           "[training]") {
-  const fs::path dir = fs::temp_directory_path() / "rnmt_test_checkpoint_directory";
+  const fs::path dir = test::temp("checkpoint_directory");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const CheckpointDirectory checkpoints{dir.string()};
