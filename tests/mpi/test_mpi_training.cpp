@@ -76,11 +76,11 @@ TEST_CASE("ranks sharing a global batch of 64 update as one process with the bat
   for (int i = 0; i < steps; ++i)
     CHECK(parallel_loss[static_cast<size_t>(i)] ==
           Approx(reference_loss[static_cast<size_t>(i)]).epsilon(1e-5));
-  // The sums over ranks add the same terms in another order: float rounding, no more (the README
-  // says "below 1e-6"; 2.9e-7 measured).
+  // The sums over ranks add the same terms in another order: float rounding, no more (the README's
+  // figures: 2.9e-7 in the release build, 1.1e-6 in the sanitizers' -O1 build; checked below 2e-6).
   const double difference = max_difference(values(shared), values(alone));
   INFO("largest weight difference " << difference);
-  CHECK(difference < 1e-6);
+  CHECK(difference < 2e-6);
   CHECK(max_difference(values(shared), values(Seq2Seq(small(data.src_vocab, 0), 11))) > 1e-3);
   CHECK(reference_loss.back() < reference_loss.front());  // and it did learn
 }
@@ -101,7 +101,7 @@ TEST_CASE("a global batch smaller than the ranks leaves some ranks idle, with th
     CHECK(parallel.step().loss.loss == Approx(expected).epsilon(1e-5));
   }
   CHECK(ranks_agree(shared));
-  CHECK(max_difference(values(shared), values(alone)) < 1e-6);
+  CHECK(max_difference(values(shared), values(alone)) < 2e-6);
 }
 
 TEST_CASE("with dropout every rank draws its own masks and all keep the same weights", "[mpi]") {
