@@ -99,7 +99,8 @@ int TranslationServer::bind() {
     throw Error("serve: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                 " (in use, or not an address of this machine?)");
   // Debian's libcpp-httplib is compiled with a listen backlog of 5: when more clients connect at
-  // once than that (scripts opening a connection per request), the kernel resets the rest. A
+  // once than that (scripts opening a connection per request), the kernel drops the rest's
+  // handshakes, to be retried a second or more later, or reset. A
   // second listen() on the same socket sets the backlog; the kernel caps it at somaxconn.
   const int backlog = std::max(options_.http_threads, SOMAXCONN);
   if (::listen(listen_socket, backlog) != 0)
@@ -255,15 +256,17 @@ void TranslationServer::routes() {
     const Clock::time_point start = Clock::now();
     int status = 500;
     int64_t lines = 0;
-    add_in_flight(+1);  // before translate() checks stopping_: see stop()
+    // Counted from before translate() checks stopping_ (see stop()) until it returns or throws.
+    struct InFlight {
+      TranslationServer& server;
+      explicit InFlight(TranslationServer& s) : server(s) { server.add_in_flight(+1); }
+      ~InFlight() { server.add_in_flight(-1); }
+    };
     std::string body;
-    try {
+    {
+      const InFlight counted(*this);
       body = translate(req.body, status, lines);
-    } catch (...) {
-      add_in_flight(-1);
-      throw;
     }
-    add_in_flight(-1);
     res.status = status;
     res.set_header("X-Rnmt-Lines", std::to_string(lines));
     res.set_content(body, kJson);
