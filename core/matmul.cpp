@@ -1,5 +1,7 @@
 #include "core/matmul.hpp"
 
+#include <omp.h>
+
 #include <cstring>
 #include <unordered_map>
 
@@ -10,19 +12,26 @@ namespace {
 
 using dnnl::memory;
 
-struct ShapeHash {
-  size_t operator()(const GemmShape& s) const {
-    const auto* p = reinterpret_cast<const int64_t*>(&s);
+// The cache key: the shape and the OpenMP thread count the primitive was made for (oneDNN plans
+// its split of the work among threads when the primitive is created; training may change its
+// thread count between steps, see training/load_following_threads.hpp).
+struct Key {
+  GemmShape shape;
+  int64_t threads = 0;
+};
+struct KeyHash {
+  size_t operator()(const Key& key) const {
+    const auto* p = reinterpret_cast<const int64_t*>(&key);
     uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < sizeof(GemmShape) / sizeof(int64_t); ++i) {
+    for (size_t i = 0; i < sizeof(Key) / sizeof(int64_t); ++i) {
       h = (h ^ static_cast<uint64_t>(p[i])) * 1099511628211ull;
     }
     return h;
   }
 };
-struct ShapeEqual {
-  bool operator()(const GemmShape& x, const GemmShape& y) const {
-    return std::memcmp(&x, &y, sizeof(GemmShape)) == 0;
+struct KeyEqual {
+  bool operator()(const Key& x, const Key& y) const {
+    return std::memcmp(&x, &y, sizeof(Key)) == 0;
   }
 };
 
@@ -52,7 +61,15 @@ Entry make_entry(const GemmShape& s) {
     attr.set_post_ops(ops);
   }
   auto& ctx = dnnl_context();
+  // A batched product (attention's, a few rows per sentence) made for several threads lets oneDNN
+  // split each inner sum among them when the batch does not divide evenly, so its results would
+  // depend on the thread count. Made for one thread it sums in one order on any count, as training
+  // needs (its results do not depend on its thread count); it is a small part of a step (measured:
+  // no change in B1's training speed).
+  const int threads = omp_get_max_threads();
+  if (s.batch > 1) omp_set_num_threads(1);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, bias, c), attr, ctx.engine);
+  omp_set_num_threads(threads);
   Entry e{dnnl::matmul(pd), user_memory(a), user_memory(b), user_memory(c), {}};
   if (s.has_bias) e.bias = user_memory(bias);
   return e;
@@ -61,9 +78,10 @@ Entry make_entry(const GemmShape& s) {
 }  // namespace
 
 void matmul(const GemmShape& shape, const float* a, const float* b, float* c, const float* bias) {
-  thread_local std::unordered_map<GemmShape, Entry, ShapeHash, ShapeEqual> cache;
-  auto it = cache.find(shape);
-  if (it == cache.end()) it = cache.emplace(shape, make_entry(shape)).first;
+  thread_local std::unordered_map<Key, Entry, KeyHash, KeyEqual> cache;
+  const Key key{shape, omp_get_max_threads()};
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make_entry(shape)).first;
   Entry& e = it->second;
   e.a.set_data_handle(const_cast<float*>(a));
   e.b.set_data_handle(const_cast<float*>(b));

@@ -27,11 +27,13 @@ void OutputLayer::init(Rng& rng, bool init_weight) {
 LossStats OutputLayer::softmax_rows(float* logits, int64_t rows, const int32_t* targets,
                                     float smoothing) {
   const int64_t V = vocab;
-  double loss = 0, nll = 0;
-  int64_t tokens = 0;
-#pragma omp parallel for schedule(static) reduction(+ : loss, nll, tokens)
+  // Each row's terms first, then their sums in row order: the same loss on any thread count.
+  if (row_terms_.size() < static_cast<size_t>(2 * rows)) row_terms_.resize(2 * rows);
+  double* terms = row_terms_.data();  // [rows, 2]: loss, nll
+#pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     float* z = logits + r * V;
+    terms[2 * r] = terms[2 * r + 1] = 0;
     if (targets[r] == 0) continue;
     float max = z[0];
 #pragma omp simd reduction(max : max)
@@ -50,8 +52,16 @@ LossStats OutputLayer::softmax_rows(float* logits, int64_t rows, const int32_t* 
     for (int64_t v = 0; v < V; ++v) z[v] *= inv;
     const double lse = static_cast<double>(max) + std::log(static_cast<double>(sum_exp));
     const double target_nll = lse - z_target;
-    nll += target_nll;
-    loss += (1.0 - smoothing) * target_nll + smoothing * (lse - static_cast<double>(sum_z) / V);
+    terms[2 * r + 1] = target_nll;
+    terms[2 * r] =
+        (1.0 - smoothing) * target_nll + smoothing * (lse - static_cast<double>(sum_z) / V);
+  }
+  double loss = 0, nll = 0;
+  int64_t tokens = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (targets[r] == 0) continue;
+    loss += terms[2 * r];
+    nll += terms[2 * r + 1];
     ++tokens;
   }
   return {loss, nll, tokens};

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/packed_matmul.hpp"
 #include "core/params.hpp"
@@ -41,6 +42,7 @@ struct OutputLayer {
  private:
   // Rows [0, rows) of z turn from logits into probabilities; returns the loss sums.
   LossStats softmax_rows(float* z, int64_t rows, const int32_t* targets, float smoothing);
+  std::vector<double> row_terms_;  // [rows, 2]: each row's loss and negative log-likelihood
 };
 
 }  // namespace rnmt

@@ -1,5 +1,7 @@
 #include "rnn/rnn_layer.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -115,7 +117,7 @@ void RnnLayer::init(Rng& rng) {
 }
 
 RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
-  auto& slot = cache_[{T, N}];
+  auto& slot = cache_[{T, N, omp_get_max_threads()}];
   if (slot) return *slot;
   auto p = std::make_unique<Primitives>();
   auto& engine = dnnl_context().engine;

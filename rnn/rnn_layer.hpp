@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -114,7 +115,9 @@ class RnnLayer {
   Param* w_layer_;
   Param* w_iter_;
   Param* bias_;
-  std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Primitives>> cache_;
+  // Training primitives by (T, N, OpenMP threads): oneDNN plans the split of the work among threads
+  // at creation, and training may change its thread count between steps.
+  std::map<std::tuple<int64_t, int64_t, int>, std::unique_ptr<Primitives>> cache_;
   std::map<std::pair<int64_t, int64_t>, std::unique_ptr<InferencePrimitives>> inference_cache_;
   // Inference primitives of many batch sizes usually want the same weight layout: one reordered
   // copy per distinct layout, not per shape.
