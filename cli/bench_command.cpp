@@ -24,6 +24,8 @@ int bench_train_command(const std::vector<std::string>& args) {
       "src", po::value(&o.src), "pre-tokenized source file (default: synthetic data)")(
       "tgt", po::value(&o.tgt), "pre-tokenized target file, line-aligned with --src")(
       "threads", po::value(&o.threads)->default_value(2), "threads for oneDNN and rnmt's loops")(
+      "fixed-threads", po::bool_switch(),
+      "keep --threads while other processes want the CPUs (training.follow_load: false)")(
       "input-feeding", po::bool_switch(&o.input_feeding),
       "Luong input feeding (step-by-step decoder)")(
       "seconds", po::value(&o.seconds)->default_value(60), "measured seconds after warm-up")(
@@ -40,6 +42,7 @@ int bench_train_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "bench train"); status >= 0) return status;
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
+  o.follow_load = !vm["fixed-threads"].as<bool>();
   try {
     o.model.decoder_cell = parse_enum(kCellNames, cell, "cell");
   } catch (const Error&) {

@@ -7,9 +7,7 @@
 #include <sstream>
 
 #include "core/crash_point.hpp"
-#include "core/dnnl_context.hpp"
 #include "core/error.hpp"
-#include "core/thread_pinning.hpp"
 #include "embeddings/pretrained_embeddings.hpp"
 #include "evaluation/bleu.hpp"
 #include "inspect/training_inspection.hpp"
@@ -20,6 +18,7 @@
 #include "recipe/model_config.hpp"
 #include "report/training_report.hpp"
 #include "training/checkpoint_directory.hpp"
+#include "training/load_following_threads.hpp"
 #include "training/schedule.hpp"
 #include "training/trainer.hpp"
 #include "training/training_log.hpp"
@@ -157,10 +156,8 @@ void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int6
 
 int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
   const bool lead = comm.lead();
-  set_threads(static_cast<int>(r.training.threads));
-  const ThreadPinning pinning(static_cast<int>(r.training.threads));
-  if (lead && pinning.pinned())
-    log << "train: " << r.training.threads << " threads, " << pinning.description() << std::endl;
+  LoadFollowingThreads threads(static_cast<int>(r.training.threads), r.training.follow_load);
+  if (lead) log << "train: " << threads.description() << std::endl;
   Tokenizers t = load_tokenizers(r);
   int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
   const Corpus train_raw = read_corpus(r.data.train);
@@ -248,6 +245,8 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
     trainer.set_lr(control[1]);
     crash_point("train.step");
     const StepResult s = trainer.step();
+    if (const std::string change = threads.step_finished(); !change.empty() && lead)
+      log << change << std::endl;
     const bool validation_next = trainer.position().step % r.validation.every == 0;
     if (s.applied && validation_next) {
       require_same_weights(comm, model.params().values(), model.params().total(),

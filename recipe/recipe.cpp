@@ -86,6 +86,7 @@ std::vector<Field> schema(Recipe& r) {
       number("training.label_smoothing", K::real, &r.training.label_smoothing, 0),
       number("training.seed", K::integer, &r.training.seed, 0),
       number("training.threads", K::integer, &r.training.threads, 1),
+      {"training.follow_load", K::boolean, &r.training.follow_load},
       number("training.max_steps", K::integer, &r.training.max_steps, 0),
       number("training.max_epochs", K::integer, &r.training.max_epochs, 0),
       {"training.max_time", K::duration, &r.training.max_time_seconds},

@@ -79,6 +79,7 @@ struct Recipe {
     double label_smoothing = 0.1;
     int64_t seed = 1;
     int64_t threads = 2;
+    bool follow_load = true;                // fewer threads while other processes want the CPUs
     int64_t max_steps = 0, max_epochs = 0;  // 0: no limit
     double max_time_seconds = 0;            // written as 90s, 20m, 1h (or seconds)
     // Every this many steps (0: never), gradients through time and gate saturation on a fixed

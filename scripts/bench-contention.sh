@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Training and translation on a machine that is not all theirs: rnmt (threads pinned, its default;
-# and unpinned, OMP_PROC_BIND=false) and the PyTorch reference (../shared/bench/torch_s2s.py, f32,
+# Training and translation on a machine that is not all theirs: rnmt (its default: threads pinned,
+# fewer while others want the CPUs; and with --fixed-threads, 2 pinned threads whatever the load)
+# and the PyTorch reference (../shared/bench/torch_s2s.py, f32,
 # its best setting: OMP_WAIT_POLICY=PASSIVE), each alone and beside one competitor at a time:
 #   busy19  a busy loop at nice 19         busy0   a busy loop at nice 0
 #   fork19  a loop starting short processes at nice 19 (while :; do /bin/true; done)
@@ -82,12 +83,12 @@ YAML
 
 # One measurement of PROGRAM (rnmt, rnmt-free, torch) at TASK (train, translate): a number.
 measure() {
-  local program=$1 task=$2 env=()
-  [[ $program == rnmt-free ]] && env=(OMP_PROC_BIND=false)
+  local program=$1 task=$2 fixed=()
+  [[ $program == rnmt-fixed ]] && fixed=(--fixed-threads)
   case $program/$task in
-    rnmt*/train) env "${env[@]}" "$BUILD/rnmt" bench train --src "$work/syn.src" --tgt "$work/syn.tgt" \
-      --threads 2 --seconds "$SECONDS_RNMT" 2>/dev/null | sed -n 's/^target tokens\/s: //p' ;;
-    rnmt*/translate) env "${env[@]}" "$BUILD/rnmt" translate -m "$work/b1/model.rnmt" -i "$work/lines.txt" \
+    rnmt*/train) "$BUILD/rnmt" bench train --src "$work/syn.src" --tgt "$work/syn.tgt" \
+      --threads 2 --seconds "$SECONDS_RNMT" "${fixed[@]}" 2>/dev/null | sed -n 's/^target tokens\/s: //p' ;;
+    rnmt*/translate) "$BUILD/rnmt" translate -m "$work/b1/model.rnmt" -i "$work/lines.txt" \
       -o /dev/null --beam 5 --threads 2 2>&1 | sed -n 's/.* s: \([0-9.]*\) sentences\/s.*/\1/p' ;;
     torch/train) /usr/bin/python3 "$shared/torch_s2s.py" train --train-src "$work/syn.src" \
       --train-tgt "$work/syn.tgt" --input-feed 0 --threads 2 --time-limit "$MINUTES_TORCH" --warmup 5 2>/dev/null |
@@ -100,7 +101,7 @@ measure() {
 
 for task in train translate; do
   # translation does not pin its threads (batches go side by side, one thread each): one rnmt row
-  programs=(rnmt rnmt-free torch)
+  programs=(rnmt rnmt-fixed torch)
   [[ $task == translate ]] && programs=(rnmt torch)
   for c in "${competitors[@]}"; do
     for p in "${programs[@]}"; do : >"$work/$task.$c.$p"; done
@@ -120,7 +121,7 @@ for task in train translate; do
   echo "$task ($unit; share of the same program alone)"
   echo
   if [[ $task == train ]]; then
-    echo "| beside | rnmt (pinned) | rnmt (OMP_PROC_BIND=false) | PyTorch f32 |"
+    echo "| beside | rnmt | rnmt, 2 threads fixed | PyTorch f32 |"
     echo "|---|---|---|---|"
   else
     echo "| beside | rnmt | PyTorch f32 |"

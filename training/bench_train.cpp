@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <deque>
 
-#include "core/dnnl_context.hpp"
-#include "core/thread_pinning.hpp"
+#include "training/load_following_threads.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
 
@@ -45,10 +44,8 @@ size_t bench_model_parameters(BenchTrainOptions o) {
 
 BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   using clock = std::chrono::steady_clock;
-  set_threads(o.threads);
-  const ThreadPinning pinning(o.threads);
-  log << "bench: " << o.threads << (o.threads == 1 ? " thread, " : " threads, ")
-      << pinning.description() << std::endl;
+  LoadFollowingThreads threads(o.threads, o.follow_load);
+  log << "bench: " << threads.description() << std::endl;
   const auto t_data = clock::now();
   ParallelData data =
       o.src.empty() ? synthetic_data(o.synthetic_pairs, o.synthetic_length, o.synthetic_vocab, 1)
@@ -86,6 +83,8 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
       profiler.enabled = o.profile;
     }
     const StepResult s = trainer.step();
+    if (const std::string change = threads.step_finished(); !change.empty())
+      log << change << std::endl;
     const double loss = s.loss.nll / static_cast<double>(s.loss.tokens);
     if (step < 10) result.first_loss += loss / 10;
     recent.push_back(loss);

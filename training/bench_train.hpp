@@ -12,6 +12,7 @@ namespace rnmt {
 struct BenchTrainOptions {
   std::string src, tgt;  // pre-tokenized parallel files; empty: synthetic data
   int threads = 2;
+  bool follow_load = true;  // fewer threads while other processes want the CPUs
   bool input_feeding = false;
   double seconds = 60;          // measured time after warm-up
   int64_t warmup_batches = 20;  // excluded from the figure (primitive creation, first reorders)
