@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/launched_world.hpp"
 #include "cli/options.hpp"
+#include "cli/signal_watcher.hpp"
 #include "core/error.hpp"
 #include "pipeline/quickstart_data.hpp"
 #include "pipeline/run.hpp"
@@ -34,8 +35,6 @@ int run_command(const std::vector<std::string>& args) {
   if (int status = parse_command(args, desc, vm, "run", &hidden, &positional); status >= 0)
     return status;
   if (recipe_path.empty()) return usage_error("run", "which recipe? (rnmt run RECIPE.yaml)", desc);
-  // Commands in data.prepare can call this very binary as $RNMT.
-  setenv("RNMT", std::filesystem::read_symlink("/proc/self/exe").c_str(), 1);
   if (vm.count("dump-config")) {  // printing the recipe must not need its data to exist yet
     std::cout << dump_recipe(load_recipe(recipe_path, overrides, false));
     return 0;
@@ -43,9 +42,13 @@ int run_command(const std::vector<std::string>& args) {
   const Recipe recipe = load_recipe(recipe_path, overrides);
   const std::optional<Stage> from_stage =
       from.empty() ? std::nullopt : std::optional<Stage>(parse_enum(kStageNames, from, "stage"));
+  // Commands in data.prepare can call this very binary as $RNMT.
+  RunContext context;
+  context.rnmt_command = this_executable();
+  const SignalWatcher signals(context.stop);
   // under mpirun: data-parallel training, every rank running the recipe
   return run_on_launched_world([&](Communicator& world, std::ostream& log) {
-    return run_recipe(recipe, from_stage, log, world);
+    return run_recipe(recipe, from_stage, log, world, Stage::export_model, context);
   });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/launched_world.hpp"
 #include "cli/options.hpp"
+#include "cli/signal_watcher.hpp"
 #include "core/error.hpp"
 #include "recipe/recipe.hpp"
 #include "sweep/sweep.hpp"
@@ -71,10 +72,12 @@ int sweep_command(const std::vector<std::string>& args) {
     }
   }
   // Commands in data.prepare can call this very binary as $RNMT.
-  setenv("RNMT", std::filesystem::read_symlink("/proc/self/exe").c_str(), 1);
+  RunContext context;
+  context.rnmt_command = this_executable();
+  const SignalWatcher signals(context.stop);
   // under mpirun: groups of ranks train trials side by side; each group's lead reports its trials
   return run_on_launched_world([&](Communicator& world, std::ostream& log) {
-    return run_sweep(options, world.lead() ? log : std::cerr, world);
+    return run_sweep(options, world.lead() ? log : std::cerr, world, context);
   });
 }
 

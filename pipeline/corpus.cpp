@@ -74,12 +74,13 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
 
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
-                                         TranslationOptions o) {
+                                         TranslationOptions o,
+                                         const TranslationProgress& progress) {
   o.max_batch_size = 64;
   std::vector<std::string> out;
   out.reserve(lines.size());
-  for (auto& result :
-       translate_text({TranslationModel{{{model, src, r.data.max_length}}, tgt}}, lines, o))
+  for (auto& result : translate_text({TranslationModel{{{model, src, r.data.max_length}}, tgt}},
+                                     lines, o, progress))
     out.push_back(std::move(result.hypotheses.front().text));
   return out;
 }

@@ -34,9 +34,10 @@ ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt,
                            int64_t dropped[3], float dropout = 0, Rng* rng = nullptr);
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
-// one output per line.
+// one output per line. `progress` is called after each batch (and may throw to stop).
 std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
                                          const std::vector<std::string>& lines,
-                                         const Recipe& recipe, TranslationOptions options);
+                                         const Recipe& recipe, TranslationOptions options,
+                                         const TranslationProgress& progress = nullptr);
 
 }  // namespace rnmt

@@ -12,12 +12,11 @@
 
 namespace rnmt {
 
-void evaluate_stage(const Recipe& r, std::ostream& log) {
+void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& context) {
   if (r.data.test.src.empty()) {
     log << "evaluate: no data.test in the recipe; skipped" << std::endl;
     return;
   }
-  set_threads(static_cast<int>(r.training.threads));
   Tokenizers t = load_tokenizers(r);
   const auto model =
       Seq2Seq::for_inference(model_config(r, static_cast<int64_t>(t.src.model().vocabulary.size()),
@@ -25,7 +24,10 @@ void evaluate_stage(const Recipe& r, std::ostream& log) {
   set_weights(model->params(), final_weights(r, log), r.workdir + "/train");
   const Corpus test = read_corpus(r.data.test);
   const auto start = std::chrono::steady_clock::now();
-  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, translation_options(r));
+  TranslationOptions options = translation_options(r);
+  options.threads = static_cast<int>(r.training.threads);
+  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, options,
+                                    [&](int64_t, int64_t) { stop_point(context); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::filesystem::create_directories(r.workdir + "/evaluate");

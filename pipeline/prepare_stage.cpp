@@ -1,7 +1,14 @@
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <thread>
 #include <unordered_map>
 
 #include "core/error.hpp"
@@ -13,7 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 TokenizerModel learn_tokenizer(const Recipe& r,
-                               const std::vector<const std::vector<std::string>*>& sides) {
+                               const std::vector<const std::vector<std::string>*>& sides,
+                               const RunContext& context) {
   TokenizerModel m;
   m.options.normalization = r.tokenizer.normalization;
   TokenizerModel whole = m;
@@ -25,39 +33,94 @@ TokenizerModel learn_tokenizer(const Recipe& r,
       for (auto& t : plain.tokenize(line, ++line_number, &replaced)) ++words[t];
     }
   }
-  train_bpe(m, words,
-            {.merges = r.tokenizer.merges, .dropout_vocabulary = r.tokenizer.dropout > 0});
+  stop_point(context);
+  train_bpe(m, words, {.merges = r.tokenizer.merges, .dropout_vocabulary = r.tokenizer.dropout > 0},
+            [&](int64_t) { stop_point(context); });
   return m;
+}
+
+// This process's environment, with RNMT=rnmt_command when that is given (recipes call rnmt as
+// $RNMT in data.prepare); the strings live in `storage`.
+std::vector<char*> child_environment(const std::string& rnmt_command,
+                                     std::vector<std::string>& storage) {
+  for (char** e = environ; *e; ++e) {
+    if (rnmt_command.empty() || std::strncmp(*e, "RNMT=", 5) != 0) storage.emplace_back(*e);
+  }
+  if (!rnmt_command.empty()) storage.push_back("RNMT=" + rnmt_command);
+  std::vector<char*> pointers;
+  for (auto& s : storage) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Runs data.prepare with /bin/sh in a process group of its own and waits for it, checking for a
+// stop request every 50 ms: a stop ends the whole group (SIGTERM) and throws Interrupted.
+// Returns the command's wait status.
+int run_prepare_command(const std::string& command, const RunContext& context) {
+  std::vector<std::string> storage;
+  std::vector<char*> environment = child_environment(context.rnmt_command, storage);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  // The caller may block SIGINT and SIGTERM (rnmt run's signal watcher): the command starts with
+  // them open, as from a shell.
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  std::string shell = "/bin/sh", dash_c = "-c", text = command;
+  char* argv[] = {shell.data(), dash_c.data(), text.data(), nullptr};
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, "/bin/sh", nullptr, &attributes, argv, environment.data());
+  posix_spawnattr_destroy(&attributes);
+  if (error != 0)
+    throw Error("cannot start data.prepare (" + std::string(std::strerror(error)) + ")");
+  for (;;) {
+    int status = 0;
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 && errno != EINTR) throw Error("cannot wait for data.prepare");
+    if (context.stop_requested()) {
+      kill(-pid, SIGTERM);
+      waitpid(pid, &status, 0);
+      throw Interrupted();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace
 
-void prepare_stage(const Recipe& r, std::ostream& log) {
+void prepare_stage(const Recipe& r, std::ostream& log, const RunContext& context) {
   const std::vector<std::string> files = {r.data.train.src, r.data.train.tgt, r.data.valid.src,
                                           r.data.valid.tgt};
   const bool missing =
       std::any_of(files.begin(), files.end(), [](const auto& f) { return !fs::exists(f); });
   if (missing && !r.data.prepare.empty()) {
     log << "prepare: running data.prepare: " << r.data.prepare << std::endl;
-    const int status = std::system(r.data.prepare.c_str());
-    if (status != 0)
-      throw Error("data.prepare command failed (status " + std::to_string(status) +
+    const int status = run_prepare_command(r.data.prepare, context);
+    if (status != 0) {
+      throw Error("data.prepare command failed (" +
+                  (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                     : "signal " + std::to_string(WTERMSIG(status))) +
                   "): " + r.data.prepare);
+    }
   }
   for (const auto& f : files) {
     if (!fs::exists(f))
       throw Error("data file '" + f + "' is missing (and data.prepare did not make it)");
   }
+  stop_point(context);
   const Corpus train = read_corpus(r.data.train);
   read_corpus(r.data.valid);  // checks line counts
   if (!r.data.test.src.empty()) read_corpus(r.data.test);
   fs::create_directories(r.workdir + "/prepare");
   const auto start = std::chrono::steady_clock::now();
   if (r.tokenizer.joint) {
-    save_tokenizer(learn_tokenizer(r, {&train.src, &train.tgt}), src_tokenizer_path(r));
+    save_tokenizer(learn_tokenizer(r, {&train.src, &train.tgt}, context), src_tokenizer_path(r));
   } else {
-    save_tokenizer(learn_tokenizer(r, {&train.src}), src_tokenizer_path(r));
-    save_tokenizer(learn_tokenizer(r, {&train.tgt}), tgt_tokenizer_path(r));
+    save_tokenizer(learn_tokenizer(r, {&train.src}, context), src_tokenizer_path(r));
+    save_tokenizer(learn_tokenizer(r, {&train.tgt}, context), tgt_tokenizer_path(r));
   }
   const Tokenizers t = load_tokenizers(r);
   log << "prepare: " << train.src.size() << " training pairs; tokenizer"

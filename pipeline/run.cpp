@@ -7,7 +7,6 @@
 #include "core/directory_lock.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
-#include "pipeline/interrupt.hpp"
 #include "pipeline/stages.hpp"
 #include "training/checkpoint_directory.hpp"
 
@@ -67,23 +66,8 @@ void mark_done(const Recipe& r, Stage stage) {
   write_file_atomically(stamp_path(r, stage), fingerprint(r, stage));
 }
 
-}  // namespace
-
-bool adopt_prepared_data(const Recipe& r, const std::string& done_workdir) {
-  Recipe done = r;
-  done.workdir = done_workdir;
-  if (!up_to_date(done, Stage::prepare)) return false;
-  fs::create_directories(r.workdir);
-  fs::remove_all(r.workdir + "/prepare");
-  fs::copy(done_workdir + "/prepare", r.workdir + "/prepare",
-           fs::copy_options::recursive | fs::copy_options::create_hard_links);
-  mark_done(r, Stage::prepare);
-  return true;
-}
-
-int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm,
-               Stage last) {
-  InterruptWatcher watcher;
+int run_stages(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm,
+               Stage last, const RunContext& context) {
   const bool lead = comm.lead();
   std::optional<DirectoryLock> lock;  // rank 0 alone writes the workdir, so it alone locks it
   if (lead) {
@@ -109,14 +93,14 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
     if (lead) fs::remove(stamp_path(r, stage));  // an interrupted stage is not done
     switch (stage) {
       case Stage::prepare:
-        if (lead) prepare_stage(r, log);
+        if (lead) prepare_stage(r, log, context);
         comm.barrier();  // the data and tokenizers are in the workdir for every rank
         break;
       case Stage::train:
-        if (const int status = train_stage(r, log, comm); status != 0) return status;
+        if (const int status = train_stage(r, log, comm, context); status != 0) return status;
         break;
       case Stage::evaluate:
-        if (lead) evaluate_stage(r, log);
+        if (lead) evaluate_stage(r, log, context);
         break;
       case Stage::export_model:
         if (lead) export_stage(r, log);
@@ -127,6 +111,30 @@ int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
     if (stage == last) break;
   }
   return 0;
+}
+
+}  // namespace
+
+bool adopt_prepared_data(const Recipe& r, const std::string& done_workdir) {
+  Recipe done = r;
+  done.workdir = done_workdir;
+  if (!up_to_date(done, Stage::prepare)) return false;
+  fs::create_directories(r.workdir);
+  fs::remove_all(r.workdir + "/prepare");
+  fs::copy(done_workdir + "/prepare", r.workdir + "/prepare",
+           fs::copy_options::recursive | fs::copy_options::create_hard_links);
+  mark_done(r, Stage::prepare);
+  return true;
+}
+
+int run_recipe(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm,
+               Stage last, const RunContext& context) {
+  try {
+    return run_stages(r, from, log, comm, last, context);
+  } catch (const Interrupted&) {
+    log << "interrupted" << std::endl;
+    return 130;
+  }
 }
 
 }  // namespace rnmt

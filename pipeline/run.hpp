@@ -4,6 +4,7 @@
 #include <string>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/run_context.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {
@@ -17,15 +18,17 @@ inline constexpr EnumName<Stage> kStageNames[] = {{Stage::prepare, "prepare"},
 // Runs a recipe's stages in order: prepare (data, tokenizers) -> train -> evaluate (BLEU on the
 // test set, when there is one) -> export (workdir/model.rnmt). A stage whose inputs have not
 // changed since it last completed is skipped; `from` re-runs that stage and the ones after it.
-// Training resumes from its last checkpoint, and SIGINT/SIGTERM stop it after writing one. Returns
-// the exit status (130 when interrupted).
+// Training resumes from its last checkpoint; a stop requested through `context` ends training
+// after writing one, and the other stages at their next check. Returns the exit status (130 when
+// stopped so). The caller owns signals: `rnmt run` turns SIGINT and SIGTERM into stop requests.
 // Under data-parallel training (`comm` of more than one rank) every rank calls it: rank 0 alone
 // decides which stages run, prepares the data (the others wait, then read it from the workdir, a
 // shared directory), writes files and logs, evaluates and exports; all ranks train.
 // `last` ends the run after that stage (rnmt sweep trains its trials, and evaluates and exports
 // only the best).
 int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& log,
-               Communicator& comm = local_communicator(), Stage last = Stage::export_model);
+               Communicator& comm = local_communicator(), Stage last = Stage::export_model,
+               const RunContext& context = RunContext{});
 
 // When `done_workdir` holds a finished prepare stage that is exactly what `recipe`'s would make
 // (the same data files and tokenizer settings), links its files into recipe.workdir and marks the

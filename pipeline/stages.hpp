@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/run_context.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {
@@ -9,14 +10,17 @@ namespace rnmt {
 // The stages of `rnmt run`, in order (pipeline/run.cpp decides which run). Each reads the recipe
 // and the workdir, writes its files atomically, and reports on `log`.
 
-// Data (running data.prepare when files are missing) and the tokenizers: workdir/prepare/.
-void prepare_stage(const Recipe& recipe, std::ostream& log);
+// Data (running data.prepare when files are missing) and the tokenizers: workdir/prepare/. A stop
+// request ends data.prepare's command (SIGTERM to its process group) and throws Interrupted.
+void prepare_stage(const Recipe& recipe, std::ostream& log, const RunContext& context);
 // Training, resumed from workdir/train/last.ckpt when there is one; returns the exit status (130
 // when interrupted, after writing a checkpoint). Every rank of `comm` calls it; rank 0 alone logs,
 // validates and writes the files.
-int train_stage(const Recipe& recipe, std::ostream& log, Communicator& comm = local_communicator());
+int train_stage(const Recipe& recipe, std::ostream& log, Communicator& comm,
+                const RunContext& context);
 // BLEU and exact match of the best weights on the test set: workdir/evaluate/.
-void evaluate_stage(const Recipe& recipe, std::ostream& log);
+// A stop request throws Interrupted between batches.
+void evaluate_stage(const Recipe& recipe, std::ostream& log, const RunContext& context);
 // The model file, workdir/model.rnmt.
 // The trained weights both evaluate and export use (as bytes): the best validation's, or with
 // export.average N > 1 the mean of the last N step checkpoints.

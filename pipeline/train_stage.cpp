@@ -13,7 +13,6 @@
 #include "inspect/training_inspection.hpp"
 #include "model_file/weights.hpp"
 #include "pipeline/corpus.hpp"
-#include "pipeline/interrupt.hpp"
 #include "pipeline/stages.hpp"
 #include "recipe/model_config.hpp"
 #include "report/training_report.hpp"
@@ -115,9 +114,9 @@ constexpr const char* kMaxTimeReached = "max_time reached";
 
 // Whether training stops now, and why.
 StopDecision stop_decision(const Recipe& r, const TrainPosition& pos, double elapsed,
-                           const StopRequests& stop) {
-  if (stop.deadline_passed()) return {StopKind::interrupt, "the sweep's time budget is spent"};
-  if (stop.requested()) return {StopKind::interrupt, "interrupted"};
+                           const RunContext& context) {
+  if (context.deadline_passed()) return {StopKind::interrupt, "the sweep's time budget is spent"};
+  if (context.stop_requested()) return {StopKind::interrupt, "interrupted"};
   if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
     return {StopKind::finish, kMaxTimeReached};
   if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs)
@@ -154,7 +153,7 @@ void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int6
 
 }  // namespace
 
-int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
+int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const RunContext& context) {
   const bool lead = comm.lead();
   LoadFollowingThreads threads(static_cast<int>(r.training.threads), r.training.follow_load);
   if (lead) log << "train: " << threads.description() << std::endl;
@@ -225,15 +224,14 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
   const Batch inspected = inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
   if (inspect_every > 0 && trainer.position().step == 0)
     record_inspection(model, inspected, r, 0, inspect_path, log);
-  std::optional<StopRequests> stop(std::in_place);  // signals stop the loop only
-  StopDecision decision;                            // rank 0's, once it stops
+  StopDecision decision;  // rank 0's, once it stops
   while (true) {
     // Rank 0 decides whether to go on and at which learning rate (its validation record holds the
     // plateau scale); every rank follows. One process: the broadcast leaves the values as they are.
     double control[2] = {0, 0};  // [StopKind; learning rate]
     if (lead) {
       if (decision.kind == StopKind::go_on)
-        decision = stop_decision(r, trainer.position(), elapsed(), *stop);
+        decision = stop_decision(r, trainer.position(), elapsed(), context);
       control[0] = static_cast<double>(decision.kind);
       control[1] = learning_rate(schedule, trainer.position().step + 1, record.lr_scale);
     }
@@ -271,7 +269,6 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm) {
       decision = {StopKind::finish,
                   "no improvement for " + std::to_string(record.bad) + " validations"};
   }
-  stop.reset();
   const bool interrupted = decision.kind == StopKind::interrupt;
   if (!lead) return interrupted ? 130 : 0;
   trainer.save_checkpoint(checkpoints.last(), checkpoint_sections(record, r));

@@ -2,9 +2,11 @@
 #include <pybind11/stl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,22 +30,46 @@ std::string recipe_text(const std::string& key, const py::handle& value) {
                        py::str(py::type::of(value).attr("__name__")).cast<std::string>());
 }
 
-// Recipes may prepare their data with `$RNMT ...`: the rnmt command on PATH, unless RNMT is set.
-void point_rnmt_at_the_command() {
-  if (std::getenv("RNMT")) return;
+// Recipes may prepare their data with `$RNMT ...`: the rnmt command on PATH, unless RNMT is set
+// (then "", which leaves it as it is).
+std::string rnmt_command() {
+  if (std::getenv("RNMT")) return "";
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "";
   for (size_t start = 0; start <= dirs.size();) {
     const size_t end = std::min(dirs.find(':', start), dirs.size());
     const std::filesystem::path candidate =
         std::filesystem::path(dirs.substr(start, end - start)) / "rnmt";
-    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0) {
-      setenv("RNMT", candidate.c_str(), 0);
-      return;
-    }
+    if (!candidate.parent_path().empty() && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate.string();
     start = end + 1;
   }
+  return "";
 }
+
+// Ctrl-C in Python: the interpreter's handler only notes the signal, and runs the Python side
+// (raising KeyboardInterrupt) when asked, from the main thread. The run asks through check_stop,
+// at most every 50 ms; the exception is kept and raised once the run has stopped.
+class PythonInterrupts {
+ public:
+  bool check() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(50)) return false;
+    last_ = now;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() == 0) return false;
+    error_ = std::make_unique<py::error_already_set>();  // takes the pending exception
+    return true;
+  }
+  // With the GIL held, after the run: raises what check() caught.
+  void raise_if_caught() {
+    if (error_) throw std::move(*error_);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+  std::unique_ptr<py::error_already_set> error_;
+};
 
 int run(const std::string& recipe_path, const py::dict& overrides,
         const std::optional<std::string>& from) {
@@ -55,9 +81,18 @@ int run(const std::string& recipe_path, const py::dict& overrides,
   const Recipe recipe = load_recipe(recipe_path, sets);
   const std::optional<Stage> stage =
       from ? std::optional(parse_enum(kStageNames, *from, "stage")) : std::nullopt;
-  point_rnmt_at_the_command();
-  py::gil_scoped_release release;
-  return run_recipe(recipe, stage, std::cerr);
+  PythonInterrupts interrupts;
+  RunContext context;
+  context.check_stop = [&] { return interrupts.check(); };
+  context.rnmt_command = rnmt_command();
+  int status = 0;
+  {
+    py::gil_scoped_release release;
+    status =
+        run_recipe(recipe, stage, std::cerr, local_communicator(), Stage::export_model, context);
+  }
+  interrupts.raise_if_caught();
+  return status;
 }
 
 }  // namespace

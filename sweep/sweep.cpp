@@ -14,7 +14,6 @@
 #include "core/directory_lock.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
-#include "pipeline/interrupt.hpp"
 #include "pipeline/run.hpp"
 #include "recipe/recipe.hpp"
 #include "report/html_page.hpp"
@@ -196,7 +195,8 @@ struct Progress {
 
 // Trains trial `trial` through rung `rung` with the ranks of `group`. Returns nullopt when a signal
 // or the time budget stopped it (it resumes from its checkpoint next time).
-std::optional<TrialResult> run_trial(const Plan& p, int64_t trial, int rung, Communicator& group) {
+std::optional<TrialResult> run_trial(const Plan& p, int64_t trial, int rung, Communicator& group,
+                                     const RunContext& context) {
   const Recipe r = trial_recipe(p, trial, rung);
   TrialResult result;
   result.trial = trial;
@@ -218,7 +218,7 @@ std::optional<TrialResult> run_trial(const Plan& p, int64_t trial, int rung, Com
   const auto start = Clock::now();
   int status = 0;
   try {
-    status = run_recipe(r, std::nullopt, trial_log, group, Stage::train);
+    status = run_recipe(r, std::nullopt, trial_log, group, Stage::train, context);
   } catch (const std::exception& e) {
     // A setting that fails (a model too large for memory, say) is a result: the sweep goes on. A
     // group of several ranks cannot tell whether all its ranks failed alike: the error ends the
@@ -246,11 +246,13 @@ void write_outputs(const Plan& p, const SweepTable& table, std::ostream& log) {
 
 // The best trial evaluated on the test set and exported (its training is up to date, so `rnmt
 // run` only evaluates and exports), with its resolved recipe beside the model.
-void export_best(const Plan& p, const TrialResult& best, std::ostream& log) {
+void export_best(const Plan& p, const TrialResult& best, std::ostream& log,
+                 const RunContext& context) {
   const Recipe r = trial_recipe(p, best.trial, best.rung);
   log << "sweep: the best trial is " << best.trial << " (" << settings_text(p, best.trial)
       << "); evaluating and exporting it" << std::endl;
-  if (run_recipe(r, std::nullopt, log) != 0) return;
+  if (run_recipe(r, std::nullopt, log, local_communicator(), Stage::export_model, context) != 0)
+    return;
   write_file_atomically(p.workdir + "/best.yaml", dump_recipe(r));
   write_file_atomically(p.workdir + "/best.rnmt",
                         read_whole_file(r.workdir + "/model.rnmt", "model"));
@@ -258,14 +260,10 @@ void export_best(const Plan& p, const TrialResult& best, std::ostream& log) {
       << "'s resolved recipe) and " << p.workdir << "/best.rnmt" << std::endl;
 }
 
-// Clears the stop deadline however the sweep ends.
-struct DeadlineGuard {
-  ~DeadlineGuard() { set_stop_deadline(std::nullopt); }
-};
-
 }  // namespace
 
-int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& world) {
+int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& world,
+              const RunContext& caller) {
   const Plan p = make_plan(options);
   const int per_group = options.ranks_per_trial;
   if (per_group < 1 || world.size() % per_group != 0) {
@@ -282,11 +280,10 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
   }
   world.barrier();
   Progress progress{p, log, p.base.validation.metric, std::nullopt};
-  std::optional<DeadlineGuard> deadline;
+  RunContext context = caller;  // the trials' context: the caller's stop, and the budget
   if (options.budget_seconds > 0) {
-    deadline.emplace();
-    set_stop_deadline(progress.start + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(options.budget_seconds)));
+    context.deadline = progress.start + std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(options.budget_seconds));
   }
   const auto n = static_cast<int64_t>(p.trials.size());
   if (world.lead()) {
@@ -321,14 +318,14 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
               << std::endl;
         continue;
       }
-      if (lead_decides(*group, stop_deadline_passed())) {
+      if (lead_decides(*group, context.deadline_passed())) {
         out_of_time = true;
         break;
       }
       if (group->lead()) log << head << rung_text << ": " << settings_text(p, t) << std::endl;
-      const std::optional<TrialResult> r = run_trial(p, t, rung, *group);
+      const std::optional<TrialResult> r = run_trial(p, t, rung, *group, context);
       if (!r) {
-        (stop_deadline_passed() ? out_of_time : interrupted) = true;
+        (context.deadline_passed() ? out_of_time : interrupted) = true;
         break;
       }
       progress.saw(*r);
@@ -367,7 +364,7 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
     }
     active = next;
   }
-  deadline.reset();  // the best trial's evaluation and export are not cut short
+  context.deadline.reset();  // the best trial's evaluation and export are not cut short
   if (!world.lead()) return interrupted ? 130 : 0;
   std::vector<TrialResult> finished;
   for (const auto& r : furthest)
@@ -385,7 +382,7 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
   }
   if (!table.rows.empty() && table.rows.front().result.error.empty() &&
       !std::isnan(table.rows.front().result.score)) {
-    export_best(p, table.rows.front().result, log);
+    export_best(p, table.rows.front().result, log, context);
   } else {
     log << "sweep: no trial has a validation score yet: nothing to export" << std::endl;
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/run_context.hpp"
 #include "sweep/successive_halving.hpp"
 #include "sweep/trial_plan.hpp"
 
@@ -32,9 +33,10 @@ struct SweepOptions {
 // WORKDIR/results.{txt,csv,html}, WORKDIR/best.yaml (the best trial's resolved recipe) and
 // WORKDIR/best.rnmt. Everything is checked before any trial starts. Killed and started again, it
 // skips what has finished and resumes an interrupted trial from its checkpoint. Under mpirun the
-// world's ranks form groups of ranks_per_trial that take the trials in turn. Returns the exit
-// status: 0, or 130 when interrupted.
+// world's ranks form groups of ranks_per_trial that take the trials in turn. A stop requested
+// through `context` ends the running trial with a checkpoint; the tables are written. Returns the
+// exit status: 0, or 130 when stopped or out of time.
 int run_sweep(const SweepOptions& options, std::ostream& log,
-              Communicator& world = local_communicator());
+              Communicator& world = local_communicator(), const RunContext& context = RunContext{});
 
 }  // namespace rnmt

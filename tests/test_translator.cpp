@@ -2,6 +2,8 @@
 // same results however lines are batched and from several threads at once, and clear errors.
 #include <catch2/catch.hpp>
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -208,6 +210,22 @@ TEST_CASE("Translator: batches shared out among workers give the one-thread resu
       }
     }
   }
+}
+
+TEST_CASE("Translator: the caller's OpenMP thread count is unchanged after a translation",
+          "[translator]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  TranslationOptions o = translator.default_options();
+  o.max_batch_size = 3;
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(3);
+  for (int threads : {1, 2, 4}) {  // one worker, and workers side by side
+    o.threads = threads;
+    translator.translate(kLines, o);
+    CHECK(omp_get_max_threads() == 3);
+  }
+  omp_set_num_threads(before);
 }
 
 // Catch2's CTest discovery splits test names at ';': keep names free of them.

@@ -1,5 +1,7 @@
 #include "translation/text_batches.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -41,6 +43,11 @@ void run_batches(const std::vector<TranslationModel>& workers, size_t count, int
   const auto used = static_cast<size_t>(std::max<int64_t>(
       1, std::min<int64_t>({static_cast<int64_t>(workers.size()), static_cast<int64_t>(count),
                             static_cast<int64_t>(threads)})));
+  // The caller's OpenMP thread count, given back however this ends.
+  struct RestoreThreads {
+    int threads = omp_get_max_threads();
+    ~RestoreThreads() { omp_set_num_threads(threads); }
+  } restore;
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> failed{false};
   std::mutex mutex;
@@ -69,7 +76,6 @@ void run_batches(const std::vector<TranslationModel>& workers, size_t count, int
     for (int i = 1; i < n; ++i) helpers.emplace_back(run, std::cref(workers[i]), share(i));
     run(workers.front(), share(0));
     for (auto& t : helpers) t.join();
-    set_threads(threads);
   }
   if (error) std::rethrow_exception(error);
 }

@@ -5,6 +5,7 @@ and RNMT_QUICKSTART the folder where cli_run.sh kept the quickstart model and te
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -273,3 +274,60 @@ def test_run_trains_a_recipe(tmp_path):
     out = subprocess.run([CLI, "translate", "-m", str(model)], input="\n".join(lines) + "\n",
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert [r.text for r in rnmt.Translator(str(model)).translate(lines)] == out
+
+
+# The child: rnmt.run() on the recipe with the overrides given as JSON; a KeyboardInterrupt is
+# caught, and the interpreter shows it goes on by printing after it.
+INTERRUPTED_CHILD = """
+import json, sys
+import rnmt
+try:
+    status = rnmt.run(sys.argv[1], json.loads(sys.argv[2]))
+    print("run returned", status, flush=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt; the interpreter goes on:", sum(range(10)), flush=True)
+"""
+
+
+@pytest.mark.parametrize("stage", ["prepare", "train", "evaluate"])
+def test_ctrl_c_in_run_raises_keyboard_interrupt(stage, tmp_path):
+    recipe, workdir = tiny_recipe(tmp_path)
+    data = tmp_path / "data"
+    overrides = {"training.max_time": 0, "training.threads": 1}
+    if stage == "prepare":  # the data is missing: data.prepare runs, for a minute
+        overrides.update({"data.train.src": str(data / "missing.en"), "data.prepare": "sleep 60"})
+        started = "prepare: running data.prepare"
+    elif stage == "train":
+        overrides.update({"training.max_steps": 10 ** 7, "validation.every": 10 ** 6})
+        started = "train: 1000 pairs kept"
+    else:  # every test line decodes 2,000 tokens: minutes, in batches of 64
+        subprocess.run([CLI, "quickstart-data", str(tmp_path / "big"), "--train", "10",
+                        "--valid", "10", "--test", "640"], check=True, capture_output=True)
+        overrides.update({"training.max_steps": 5, "data.test.src": str(tmp_path / "big/test.en"),
+                          "data.test.tgt": str(tmp_path / "big/test.es"),
+                          "translate.min_decoding_length": 2000,
+                          "translate.max_decoding_length": 2000,
+                          "translate.max_length_ratio": 10000})
+        started = "train: stopped at step 5"
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED_CHILD, str(recipe),
+                              json.dumps(overrides)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    log = []
+    deadline = time.monotonic() + 120
+    for line in child.stderr:  # the run's log, line by line as it comes
+        log.append(line)
+        if started in line:
+            break
+        assert time.monotonic() < deadline, "".join(log)
+    else:
+        pytest.fail("the run ended before '" + started + "':\n" + "".join(log))
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    log.append(err)
+    assert child.returncode == 0, "".join(log)
+    assert out == "KeyboardInterrupt; the interpreter goes on: 45\n", out + "".join(log)
+    if stage == "train":  # training stopped as on the command line: a checkpoint to resume from
+        assert "(interrupted)" in err and (workdir / "train" / "last.ckpt").exists(), err
+    if stage == "evaluate":  # nothing half written
+        assert not (workdir / "evaluate" / "scores.txt").exists()
+    assert not (workdir / "model.rnmt").exists()
