@@ -5,6 +5,7 @@
 namespace rnmt::cli {
 
 // Each command takes its own arguments (after the command words) and returns the exit status.
+int version_command();  // rnmt --version
 int bench_train_command(const std::vector<std::string>& args);
 int bench_allreduce_command(const std::vector<std::string>& args);
 int learn_bpe_command(const std::vector<std::string>& args);

@@ -29,7 +29,9 @@ const char* kUsage =
     "  bench allreduce  time summing its gradients over the ranks (under mpirun)\n"
     "  quickstart-data DIR  the quickstart recipe's data (numbers in English and Spanish)\n"
     "\n"
-    "rnmt COMMAND --help explains a command's options.\n";
+    "\n"
+    "rnmt COMMAND --help explains a command's options; rnmt --version says which rnmt, oneDNN\n"
+    "and CPU instructions this is.\n";
 
 }  // namespace
 
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "report") return rnmt::cli::report_command(rest);
     if (!args.empty() && args[0] == "quickstart-data")
       return rnmt::cli::quickstart_data_command(rest);
+    if (!args.empty() && (args[0] == "--version" || args[0] == "version"))
+      return rnmt::cli::version_command();
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
       std::cout << kUsage;
       return 0;

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "rnmt/version.hpp"
 
 namespace rnmt {
 namespace {
@@ -48,9 +49,12 @@ void write_archive(const Archive& archive, const std::string& path) {
   char tag[8] = {};
   std::memcpy(tag, archive.tag.data(), std::min<size_t>(8, archive.tag.size()));
   body.append(tag, 8);
-  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(archive.sections.size())};
+  // Every file says which rnmt wrote it: a later rnmt's newer format is then refused by name.
+  std::map<std::string, std::string> sections = archive.sections;
+  sections[kWrittenBySection] = std::string("rnmt ") + version();
+  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(sections.size())};
   body.append(reinterpret_cast<const char*>(header), sizeof header);
-  for (const auto& [name, data] : archive.sections) {
+  for (const auto& [name, data] : sections) {
     append_u64(body, name.size());
     body += name;
     append_u64(body, data.size());
@@ -86,10 +90,7 @@ Archive parse_archive(std::string_view bytes, const std::string& name,
   uint32_t header[2];
   std::memcpy(header, bytes.data() + 8, sizeof header);
   a.version = header[0];
-  if (a.version == 0 || a.version > max_version) {
-    throw bad("has format version " + std::to_string(a.version) + "; this rnmt reads up to " +
-              std::to_string(max_version));
-  }
+  if (a.version == 0) throw bad("has format version 0, which no rnmt writes");
   size_t at = 16;
   const size_t end = bytes.size() - 8;
   auto take_u64 = [&]() {
@@ -99,17 +100,34 @@ Archive parse_archive(std::string_view bytes, const std::string& name,
     at += 8;
     return v;
   };
-  for (uint32_t i = 0; i < header[1]; ++i) {
-    const uint64_t name_len = take_u64();
-    if (name_len > end - at) throw bad("is damaged: a section runs past the end");
-    std::string section(bytes.substr(at, name_len));
-    at += name_len;
-    const uint64_t data_len = take_u64();
-    if (data_len > end - at) throw bad("is damaged: a section runs past the end");
-    a.sections[section] = bytes.substr(at, data_len);
-    at += data_len;
+  auto read_sections = [&]() {
+    for (uint32_t i = 0; i < header[1]; ++i) {
+      const uint64_t name_len = take_u64();
+      if (name_len > end - at) throw bad("is damaged: a section runs past the end");
+      std::string section(bytes.substr(at, name_len));
+      at += name_len;
+      const uint64_t data_len = take_u64();
+      if (data_len > end - at) throw bad("is damaged: a section runs past the end");
+      a.sections[section] = bytes.substr(at, data_len);
+      at += data_len;
+    }
+    if (at != end) throw bad("is damaged: unexpected bytes after the last section");
+  };
+  if (a.version > max_version) {
+    // A newer format: its sections are read, if they still read, only to name the rnmt that
+    // wrote it.
+    std::string by;
+    try {
+      read_sections();
+      if (const auto it = a.sections.find(kWrittenBySection); it != a.sections.end())
+        by = " (written by " + it->second + ")";
+    } catch (const Error&) {
+    }
+    throw bad("has format version " + std::to_string(a.version) + by + "; this rnmt " + version() +
+              " reads format versions up to " + std::to_string(max_version) +
+              ": read it with a newer rnmt");
   }
-  if (at != end) throw bad("is damaged: unexpected bytes after the last section");
+  read_sections();
   return a;
 }
 

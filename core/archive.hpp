@@ -13,6 +13,9 @@ namespace rnmt {
 // flushed to disk (fsync), then renamed over it, so a crash leaves the previous file intact.
 // Reading checks the tag, version, every size and the checksum, and refuses anything else with an
 // Error that says what is wrong; it never trusts a size it has not checked against the file.
+// The section every file gets on writing: "rnmt VERSION", the rnmt that wrote it.
+inline constexpr const char* kWrittenBySection = "written_by";
+
 struct Archive {
   std::string tag;  // up to 8 characters, e.g. "RNMTCKPT"
   uint32_t version = 1;

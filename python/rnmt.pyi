@@ -10,6 +10,8 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy
 import numpy.typing
 
+__version__: str  # this rnmt's version, e.g. "0.1.0"
+
 class Error(RuntimeError):
     """Every error rnmt reports: a corrupt model file, a bad recipe, a bad option value."""
 

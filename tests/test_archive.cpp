@@ -12,6 +12,7 @@
 #include "core/archive.hpp"
 #include "core/crash_point.hpp"
 #include "core/error.hpp"
+#include "rnmt/version.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace rnmt;
@@ -51,6 +52,7 @@ TEST_CASE("an archive reads back what was written", "[archive]") {
   CHECK(a.get_int("step") == 42);
   CHECK(a.get_vector<float>("weights") == std::vector<float>(1000, 1.5f));
   CHECK_THROWS_WITH(a.get("optimizer"), Contains("no section 'optimizer'"));
+  CHECK(a.get(kWrittenBySection) == std::string("rnmt ") + rnmt::version());  // every file says
   std::filesystem::remove(path);
 }
 
@@ -69,8 +71,11 @@ TEST_CASE("damaged, foreign and newer files are refused with a message", "[archi
   write_bytes(path, "");
   CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 2), Contains("too short"));
   write_bytes(path, good);
+  // a newer format names the rnmt that wrote it and this one
   CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 1),
-                    Contains("format version 2; this rnmt reads up to 1"));
+                    Contains(std::string("format version 2 (written by rnmt ") + rnmt::version() +
+                             "); this rnmt " + rnmt::version() +
+                             " reads format versions up to 1: read it with a newer rnmt"));
   CHECK_THROWS_WITH(read_archive(path + ".none", "RNMTTEST", 2), Contains("cannot open"));
   std::filesystem::remove(path);
 }

@@ -331,3 +331,8 @@ def test_ctrl_c_in_run_raises_keyboard_interrupt(stage, tmp_path):
     if stage == "evaluate":  # nothing half written
         assert not (workdir / "evaluate" / "scores.txt").exists()
     assert not (workdir / "model.rnmt").exists()
+
+
+def test_version_is_the_command_lines():
+    out = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0] == "rnmt " + rnmt.__version__
