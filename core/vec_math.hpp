@@ -28,10 +28,6 @@ inline float fast_tanh(float x) {
   return 1.0f - 2.0f / (fast_exp(2.0f * x) + 1.0f);
 }
 
-inline float fast_sigmoid(float x) {
-  return 1.0f / (1.0f + fast_exp(-x));
-}
-
 // y = tanh(x) in place over n floats, and its backward: d = dy ⊙ (1 - y²).
 inline void tanh_inplace(float* x, int64_t n) {
 #pragma omp parallel for simd schedule(static)

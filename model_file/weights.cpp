@@ -50,8 +50,4 @@ void save_weights(const ParamSet& params, const std::string& path) {
   write_archive(a, path);
 }
 
-void load_weights(ParamSet& params, const std::string& path) {
-  get_weights(read_archive(path, kWeightsFileTag, kWeightsFileVersion), params, path);
-}
-
 }  // namespace rnmt

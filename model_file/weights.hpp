@@ -23,8 +23,8 @@ void get_weights(const Archive& archive, ParamSet& params, const std::string& wh
 // The same from the section's bytes.
 void set_weights(ParamSet& params, const std::string& bytes, const std::string& what);
 
-// The weight file: weights alone, written atomically.
+// The weight file: weights alone, written atomically (read back with read_archive and
+// get_weights).
 void save_weights(const ParamSet& params, const std::string& path);
-void load_weights(ParamSet& params, const std::string& path);
 
 }  // namespace rnmt

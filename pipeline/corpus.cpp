@@ -50,7 +50,7 @@ Tokenizers load_tokenizers(const Recipe& r) {
 }
 
 ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
-                           int64_t dropped[3], float dropout, Rng* rng) {
+                           DroppedPairs& dropped, float dropout, Rng* rng) {
   ParallelData d;
   d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
   d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
@@ -59,11 +59,11 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
     Sentence t = encode_line(tgt, c.tgt[i], dropout, rng);
     const auto ls = static_cast<int64_t>(s.size()), lt = static_cast<int64_t>(t.size());
     if (ls == 0 || lt == 0) {
-      ++dropped[0];
+      ++dropped.empty_side;
     } else if (ls > max_length || lt > max_length) {
-      ++dropped[1];
+      ++dropped.too_long;
     } else if (std::max(ls, lt) > 9 && std::max(ls, lt) > 3 * std::min(ls, lt)) {
-      ++dropped[2];
+      ++dropped.length_ratio;
     } else {
       d.src.push_back(std::move(s));
       d.tgt.push_back(std::move(t));

@@ -28,10 +28,16 @@ struct Tokenizers {
 };
 Tokenizers load_tokenizers(const Recipe& recipe);
 
-// Pairs as token ids, dropping those with an empty side (dropped[0]), a side over max_length
-// pieces (dropped[1]) or a length ratio over 3 (dropped[2]). With dropout > 0, BPE-dropout.
+// The pairs encode_corpus leaves out, by why.
+struct DroppedPairs {
+  int64_t empty_side = 0;    // a side with no pieces
+  int64_t too_long = 0;      // a side over max_length pieces
+  int64_t length_ratio = 0;  // one side over 3 times the other's length (and over 9 pieces)
+};
+
+// Pairs as token ids, counting those it leaves out in `dropped`. With dropout > 0, BPE-dropout.
 ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
-                           int64_t dropped[3], float dropout = 0, Rng* rng = nullptr);
+                           DroppedPairs& dropped, float dropout = 0, Rng* rng = nullptr);
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
 // one output per line. `progress` is called after each batch (and may throw to stop).

@@ -158,15 +158,15 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   LoadFollowingThreads threads(static_cast<int>(r.training.threads), r.training.follow_load);
   if (lead) log << "train: " << threads.description() << std::endl;
   Tokenizers t = load_tokenizers(r);
-  int64_t dropped[3] = {0, 0, 0}, valid_dropped[3] = {0, 0, 0};
+  DroppedPairs dropped, valid_dropped;
   const Corpus train_raw = read_corpus(r.data.train);
   const ParallelData data = encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, dropped);
   const Corpus valid_raw = read_corpus(r.data.valid);
   const ParallelData valid =
       encode_corpus(valid_raw, t.src, t.tgt, r.data.max_length, valid_dropped);
-  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped[0]
-      << " with an empty side, " << dropped[1] << " over " << r.data.max_length << " pieces, "
-      << dropped[2] << " with a length ratio over 3" << std::endl;
+  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped.empty_side
+      << " with an empty side, " << dropped.too_long << " over " << r.data.max_length << " pieces, "
+      << dropped.length_ratio << " with a length ratio over 3" << std::endl;
   if (data.src.empty()) throw Error("no training pairs left after filtering");
   Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab),
                 static_cast<uint64_t>(r.training.seed));
@@ -182,7 +182,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
       0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
     epoch_data = [&, seed = options.seed](int64_t epoch) {
       Rng rng(seed * 7919u + static_cast<uint64_t>(epoch));
-      int64_t ignored[3] = {0, 0, 0};
+      DroppedPairs ignored;
       return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, ignored,
                            static_cast<float>(r.tokenizer.dropout), &rng);
     };

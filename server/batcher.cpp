@@ -55,11 +55,6 @@ void Batcher::flush() {
   changed_.notify_all();
 }
 
-int64_t Batcher::queued_lines() const {
-  std::lock_guard lock(mutex_);
-  return static_cast<int64_t>(queue_.size());
-}
-
 namespace {
 
 bool cancelled(const std::shared_ptr<PendingRequest>& request) {

@@ -61,7 +61,6 @@ class Batcher {
   bool submit(const std::shared_ptr<PendingRequest>& request);
   // From now on batches go without waiting for lines to join them (the server is stopping).
   void flush();
-  int64_t queued_lines() const;
 
  private:
   struct Job {

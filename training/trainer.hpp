@@ -72,7 +72,6 @@ class Trainer {
   const TrainPosition& position() const { return position_; }
   void set_lr(double lr) { options_.lr = lr; }
   double lr() const { return options_.lr; }
-  int64_t batches_per_epoch() const { return static_cast<int64_t>(batches_.size()); }
 
   // `extra` sections ride in the same file (e.g. the validation bookkeeping of `rnmt run`), so
   // that they and the weights are replaced together or not at all.
