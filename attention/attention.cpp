@@ -310,8 +310,14 @@ const Tensor& Attention::finish_backward() {
   matmul(gm, probs_.data(), d_cat_.data(), d_memory_.data());
   if (type_ == AttentionType::additive) {
     // d W_q += d (W_q q)ᵀ · q
-    gemm(true, false, Q, Q, T * N, d_query_keys_.data(), Q, queries, C, query_proj_->weight->g, Q,
-         true);
+    gemm({.m = Q,
+          .n = Q,
+          .k = T * N,
+          .a = {d_query_keys_.data(), Q, true},
+          .b = {queries, C},
+          .c = query_proj_->weight->g,
+          .ldc = Q,
+          .accumulate = true});
   } else {
     // d keys += d scoresᵀ · queries
     GemmShape gk{.batch = N, .m = S, .n = Q, .k = T};

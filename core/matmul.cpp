@@ -96,20 +96,19 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
   execute(e.primitive, args, count);
 }
 
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate, const float* bias) {
+void gemm(const Gemm& g) {
   GemmShape s;
-  s.m = m;
-  s.n = n;
-  s.k = k;
-  s.a_row = trans_a ? 1 : lda;
-  s.a_col = trans_a ? lda : 1;
-  s.b_row = trans_b ? 1 : ldb;
-  s.b_col = trans_b ? ldb : 1;
-  s.c_row = ldc;
-  s.accumulate = accumulate;
-  s.has_bias = bias != nullptr;
-  matmul(s, a, b, c, bias);
+  s.m = g.m;
+  s.n = g.n;
+  s.k = g.k;
+  s.a_row = g.a.transposed ? 1 : g.a.ld;
+  s.a_col = g.a.transposed ? g.a.ld : 1;
+  s.b_row = g.b.transposed ? 1 : g.b.ld;
+  s.b_col = g.b.transposed ? g.b.ld : 1;
+  s.c_row = g.ldc;
+  s.accumulate = g.accumulate;
+  s.has_bias = g.bias != nullptr;
+  matmul(s, g.a.data, g.b.data, g.c, g.bias);
 }
 
 }  // namespace rnmt

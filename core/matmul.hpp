@@ -21,9 +21,23 @@ struct GemmShape {
 void matmul(const GemmShape& shape, const float* a, const float* b, float* c,
             const float* bias = nullptr);
 
+// One operand of a 2-D product: a row-major matrix with row stride `ld`, used as stored or
+// transposed.
+struct GemmOperand {
+  const float* data = nullptr;
+  int64_t ld = 0;
+  bool transposed = false;
+};
+
 // Row-major 2-D convenience in BLAS terms: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] (+ bias[n]).
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate,
-          const float* bias = nullptr);
+struct Gemm {
+  int64_t m = 0, n = 0, k = 0;
+  GemmOperand a = {}, b = {};  // op(A) [m, k], op(B) [k, n]
+  float* c = nullptr;          // C [m, n], row stride ldc
+  int64_t ldc = 0;
+  bool accumulate = false;      // C += op(A)·op(B) instead of C =
+  const float* bias = nullptr;  // [n], added to every row; null: none
+};
+void gemm(const Gemm& g);
 
 }  // namespace rnmt

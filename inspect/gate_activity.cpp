@@ -65,8 +65,14 @@ GateActivity recompute_gates(const LayerSequence& s, const LayerWeights& w) {
   a.H = H;
   // Input parts of every step at once: [T·N, input] · [input, G·H] + bias[0..G).
   std::vector<float> pre(static_cast<size_t>(T * N * GH));  // [T, N, G, H]
-  gemm(false, false, T * N, GH, s.input, s.x.data(), s.input, w.w_layer, GH, pre.data(), GH, false,
-       w.bias);
+  gemm({.m = T * N,
+        .n = GH,
+        .k = s.input,
+        .a = {s.x.data(), s.input},
+        .b = {w.w_layer, GH},
+        .c = pre.data(),
+        .ldc = GH,
+        .bias = w.bias});
   std::vector<float> recurrent(static_cast<size_t>(N * GH));  // [N, G, H]
   a.gates.resize(static_cast<size_t>(G * T * N * H));
   if (lstm) a.cell_state.resize(static_cast<size_t>(T * N * H));
@@ -77,7 +83,13 @@ GateActivity recompute_gates(const LayerSequence& s, const LayerWeights& w) {
   float max_error = 0.0f;
   for (int64_t t = 0; t < T; ++t) {
     const float* h_prev = t == 0 ? s.h0.data() : s.y.data() + (t - 1) * N * H;
-    gemm(false, false, N, GH, H, h_prev, H, w.w_iter, GH, recurrent.data(), GH, false);
+    gemm({.m = N,
+          .n = GH,
+          .k = H,
+          .a = {h_prev, H},
+          .b = {w.w_iter, GH},
+          .c = recurrent.data(),
+          .ldc = GH});
     for (int64_t n = 0; n < N; ++n) {
       const float* p = pre.data() + (t * N + n) * GH;
       const float* r = recurrent.data() + n * GH;
@@ -167,14 +179,26 @@ StateGradients gradients_through_time(const LayerSequence& s, const GateActivity
       }
     }
     // dh_{t-1} += d_pre_h · W_iter^T
-    gemm(false, true, N, H, GH, d_pre_h.data(), GH, w.w_iter, GH, dh_prev.data(), H, true);
+    gemm({.m = N,
+          .n = H,
+          .k = GH,
+          .a = {d_pre_h.data(), GH},
+          .b = {w.w_iter, GH, true},
+          .c = dh_prev.data(),
+          .ldc = H,
+          .accumulate = true});
     dh_carry = dh_prev;
   }
   out.dh0 = dh_carry;
   out.dc0 = dc_carry;
   out.dx.resize(static_cast<size_t>(T * N * s.input));
-  gemm(false, true, T * N, s.input, GH, d_pre_x.data(), GH, w.w_layer, GH, out.dx.data(), s.input,
-       false);
+  gemm({.m = T * N,
+        .n = s.input,
+        .k = GH,
+        .a = {d_pre_x.data(), GH},
+        .b = {w.w_layer, GH, true},
+        .c = out.dx.data(),
+        .ldc = s.input});
   return out;
 }
 

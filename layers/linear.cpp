@@ -21,7 +21,14 @@ void Linear::init(Rng& rng) {
 }
 
 void Linear::forward(const float* x, int64_t rows, float* y) const {
-  gemm(false, true, rows, out, in, x, in, weight->w, in, y, out, false, bias ? bias->w : nullptr);
+  gemm({.m = rows,
+        .n = out,
+        .k = in,
+        .a = {x, in},
+        .b = {weight->w, in, true},
+        .c = y,
+        .ldc = out,
+        .bias = bias ? bias->w : nullptr});
 }
 
 void Linear::forward_inference(const float* x, int64_t rows, float* y, uint64_t version,
@@ -36,11 +43,25 @@ void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,
 }
 
 void Linear::backward_input(const float* dy, int64_t rows, float* dx, bool accumulate_dx) const {
-  gemm(false, false, rows, in, out, dy, out, weight->w, in, dx, in, accumulate_dx);
+  gemm({.m = rows,
+        .n = in,
+        .k = out,
+        .a = {dy, out},
+        .b = {weight->w, in},
+        .c = dx,
+        .ldc = in,
+        .accumulate = accumulate_dx});
 }
 
 void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
-  gemm(true, false, out, in, rows, dy, out, x, in, weight->g, in, true);
+  gemm({.m = out,
+        .n = in,
+        .k = rows,
+        .a = {dy, out, true},
+        .b = {x, in},
+        .c = weight->g,
+        .ldc = in,
+        .accumulate = true});
   if (bias) add_column_sums(dy, rows, out, bias->g);
 }
 

@@ -70,8 +70,14 @@ LossStats OutputLayer::softmax_rows(float* logits, int64_t rows, const int32_t* 
 LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targets,
                                float smoothing) {
   probs.resize({rows, vocab});
-  gemm(false, true, rows, vocab, hidden, x, hidden, weight->w, hidden, probs.data(), vocab, false,
-       bias->w);
+  gemm({.m = rows,
+        .n = vocab,
+        .k = hidden,
+        .a = {x, hidden},
+        .b = {weight->w, hidden, true},
+        .c = probs.data(),
+        .ldc = vocab,
+        .bias = bias->w});
   return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
@@ -96,9 +102,22 @@ void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets,
     p[targets[r]] -= (1.0f - smoothing) * scale;
   }
   const float* dz = probs.data();
-  gemm(true, false, V, hidden, rows, dz, V, x, hidden, weight->g, hidden, true);
+  gemm({.m = V,
+        .n = hidden,
+        .k = rows,
+        .a = {dz, V, true},
+        .b = {x, hidden},
+        .c = weight->g,
+        .ldc = hidden,
+        .accumulate = true});
   add_column_sums(dz, rows, V, bias->g);
-  gemm(false, false, rows, hidden, V, dz, V, weight->w, hidden, dx, hidden, false);
+  gemm({.m = rows,
+        .n = hidden,
+        .k = V,
+        .a = {dz, V},
+        .b = {weight->w, hidden},
+        .c = dx,
+        .ldc = hidden});
 }
 
 }  // namespace rnmt
