@@ -25,14 +25,33 @@ LoadedModel load_model(const std::string& path) {
   return load_model(read_archive(path, kModelFileTag, kModelFileVersion), path);
 }
 
+namespace {
+
+ModelTokenizers tokenizers_of(const Archive& a, const std::string& path) {
+  return {std::make_unique<Tokenizer>(
+              parse_tokenizer(a.get(kSourceTokenizerSection), path + " (source tokenizer)")),
+          std::make_unique<Tokenizer>(
+              parse_tokenizer(a.get(kTargetTokenizerSection), path + " (target tokenizer)"))};
+}
+
+}  // namespace
+
+ModelTokenizers load_model_tokenizers(const std::string& path) {
+  const Archive a = read_archive(path, kModelFileTag, kModelFileVersion);
+  try {
+    return tokenizers_of(a, path);
+  } catch (const Error& e) {
+    throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
+  }
+}
+
 LoadedModel load_model(const Archive& a, const std::string& path) {
   LoadedModel m;
   try {
     m.recipe = parse_recipe(a.get(kRecipeSection), path + " (recipe)", {}, false);
-    m.src = std::make_unique<Tokenizer>(
-        parse_tokenizer(a.get(kSourceTokenizerSection), path + " (source tokenizer)"));
-    m.tgt = std::make_unique<Tokenizer>(
-        parse_tokenizer(a.get(kTargetTokenizerSection), path + " (target tokenizer)"));
+    ModelTokenizers tokenizers = tokenizers_of(a, path);
+    m.src = std::move(tokenizers.src);
+    m.tgt = std::move(tokenizers.tgt);
     m.network = Seq2Seq::for_inference(
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
                      static_cast<int64_t>(m.tgt->model().vocabulary.size())),

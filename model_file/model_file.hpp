@@ -43,4 +43,11 @@ LoadedModel load_model(const std::string& path);
 // The same from an archive already read; `path` names it in errors.
 LoadedModel load_model(const Archive& archive, const std::string& path);
 
+// A model file's tokenizers alone, read and checked without building its network (the file is
+// still read whole and its checksum checked).
+struct ModelTokenizers {
+  std::unique_ptr<Tokenizer> src, tgt;
+};
+ModelTokenizers load_model_tokenizers(const std::string& path);
+
 }  // namespace rnmt

@@ -19,8 +19,8 @@ namespace {
 std::unique_ptr<Tokenizer> from_model(const std::string& model_path, const std::string& side) {
   if (side != "source" && side != "target")
     throw py::value_error("side must be 'source' or 'target', not '" + side + "'");
-  LoadedModel model = load_model(model_path);
-  return std::move(side == "source" ? model.src : model.tgt);
+  ModelTokenizers tokenizers = load_model_tokenizers(model_path);  // no network built
+  return std::move(side == "source" ? tokenizers.src : tokenizers.tgt);
 }
 
 std::string detokenize_pieces(const std::vector<std::string>& pieces) {

@@ -2,7 +2,7 @@
 # The PyTorch reference on the Bible recipe's split, for the README's one-hour BLEU comparison.
 #   scripts/bench-bible.sh [MINUTES]        (default 60)
 # Needs the recipe's prepare stage done (`rnmt run recipes/bible-en-es.yaml` makes it): it feeds
-# ../shared/bench/torch_s2s.py rnmt's own tokenized files (same split, same BPE pieces), trains the
+# the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE) rnmt's own tokenized files (same split, same BPE pieces), trains the
 # same model size (B1: embeddings 256, hidden 512, no input feeding, dropout 0.2, Adam 1e-3, clip 5,
 # 64 sentences per batch) for MINUTES on 2 threads, translates the test set with beam 5 and length
 # penalty 0.6 (the recipe's), detokenizes, and prints sacreBLEU-style BLEU against the raw
@@ -13,7 +13,9 @@ BUILD=${BUILD:-build}
 minutes=${1:-60}
 run=runs/bible-en-es
 out=$run/torch
-shared=$(cd .. && pwd)/shared/bench
+# The PyTorch reference (torch_s2s.py) and its data generator (make_synthetic.py) are not part of
+# rnmt: RNMT_BENCH_REFERENCE names their folder (default: shared/bench beside the clone).
+shared=${RNMT_BENCH_REFERENCE:-$(cd .. && pwd)/shared/bench}
 [[ -f $run/prepare/src.tokenizer ]] || { echo "bench-bible: run 'rnmt run recipes/bible-en-es.yaml' first" >&2; exit 1; }
 scripts/install-deps.sh --bench
 mkdir -p "$out"

@@ -5,8 +5,10 @@ BUILD=${BUILD:-build}
 ROUNDS=${1:-2}
 SECONDS_RNMT=${SECONDS_RNMT:-60}
 MINUTES_TORCH=${MINUTES_TORCH:-1.5}
-shared=$(cd .. && pwd)/shared/bench
-[[ -f $shared/torch_s2s.py ]] || { echo "$name: $shared/torch_s2s.py not found" >&2; exit 1; }
+# The PyTorch reference (torch_s2s.py) and its data generator (make_synthetic.py) are not part of
+# rnmt: RNMT_BENCH_REFERENCE names their folder (default: shared/bench beside the clone).
+shared=${RNMT_BENCH_REFERENCE:-$(cd .. && pwd)/shared/bench}
+[[ -f $shared/torch_s2s.py ]] || { echo "$name: no PyTorch reference at $shared/torch_s2s.py (set RNMT_BENCH_REFERENCE to its folder)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$shared/make_synthetic.py" "$work/syn" >/dev/null

@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 (($# >= 4)) || { sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 old=$1 new=$2 model=$3 source=$4 rounds=${5:-2} torch=${6:-}
 SECONDS_TRAIN=${SECONDS_TRAIN:-60}
-shared=$(cd .. && pwd)/shared/bench
+# The PyTorch reference (torch_s2s.py) and its data generator (make_synthetic.py) are not part of
+# rnmt: RNMT_BENCH_REFERENCE names their folder (default: shared/bench beside the clone).
+shared=${RNMT_BENCH_REFERENCE:-$(cd .. && pwd)/shared/bench}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$shared/make_synthetic.py" "$work/syn" >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training and translation on a machine that is not all theirs: rnmt (its default: threads pinned,
 # fewer while others want the CPUs; and with --fixed-threads, 2 pinned threads whatever the load)
-# and the PyTorch reference (../shared/bench/torch_s2s.py, f32,
+# and the PyTorch reference (the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE), f32,
 # its best setting: OMP_WAIT_POLICY=PASSIVE), each alone and beside one competitor at a time:
 #   busy19  a busy loop at nice 19         busy0   a busy loop at nice 0
 #   fork19  a loop starting short processes at nice 19 (while :; do /bin/true; done)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel training on this machine: the all-reduce of B1's gradients over loopback, and B1's
 # training throughput as 2 ranks x 1 thread (mpirun) against 1 process x 2 threads, side by side with
-# the PyTorch reference (../shared/bench/torch_s2s.py, 2 threads), alternating so that drifts in
+# the PyTorch reference (the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE), 2 threads), alternating so that drifts in
 # machine speed hit all alike.
 #   scripts/bench-mpi.sh [ROUNDS]     (default 2; about 4 minutes a round)
 # Run it on a quiet machine: nothing else may run beside it (not even a build).

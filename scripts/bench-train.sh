@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training speed of rnmt against the PyTorch reference (../shared/bench/torch_s2s.py), side by side
+# Training speed of rnmt against the PyTorch reference (the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE)), side by side
 # on the same machine and data, alternating the two so drifts in machine speed hit both alike.
 #   scripts/bench-train.sh [ROUNDS]     (default 2 rounds per mode; about 3 minutes a round)
 # Run it on a quiet machine: nothing else may run beside it (not even a build).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Translation speed of rnmt against the PyTorch reference (../shared/bench/torch_s2s.py translate),
+# Translation speed of rnmt against the PyTorch reference (the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE) translate),
 # side by side on the same machine and test set, greedy and beam 5, 2 threads, alternating the two.
 #   scripts/bench-translate.sh RNMT_MODEL TORCH_MODEL RAW_SOURCE TOKENIZED_SOURCE [ROUNDS]
 # RNMT_MODEL is an exported model.rnmt, TORCH_MODEL a torch_s2s.py --save file trained on the same
@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 (($# >= 4)) || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 rnmt_model=$1 torch_model=$2 raw=$3 tokenized=$4 rounds=${5:-3}
-shared=$(cd .. && pwd)/shared/bench
+# The PyTorch reference (torch_s2s.py) and its data generator (make_synthetic.py) are not part of
+# rnmt: RNMT_BENCH_REFERENCE names their folder (default: shared/bench beside the clone).
+shared=${RNMT_BENCH_REFERENCE:-$(cd .. && pwd)/shared/bench}
 [[ -x /usr/bin/time ]] || scripts/install-deps.sh --tokenizer-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

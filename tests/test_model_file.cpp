@@ -65,3 +65,26 @@ TEST_CASE("damaged, foreign and inconsistent model files are refused", "[model][
   CHECK_THROWS_WITH(load_model(path + ".none"), Contains("cannot open"));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("a model's tokenizers are read without building its network", "[model]") {
+  ModelFile f;
+  const std::string path = temp("tokenizers.rnmt");
+  // weights that fit no network: building one would refuse the file, reading tokenizers does not
+  Archive no_network = f.archive();
+  no_network.sections["params"] = "four";
+  no_network.sections["recipe"] = "model: {embedding: 1000000000}\n";
+  write_archive(no_network, path);
+  CHECK_THROWS(load_model(path));
+  const ModelTokenizers t = load_model_tokenizers(path);
+  CHECK(t.src->model().vocabulary.size() == 7);
+  CHECK(t.tgt->model().vocabulary.size() == 8);
+  // and the file is still checked: a missing tokenizer or a damaged file is refused by name
+  Archive no_tokenizer = f.archive();
+  no_tokenizer.sections.erase("src_tokenizer");
+  write_archive(no_tokenizer, path);
+  CHECK_THROWS_WITH(load_model_tokenizers(path), Contains("is not a usable rnmt model") &&
+                                                     Contains("no section 'src_tokenizer'"));
+  std::ofstream(path, std::ios::binary) << "RNMTMODL and then nothing much";
+  CHECK_THROWS_WITH(load_model_tokenizers(path), Contains(path));
+  std::filesystem::remove(path);
+}
