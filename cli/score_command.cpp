@@ -61,7 +61,7 @@ int score_command(const std::vector<std::string>& args) {
   options.max_batch_size = batch_size;
   options.threads = threads;
   options.compute_type = compute_type;
-  translator.score({}, {}, options);  // refuses bad options before any work
+  translator.validate(options);  // refuses bad options before any work
   std::ifstream sources = open_input_file(source_path), targets = open_input_file(target_path);
   OutputFile output(output_path);
   std::ostream& out = output.stream();

@@ -189,7 +189,7 @@ int translate_command(const std::vector<std::string>& args) {
   std::ostream& out = output.stream();
   std::ios::sync_with_stdio(false);
 
-  translator.translate({}, options);  // refuses bad options even when no line follows
+  translator.validate(options);  // refuses bad options even when no line follows
   const bool progress = isatty(STDERR_FILENO) == 1;
   const auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -58,7 +58,7 @@ PackedMatmul::Primitive& PackedMatmul::primitive(int64_t m, ComputeType type) {
                                       user_scratchpad(), engine);
   } catch (const dnnl::error&) {
     if (type != ComputeType::bf16) throw;
-    throw Error("bfloat16 computation needs a CPU with AVX-512 BF16 or AMX; use float32");
+    throw Error(kBf16Unsupported);
   }
   if (type == ComputeType::bf16) {
     const dnnl::reorder::primitive_desc rpd(engine, src, engine, src_operand, user_scratchpad());

@@ -21,6 +21,8 @@ inline constexpr EnumName<ComputeType> kComputeTypeNames[] = {{ComputeType::f32,
 // Whether this CPU runs oneDNN's bf16 products (AVX-512 BF16 or AMX); without them
 // ComputeType::bf16 is an Error. Asked once: oneDNN's answer is fixed for the process.
 bool bf16_supported();
+inline constexpr const char* kBf16Unsupported =
+    "bfloat16 computation needs a CPU with AVX-512 BF16 or AMX; use float32";
 
 // y [m, n] = x [m, k] · Wᵀ (+ bias) for inference, with W [n, k] row-major (a Linear's or the
 // output layer's weight). A matmul on the plain layout packs W into blocks again on every call,

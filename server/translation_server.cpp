@@ -217,9 +217,7 @@ std::string TranslationServer::translate(const std::string& body, int& status, i
     }
     const TranslationOptions options = apply_options(request.options, model->defaults);
     try {  // the options' own checks, before any line waits in the queue
-      TranslationOptions without_prefixes = options;
-      without_prefixes.target_prefix.clear();
-      model->translator->translate({}, without_prefixes);
+      model->translator->validate(options);
     } catch (const Error& e) {
       throw RequestError{400, std::string("invalid options: ") + e.what()};
     }

@@ -212,6 +212,43 @@ TEST_CASE("Translator: batches shared out among workers give the one-thread resu
   }
 }
 
+TEST_CASE("Translator: validate checks options as translating would, without translating",
+          "[translator][errors]") {
+  SavedModel saved;
+  const Translator translator(saved.path);
+  TranslationOptions o = translator.default_options();
+  CHECK_NOTHROW(translator.validate(o));
+  o.beam_size = 0;
+  CHECK_THROWS_WITH(translator.validate(o), Contains("the beam size must be at least 1"));
+  o = translator.default_options();
+  o.compute_type = "int4";
+  CHECK_THROWS_WITH(translator.validate(o), Contains("unknown compute type 'int4'"));
+  o = translator.default_options();
+  o.min_decoding_length = 9;
+  o.max_decoding_length = 3;
+  CHECK_THROWS_WITH(translator.validate(o), Contains("is above max_decoding_length"));
+  o = translator.default_options();
+  o.compute_type = "bfloat16";
+  if (bf16_supported())
+    CHECK_NOTHROW(translator.validate(o));
+  else
+    CHECK_THROWS_WITH(translator.validate(o), Contains("needs a CPU with AVX-512 BF16"));
+  // a model without attention has no alignments to give: refused before any line, as a
+  // translation refuses it
+  const std::string plain = temp("no_attention.rnmt");
+  write_archive(ModelFile("workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: "
+                          "{hidden: 10}, attention: none}\n")
+                    .archive(),
+                plain);
+  const Translator no_attention(plain);
+  o = no_attention.default_options();
+  o.return_alignments = true;
+  CHECK_THROWS_WITH(no_attention.validate(o), Contains("alignments need a model with attention"));
+  CHECK_THROWS_WITH(no_attention.translate(kLines, o),
+                    Contains("alignments need a model with attention"));
+  std::filesystem::remove(plain);
+}
+
 TEST_CASE("Translator: the caller's OpenMP thread count is unchanged after a translation",
           "[translator]") {
   SavedModel saved;

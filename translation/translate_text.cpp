@@ -83,7 +83,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   const TranslationModel& m = workers.front();
   if ((o.return_alignments || o.return_attention) &&
       m.members.front().network.config().attention == AttentionType::none)
-    throw Error("alignments need a model with attention; this one has none");
+    throw Error(kAlignmentsNeedAttention);
   if (!o.target_prefix.empty() && o.target_prefix.size() != lines.size()) {
     throw Error("target prefixes: one per line (" + std::to_string(lines.size()) + " lines, " +
                 std::to_string(o.target_prefix.size()) + " prefixes)");

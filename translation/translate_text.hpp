@@ -54,6 +54,8 @@ int64_t batch_count_bound(int64_t lines, const TranslationOptions& options);
 
 // Checks the options (an Error says what is wrong) and parses their compute type.
 ComputeType checked_compute_type(const TranslationOptions& options);
+inline constexpr const char* kAlignmentsNeedAttention =
+    "alignments need a model with attention; this one has none";
 // The search settings the public options describe.
 SearchOptions search_options(const TranslationOptions& options, ComputeType compute);
 

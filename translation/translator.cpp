@@ -141,6 +141,14 @@ int64_t Translator::max_source_length() const {
   return impl_->members.front().recipe.data.max_length;
 }
 
+void Translator::validate(const TranslationOptions& options) const {
+  const ComputeType compute = checked_compute_type(options);
+  if (compute == ComputeType::bf16 && !bf16_supported()) throw Error(kBf16Unsupported);
+  if ((options.return_alignments || options.return_attention) &&
+      impl_->members.front().recipe.model.attention == AttentionType::none)
+    throw Error(kAlignmentsNeedAttention);
+}
+
 std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) const {
   std::vector<std::string> out;
   out.reserve(lines.size());

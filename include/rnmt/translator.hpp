@@ -111,6 +111,10 @@ class Translator {
   TranslationOptions default_options() const;
   // Longest source (in pieces) the model takes; longer lines are truncated.
   int64_t max_source_length() const;
+  // Checks options as translate() and score() do, without translating anything: an Error saying
+  // what is wrong (a beam of 0, an unknown compute type, bfloat16 on a CPU without it, alignments
+  // from a model without attention, ...). A front end calls it before any line arrives.
+  void validate(const TranslationOptions& options) const;
 
   // Raw text in, raw text out: one output per input line, in order, with default_options().
   std::vector<std::string> translate(const std::vector<std::string>& lines) const;
