@@ -49,17 +49,27 @@ void write_archive(const Archive& archive, const std::string& path) {
   char tag[8] = {};
   std::memcpy(tag, archive.tag.data(), std::min<size_t>(8, archive.tag.size()));
   body.append(tag, 8);
-  // Every file says which rnmt wrote it: a later rnmt's newer format is then refused by name.
-  std::map<std::string, std::string> sections = archive.sections;
-  sections[kWrittenBySection] = std::string("rnmt ") + version();
-  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(sections.size())};
+  // Every file says which rnmt wrote it: a later rnmt's newer format is then refused by name. It
+  // goes in at its place in name order (replacing any it was given), without copying the sections.
+  const std::string writer = std::string("rnmt ") + version();
+  const auto count = archive.sections.size() + (archive.sections.count(kWrittenBySection) ? 0 : 1);
+  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(count)};
   body.append(reinterpret_cast<const char*>(header), sizeof header);
-  for (const auto& [name, data] : sections) {
+  auto put = [&](const std::string& name, const std::string& data) {
     append_u64(body, name.size());
     body += name;
     append_u64(body, data.size());
     body += data;
+  };
+  bool written_by = false;
+  for (const auto& [name, data] : archive.sections) {
+    if (!written_by && name >= kWrittenBySection) {
+      put(kWrittenBySection, writer);
+      written_by = true;
+    }
+    if (name != kWrittenBySection) put(name, data);
   }
+  if (!written_by) put(kWrittenBySection, writer);
   append_u64(body, archive_checksum(body));
   write_file_atomically(path, body);
 }
