@@ -76,6 +76,11 @@ TEST_CASE("damaged, foreign and newer files are refused with a message", "[archi
                     Contains(std::string("format version 2 (written by rnmt ") + rnmt::version() +
                              "); this rnmt " + rnmt::version() +
                              " reads format versions up to 1: read it with a newer rnmt"));
+  Archive zero = sample(2.0f);
+  zero.version = 0;
+  write_archive(zero, path);
+  CHECK_THROWS_WITH(read_archive(path, "RNMTTEST", 2),
+                    Contains("has format version 0, which no rnmt writes"));
   CHECK_THROWS_WITH(read_archive(path + ".none", "RNMTTEST", 2), Contains("cannot open"));
   std::filesystem::remove(path);
 }

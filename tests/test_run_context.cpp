@@ -149,3 +149,18 @@ TEST_CASE("a stop request ends a sweep's trial and the sweep writes its tables",
   CHECK(fs::exists(options.workdir + "/trials/001/train/last.ckpt"));
   CHECK(!fs::exists(options.workdir + "/trials/002"));
 }
+
+TEST_CASE("a data.prepare command that fails is an error naming how it ended", "[run][errors]") {
+  Recipe recipe = load_recipe(write_recipe("prepare_fails"));
+  recipe.data.train.src = test::temp("prepare_fails/missing.en");
+  std::ostringstream log;
+  recipe.data.prepare = "exit 3";
+  CHECK_THROWS_WITH(run_recipe(recipe, std::nullopt, log),
+                    Catch::Contains("data.prepare command failed (exit status 3): exit 3"));
+  recipe.data.prepare = "kill -TERM $$";
+  CHECK_THROWS_WITH(run_recipe(recipe, std::nullopt, log),
+                    Catch::Contains("data.prepare command failed (signal 15): kill -TERM $$"));
+  recipe.data.prepare = "true";  // succeeds, and makes nothing
+  CHECK_THROWS_WITH(run_recipe(recipe, std::nullopt, log),
+                    Catch::Contains("is missing (and data.prepare did not make it)"));
+}
