@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/output_file.hpp"
+#include "cli/translation_flags.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "rnmt/translator.hpp"
@@ -31,9 +32,7 @@ std::string number(double x) {
 int score_command(const std::vector<std::string>& args) {
   std::vector<std::string> model_paths;
   std::vector<double> ensemble_weights;
-  std::string source_path, target_path, output_path, compute_type = "float32";
-  int64_t batch_size = 32;
-  int threads = 0;
+  std::string source_path, target_path, output_path;
   bool per_token = false;
   po::options_description desc(
       "rnmt score -m MODEL --src S --tgt T: the log-probability the model gives each target\n"
@@ -49,18 +48,13 @@ int score_command(const std::vector<std::string>& args) {
       "tgt", po::value(&target_path)->required(), "target lines (raw text), as many")(
       "output,o", po::value(&output_path), "where scores go (default: stdout)")(
       "per-token", po::bool_switch(&per_token),
-      "append ' ||| ' and each target piece's log-probability, then </s>'s")(
-      "batch-size", po::value(&batch_size)->default_value(32), "pairs scored together")(
-      "threads", po::value(&threads)->default_value(0),
-      "CPU threads (default: OMP_NUM_THREADS or every core)")(
-      "compute-type", po::value(&compute_type)->default_value("float32"), "float32 or bfloat16");
+      "append ' ||| ' and each target piece's log-probability, then </s>'s");
+  desc.add(translation_flags(kOptionScoring));
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "score"); status >= 0) return status;
   const Translator translator(model_paths, ensemble_weights);
   TranslationOptions options = translator.default_options();
-  options.max_batch_size = batch_size;
-  options.threads = threads;
-  options.compute_type = compute_type;
+  apply_translation_flags(vm, kOptionScoring, options);
   translator.validate(options);  // refuses bad options before any work
   std::ifstream sources = open_input_file(source_path), targets = open_input_file(target_path);
   OutputFile output(output_path);

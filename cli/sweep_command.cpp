@@ -57,7 +57,7 @@ int sweep_command(const std::vector<std::string>& args) {
     return status;
   if (options.recipe_path.empty())
     return usage_error("sweep", "which recipe? (rnmt sweep RECIPE.yaml --space SPACE.yaml)", desc);
-  if (!strategy.empty()) options.strategy = parse_enum(kSearchStrategyNames, strategy, "strategy");
+  if (!strategy.empty()) options.strategy = parse_enum(kTrialSamplingNames, strategy, "strategy");
   if (vm["halving"].as<bool>()) {
     options.halving = halving;
   } else if (!vm["min-steps"].defaulted() || !vm["eta"].defaulted() ||

@@ -47,8 +47,9 @@ void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& contex
                              ")\n";
   write_file_atomically(r.workdir + "/evaluate/scores.txt", report);
   const std::string decoding = r.translate.sampling_topk != 1 ? std::string("sampling")
-                               : r.translate.beam > 1 ? "beam " + std::to_string(r.translate.beam)
-                                                      : std::string("greedy");
+                               : r.translate.beam_size > 1
+                                   ? "beam " + std::to_string(r.translate.beam_size)
+                                   : std::string("greedy");
   log << "evaluate: " << hyps.size() << " test sentences translated (" << decoding << ") in "
       << seconds << " s\n"
       << report;

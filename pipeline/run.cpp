@@ -40,15 +40,14 @@ std::string fingerprint(const Recipe& r, Stage stage) {
                   enum_name(kNormalizationNames, r.tokenizer.normalization) +
                   std::to_string(r.tokenizer.joint) + std::to_string(r.tokenizer.merges);
   if (stage >= Stage::train) {
-    // everything of the model, training and validation sections, through the dumped recipe
-    const std::string dumped = dump_recipe(r);
-    s += dumped.substr(dumped.find("model:"), dumped.find("translate:") - dumped.find("model:"));
+    // every key of the model, training and validation sections, at full precision
+    s += dump_recipe_sections(r, {"model", "training", "validation"});
     s += std::to_string(r.tokenizer.dropout) + std::to_string(r.data.max_length);
   }
   if (stage >= Stage::evaluate) {
-    // the translate and export sections, through the dumped recipe (every key, full precision)
-    const std::string dumped = dump_recipe(r);
-    s += dumped.substr(dumped.find("\ntranslate:"));
+    // every key of the translate and export sections
+    s += '\n';
+    s += dump_recipe_sections(r, {"translate", "export"});
   }
   return hex(fnv(s));
 }

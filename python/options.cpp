@@ -12,37 +12,7 @@ namespace rnmt::python {
 namespace {
 
 using O = TranslationOptions;
-// A field of TranslationOptions, by the type Python must give.
-using Field = std::variant<int64_t O::*, double O::*, bool O::*, std::string O::*,
-                           std::vector<std::string> O::*, uint64_t O::*, int O::*>;
-
-struct Option {
-  const char* name;
-  Field field;
-};
-
-const Option kOptions[] = {
-    {"beam_size", &O::beam_size},
-    {"num_hypotheses", &O::num_hypotheses},
-    {"length_penalty", &O::length_penalty},
-    {"max_length_ratio", &O::max_length_ratio},
-    {"min_decoding_length", &O::min_decoding_length},
-    {"max_decoding_length", &O::max_decoding_length},
-    {"repetition_penalty", &O::repetition_penalty},
-    {"no_repeat_ngram_size", &O::no_repeat_ngram_size},
-    {"word_penalty", &O::word_penalty},
-    {"target_prefix", &O::target_prefix},
-    {"return_alignments", &O::return_alignments},
-    {"return_attention", &O::return_attention},
-    {"max_batch_size", &O::max_batch_size},
-    {"max_batch_tokens", &O::max_batch_tokens},
-    {"compute_type", &O::compute_type},
-    {"sampling_topk", &O::sampling_topk},
-    {"sampling_topp", &O::sampling_topp},
-    {"sampling_temperature", &O::sampling_temperature},
-    {"random_seed", &O::random_seed},
-    {"threads", &O::threads},
-};
+using Option = TranslationOptionField;
 
 std::string type_name(const py::handle& value) {
   return py::str(py::type::of(value).attr("__name__")).cast<std::string>();
@@ -84,12 +54,13 @@ void set(O& options, const Option& option, const py::handle& value, const char* 
           }
         }
       },
-      option.field);
+      option.member);
 }
 
 std::string option_names() {
   std::string names;
-  for (const Option& o : kOptions) names += (names.empty() ? "" : ", ") + std::string(o.name);
+  for (const Option& o : translation_option_fields())
+    names += (names.empty() ? "" : ", ") + std::string(o.name);
   return names;
 }
 
@@ -109,10 +80,8 @@ TranslationOptions translation_options(const Translator& translator, const py::k
   TranslationOptions options = translator.default_options();
   for (const auto& [key, value] : kwargs) {
     const std::string name = key.cast<std::string>();
-    const Option* option = nullptr;
-    for (const Option& o : kOptions)
-      if (name == o.name) option = &o;
-    if (!option)
+    const Option* option = find_translation_option(name);
+    if (!option || name != option->name)
       throw py::type_error(std::string(call) + "(): unknown option '" + name +
                            "' (options: " + option_names() + ")");
     set(options, *option, value, call);
@@ -123,8 +92,8 @@ TranslationOptions translation_options(const Translator& translator, const py::k
 py::dict default_options_dict(const Translator& translator) {
   const TranslationOptions options = translator.default_options();
   py::dict dict;
-  for (const Option& o : kOptions)
-    std::visit([&](auto member) { dict[o.name] = py::cast(options.*member); }, o.field);
+  for (const Option& o : translation_option_fields())
+    std::visit([&](auto member) { dict[o.name] = py::cast(options.*member); }, o.member);
   return dict;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// TranslationOptions from Python keyword arguments, by the fields' own names.
+// TranslationOptions from Python keyword arguments, by the names of the options' field table.
 #include <pybind11/pybind11.h>
 
 #include <optional>

@@ -10,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <type_traits>
+#include <variant>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -18,97 +20,110 @@
 namespace rnmt {
 namespace {
 
-enum class Kind { integer, real, boolean, text, choice, duration };
+// A key whose value is one of an enum's names: how to set the enum from a name and read it back.
+struct Choice {
+  std::vector<std::string> names;
+  std::function<void(const std::string&)> set;
+  std::function<std::string()> get;
+};
+// A duration in seconds, written as 90s, 20m, 1h.
+struct Seconds {
+  double* value;
+};
+// Where a key's value goes, by its type.
+using Target = std::variant<std::string*, int64_t*, uint64_t*, double*, bool*, Seconds, Choice>;
 
 struct Field {
   std::string key;
-  Kind kind;
-  void* target;                           // the field, for every kind but choice
-  std::vector<std::string> choices = {};  // choice: the names, and how to set and read the enum
-  std::function<void(const std::string&)> set_choice = {};
-  std::function<std::string()> choice_name = {};
-  double min = -1e300;  // for numbers
+  Target target;
+  double min = -1e300;     // numbers: the smallest value allowed
+  std::string alias = "";  // an older name of the key, still read
 };
-
-Field number(std::string key, Kind kind, void* target, double min) {
-  return {std::move(key), kind, target, {}, {}, {}, min};
-}
 
 // A key whose value is one of an enum's names.
 template <class Enum, size_t N>
 Field choice(std::string key, Enum* target, const EnumName<Enum> (&names)[N]) {
-  Field f{std::move(key), Kind::choice, nullptr, {}, {}, {}};
-  for (const auto& entry : names) f.choices.push_back(entry.name);
-  f.set_choice = [target, &names](const std::string& v) { *target = parse_enum(names, v, "name"); };
-  f.choice_name = [target, &names] { return std::string(enum_name(names, *target)); };
-  return f;
+  Choice c;
+  for (const auto& entry : names) c.names.push_back(entry.name);
+  c.set = [target, &names](const std::string& v) { *target = parse_enum(names, v, "name"); };
+  c.get = [target, &names] { return std::string(enum_name(names, *target)); };
+  return {std::move(key), std::move(c)};
+}
+
+// The translate section: the fields of TranslationOptions' table that a recipe sets.
+void add_translate_fields(std::vector<Field>& fields, TranslationOptions& o) {
+  for (const TranslationOptionField& f : translation_option_fields()) {
+    if (!(f.use & kOptionRecipe)) continue;
+    const std::string alias = *f.alias ? "translate." + std::string(f.alias) : "";
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(o.*member)>;
+          if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t> ||
+                        std::is_same_v<T, double> || std::is_same_v<T, bool> ||
+                        std::is_same_v<T, std::string>) {
+            fields.push_back({"translate." + std::string(f.name), &(o.*member), f.min, alias});
+          } else {
+            throw Error(std::string("translate.") + f.name + ": a recipe cannot hold this type");
+          }
+        },
+        f.member);
+  }
 }
 
 // The schema: every key a recipe may hold, bound to its field in `r`.
 std::vector<Field> schema(Recipe& r) {
-  using K = Kind;
-  return {
-      {"workdir", K::text, &r.workdir},
-      {"data.train.src", K::text, &r.data.train.src},
-      {"data.train.tgt", K::text, &r.data.train.tgt},
-      {"data.valid.src", K::text, &r.data.valid.src},
-      {"data.valid.tgt", K::text, &r.data.valid.tgt},
-      {"data.test.src", K::text, &r.data.test.src},
-      {"data.test.tgt", K::text, &r.data.test.tgt},
-      number("data.max_length", K::integer, &r.data.max_length, 1),
-      {"data.prepare", K::text, &r.data.prepare},
+  std::vector<Field> fields = {
+      {"workdir", &r.workdir},
+      {"data.train.src", &r.data.train.src},
+      {"data.train.tgt", &r.data.train.tgt},
+      {"data.valid.src", &r.data.valid.src},
+      {"data.valid.tgt", &r.data.valid.tgt},
+      {"data.test.src", &r.data.test.src},
+      {"data.test.tgt", &r.data.test.tgt},
+      {"data.max_length", &r.data.max_length, 1},
+      {"data.prepare", &r.data.prepare},
       choice("tokenizer.normalization", &r.tokenizer.normalization, kNormalizationNames),
-      {"tokenizer.joint", K::boolean, &r.tokenizer.joint},
-      number("tokenizer.bpe.merges", K::integer, &r.tokenizer.merges, 0),
-      number("tokenizer.bpe.dropout", K::real, &r.tokenizer.dropout, 0),
-      number("model.embedding", K::integer, &r.model.embedding, 1),
-      number("model.encoder.layers", K::integer, &r.model.encoder_layers, 1),
-      number("model.encoder.hidden", K::integer, &r.model.encoder_hidden, 1),
+      {"tokenizer.joint", &r.tokenizer.joint},
+      {"tokenizer.bpe.merges", &r.tokenizer.merges, 0},
+      {"tokenizer.bpe.dropout", &r.tokenizer.dropout, 0},
+      {"model.embedding", &r.model.embedding, 1},
+      {"model.encoder.layers", &r.model.encoder_layers, 1},
+      {"model.encoder.hidden", &r.model.encoder_hidden, 1},
       choice("model.decoder.cell", &r.model.decoder_cell, kCellNames),
-      number("model.decoder.layers", K::integer, &r.model.decoder_layers, 1),
-      number("model.decoder.hidden", K::integer, &r.model.decoder_hidden, 1),
-      {"model.decoder.input_feeding", K::boolean, &r.model.input_feeding},
+      {"model.decoder.layers", &r.model.decoder_layers, 1},
+      {"model.decoder.hidden", &r.model.decoder_hidden, 1},
+      {"model.decoder.input_feeding", &r.model.input_feeding},
       choice("model.attention", &r.model.attention, kAttentionTypeNames),
-      number("model.dropout", K::real, &r.model.dropout, 0),
-      {"model.tied_embeddings", K::boolean, &r.model.tied_embeddings},
-      {"model.pretrained_embeddings.src", K::text, &r.model.pretrained.src},
-      {"model.pretrained_embeddings.tgt", K::text, &r.model.pretrained.tgt},
+      {"model.dropout", &r.model.dropout, 0},
+      {"model.tied_embeddings", &r.model.tied_embeddings},
+      {"model.pretrained_embeddings.src", &r.model.pretrained.src},
+      {"model.pretrained_embeddings.tgt", &r.model.pretrained.tgt},
       choice("model.pretrained_embeddings.format", &r.model.pretrained.format,
              kWordVectorFormatNames),
-      {"model.pretrained_embeddings.freeze", K::boolean, &r.model.pretrained.freeze},
+      {"model.pretrained_embeddings.freeze", &r.model.pretrained.freeze},
       choice("training.optimizer", &r.training.optimizer, kOptimizerNames),
-      number("training.lr", K::real, &r.training.lr, 0),
+      {"training.lr", &r.training.lr, 0},
       choice("training.schedule", &r.training.schedule, kLrScheduleNames),
-      number("training.warmup_steps", K::integer, &r.training.warmup_steps, 0),
-      number("training.batch.sentences", K::integer, &r.training.batch_sentences, 0),
-      number("training.batch.tokens", K::integer, &r.training.batch_tokens, 0),
-      number("training.clip_norm", K::real, &r.training.clip_norm, 0),
-      number("training.label_smoothing", K::real, &r.training.label_smoothing, 0),
-      number("training.seed", K::integer, &r.training.seed, 0),
-      number("training.threads", K::integer, &r.training.threads, 1),
-      {"training.follow_load", K::boolean, &r.training.follow_load},
-      number("training.max_steps", K::integer, &r.training.max_steps, 0),
-      number("training.max_epochs", K::integer, &r.training.max_epochs, 0),
-      {"training.max_time", K::duration, &r.training.max_time_seconds},
-      number("training.inspect_every", K::integer, &r.training.inspect_every, 0),
-      number("validation.every", K::integer, &r.validation.every, 1),
+      {"training.warmup_steps", &r.training.warmup_steps, 0},
+      {"training.batch.sentences", &r.training.batch_sentences, 0},
+      {"training.batch.tokens", &r.training.batch_tokens, 0},
+      {"training.clip_norm", &r.training.clip_norm, 0},
+      {"training.label_smoothing", &r.training.label_smoothing, 0},
+      {"training.seed", &r.training.seed, 0},
+      {"training.threads", &r.training.threads, 1},
+      {"training.follow_load", &r.training.follow_load},
+      {"training.max_steps", &r.training.max_steps, 0},
+      {"training.max_epochs", &r.training.max_epochs, 0},
+      {"training.max_time", Seconds{&r.training.max_time_seconds}},
+      {"training.inspect_every", &r.training.inspect_every, 0},
+      {"validation.every", &r.validation.every, 1},
       choice("validation.metric", &r.validation.metric, kValidationMetricNames),
-      number("validation.patience", K::integer, &r.validation.patience, 0),
-      number("validation.keep", K::integer, &r.validation.keep, 1),
-      number("translate.beam", K::integer, &r.translate.beam, 1),
-      number("translate.length_penalty", K::real, &r.translate.length_penalty, 0),
-      number("translate.max_length_ratio", K::real, &r.translate.max_length_ratio, 0),
-      number("translate.sampling_topk", K::integer, &r.translate.sampling_topk, 0),
-      number("translate.sampling_topp", K::real, &r.translate.sampling_topp, 0),
-      number("translate.sampling_temperature", K::real, &r.translate.sampling_temperature, 0),
-      number("translate.seed", K::integer, &r.translate.seed, 0),
-      number("translate.min_decoding_length", K::integer, &r.translate.min_decoding_length, 0),
-      number("translate.max_decoding_length", K::integer, &r.translate.max_decoding_length, 0),
-      number("translate.repetition_penalty", K::real, &r.translate.repetition_penalty, 0),
-      number("translate.no_repeat_ngram_size", K::integer, &r.translate.no_repeat_ngram_size, 0),
-      {"translate.word_penalty", K::real, &r.translate.word_penalty},
-      number("export.average", K::integer, &r.export_model.average, 1),
+      {"validation.patience", &r.validation.patience, 0},
+      {"validation.keep", &r.validation.keep, 1},
   };
+  add_translate_fields(fields, r.translate);
+  fields.push_back({"export.average", &r.export_model.average, 1});
+  return fields;
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -137,7 +152,7 @@ bool is_section(const std::vector<Field>& fields, const std::string& key) {
 
 const Field* find_field(const std::vector<Field>& fields, const std::string& key) {
   for (const auto& f : fields) {
-    if (f.key == key) return &f;
+    if (f.key == key || (!f.alias.empty() && f.alias == key)) return &f;
   }
   return nullptr;
 }
@@ -171,50 +186,80 @@ bool parse_bool(const std::string& v, bool& out) {
 
 // Sets field f from a scalar's text; returns an error message, or "" when it fits.
 std::string assign(const Field& f, const std::string& v) {
-  switch (f.kind) {
-    case Kind::text:
-      *static_cast<std::string*>(f.target) = v;
-      return "";
-    case Kind::choice: {
-      if (std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
-        std::string list;
-        for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
-        return "expects one of " + list + ", found '" + v + "'";
-      }
-      f.set_choice(v);
-      return "";
-    }
-    case Kind::boolean:
-      if (!parse_bool(v, *static_cast<bool*>(f.target)))
-        return "expects true or false, found '" + v + "'";
-      return "";
-    case Kind::integer: {
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0') return "expects a whole number, found '" + v + "'";
-      if (static_cast<double>(n) < f.min)
-        return "must be at least " + std::to_string(static_cast<long long>(f.min)) + ", found " + v;
-      *static_cast<int64_t*>(f.target) = n;
-      return "";
-    }
-    case Kind::real: {
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !std::isfinite(x))
-        return "expects a number, found '" + v + "'";
-      if (x < f.min) return "must not be negative, found " + v;
-      *static_cast<double*>(f.target) = x;
-      return "";
-    }
-    case Kind::duration:
-      try {
-        *static_cast<double*>(f.target) = parse_duration(v);
-      } catch (const Error& e) {
-        return e.what();
-      }
-      return "";
-  }
-  return "";
+  auto whole_number = [&](long long& n) -> std::string {
+    char* end = nullptr;
+    n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0') return "expects a whole number, found '" + v + "'";
+    if (static_cast<double>(n) < f.min)
+      return "must be at least " + std::to_string(static_cast<long long>(f.min)) + ", found " + v;
+    return "";
+  };
+  return std::visit(
+      [&](auto target) -> std::string {
+        using T = decltype(target);
+        if constexpr (std::is_same_v<T, std::string*>) {
+          *target = v;
+        } else if constexpr (std::is_same_v<T, Choice>) {
+          if (std::find(target.names.begin(), target.names.end(), v) == target.names.end()) {
+            std::string list;
+            for (const auto& c : target.names) list += (list.empty() ? "" : ", ") + c;
+            return "expects one of " + list + ", found '" + v + "'";
+          }
+          target.set(v);
+        } else if constexpr (std::is_same_v<T, bool*>) {
+          if (!parse_bool(v, *target)) return "expects true or false, found '" + v + "'";
+        } else if constexpr (std::is_same_v<T, int64_t*> || std::is_same_v<T, uint64_t*>) {
+          long long n = 0;
+          if (std::string problem = whole_number(n); !problem.empty()) return problem;
+          *target = static_cast<std::remove_pointer_t<T>>(n);
+        } else if constexpr (std::is_same_v<T, double*>) {
+          char* end = nullptr;
+          const double x = std::strtod(v.c_str(), &end);
+          if (v.empty() || *end != '\0' || !std::isfinite(x))
+            return "expects a number, found '" + v + "'";
+          if (x < f.min) return "must not be negative, found " + v;
+          *target = x;
+        } else {  // Seconds
+          try {
+            *target.value = parse_duration(v);
+          } catch (const Error& e) {
+            return e.what();
+          }
+        }
+        return "";
+      },
+      f.target);
+}
+
+// The value as the dumped YAML writes it (full precision; text quoted so that it parses back).
+std::string value_text(const Field& f) {
+  return std::visit(
+      [&](auto target) -> std::string {
+        using T = decltype(target);
+        auto quoted = [](const std::string& text) {
+          YAML::Emitter out;  // quotes and escapes newlines and control characters
+          out << YAML::DoubleQuoted << text;
+          return std::string(out.c_str());
+        };
+        auto real = [](double x) {
+          char buffer[32];
+          std::snprintf(buffer, sizeof buffer, "%.17g", x);
+          return std::string(buffer);
+        };
+        if constexpr (std::is_same_v<T, std::string*>)
+          return quoted(*target);
+        else if constexpr (std::is_same_v<T, Choice>)
+          return quoted(target.get());
+        else if constexpr (std::is_same_v<T, bool*>)
+          return *target ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double*>)
+          return real(*target);
+        else if constexpr (std::is_same_v<T, Seconds>)
+          return real(*target.value) + "s";
+        else
+          return std::to_string(*target);
+      },
+      f.target);
 }
 
 // Sets `key` to the text `value`, as --set does; returns why it cannot ("unknown key (did you mean
@@ -256,11 +301,17 @@ struct Parser {
       if (!f) throw error_at(mark, key, "is a section: expects a mapping of its keys");
       if (value.IsSequence()) throw error_at(mark, key, "expects a single value, found a list");
       const std::string text = value.IsNull() ? "" : value.Scalar();
-      if (value.IsNull() && f->kind != Kind::text) throw error_at(mark, key, "has no value");
+      if (value.IsNull() && !std::holds_alternative<std::string*>(f->target))
+        throw error_at(mark, key, "has no value");
+      if (lines.count(f->key))
+        throw error_at(mark, key,
+                       "is set twice" + (f->alias.empty() ? std::string()
+                                                          : " (as " + f->key + " and " + f->alias +
+                                                                ", its older name)"));
       if (!is_valid_utf8(text)) throw error_at(mark, key, "is not valid UTF-8");
       if (const std::string problem = assign(*f, text); !problem.empty())
         throw error_at(mark, key, problem);
-      lines[key] = mark.line + 1;
+      lines[f->key] = mark.line + 1;
     }
   }
 };
@@ -376,7 +427,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
         !problem.empty()) {
       throw Error("--set " + key + ": " + problem);
     }
-    parser.lines.erase(key);
+    if (const Field* f = find_field(parser.fields, key)) parser.lines.erase(f->key);
   }
   check_consistency(r, parser.lines);
   if (check_files) check_data(r, parser.lines);
@@ -393,21 +444,23 @@ RecipeValueKind recipe_value_kind(const std::string& key) {
   const std::vector<Field> fields = schema(scratch);
   const Field* f = find_field(fields, key);
   if (!f) throw Error(key + ": unknown key" + suggestion(fields, key));
-  switch (f->kind) {
-    case Kind::integer:
-      return RecipeValueKind::integer;
-    case Kind::real:
-      return RecipeValueKind::real;
-    case Kind::boolean:
-      return RecipeValueKind::boolean;
-    case Kind::text:
-      return RecipeValueKind::text;
-    case Kind::choice:
-      return RecipeValueKind::choice;
-    case Kind::duration:
-      return RecipeValueKind::duration;
-  }
-  return RecipeValueKind::text;
+  return std::visit(
+      [](auto target) {
+        using T = decltype(target);
+        if constexpr (std::is_same_v<T, int64_t*> || std::is_same_v<T, uint64_t*>)
+          return RecipeValueKind::integer;
+        else if constexpr (std::is_same_v<T, double*>)
+          return RecipeValueKind::real;
+        else if constexpr (std::is_same_v<T, bool*>)
+          return RecipeValueKind::boolean;
+        else if constexpr (std::is_same_v<T, Choice>)
+          return RecipeValueKind::choice;
+        else if constexpr (std::is_same_v<T, Seconds>)
+          return RecipeValueKind::duration;
+        else
+          return RecipeValueKind::text;
+      },
+      f->target);
 }
 
 std::string recipe_value_problem(const std::string& key, const std::string& value) {
@@ -415,13 +468,17 @@ std::string recipe_value_problem(const std::string& key, const std::string& valu
   return set_value(schema(scratch), key, value);
 }
 
-std::string dump_recipe(const Recipe& recipe) {
-  // Sections are contiguous in the schema, so the YAML is written in one pass: open every section
-  // the key does not share with the previous one, then the key with its value.
+namespace {
+
+// The keys `keep` accepts, as YAML. Sections are contiguous in the schema, so the YAML is written
+// in one pass: open every section the key does not share with the previous one, then the key with
+// its value.
+std::string dump_keys(const Recipe& recipe, const std::function<bool(const std::string&)>& keep) {
   Recipe copy = recipe;
   std::string out;
   std::vector<std::string> previous;
   for (const auto& f : schema(copy)) {
+    if (!keep(f.key)) continue;
     std::vector<std::string> parts;
     std::stringstream ss(f.key);
     for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
@@ -432,53 +489,37 @@ std::string dump_recipe(const Recipe& recipe) {
     for (size_t level = common; level + 1 < parts.size(); ++level) {
       out += std::string(2 * level, ' ') + parts[level] + ":\n";
     }
-    std::string value;
-    switch (f.kind) {
-      case Kind::text:
-      case Kind::choice: {
-        // yaml-cpp quotes and escapes (newlines, control characters) so that the dump parses back
-        YAML::Emitter quoted;
-        quoted << YAML::DoubleQuoted
-               << (f.kind == Kind::choice ? f.choice_name() : *static_cast<std::string*>(f.target));
-        value = quoted.c_str();
-        break;
-      }
-      case Kind::boolean:
-        value = *static_cast<bool*>(f.target) ? "true" : "false";
-        break;
-      case Kind::integer:
-        value = std::to_string(*static_cast<int64_t*>(f.target));
-        break;
-      case Kind::real:
-      case Kind::duration: {
-        char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.17g", *static_cast<double*>(f.target));
-        value = buffer;
-        if (f.kind == Kind::duration) value += "s";
-        break;
-      }
-    }
-    out += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": " + value + "\n";
+    out += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": " + value_text(f) + "\n";
     previous = parts;
   }
   return out;
 }
 
+bool in_section(const std::string& key, const std::string& section) {
+  return key.size() > section.size() && key.compare(0, section.size(), section) == 0 &&
+         key[section.size()] == '.';
+}
+
+}  // namespace
+
+std::string dump_recipe(const Recipe& recipe) {
+  return dump_keys(recipe, [](const std::string&) { return true; });
+}
+
+std::string dump_recipe_sections(const Recipe& recipe, const std::vector<std::string>& sections) {
+  return dump_keys(recipe, [&](const std::string& key) {
+    return std::any_of(sections.begin(), sections.end(),
+                       [&](const std::string& s) { return in_section(key, s); });
+  });
+}
+
 std::string model_shape(const Recipe& r) {
-  const std::string dumped = dump_recipe(r);
-  const size_t begin = dumped.find("\nmodel:"), end = dumped.find("\ntraining:");
-  std::istringstream lines(dumped.substr(begin, end - begin));
-  std::string shape;
-  // Dropout and where the initial embeddings came from do not change the network's shape.
-  bool pretrained = false;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("  pretrained_embeddings:", 0) == 0)
-      pretrained = true;
-    else if (line.rfind("    ", 0) != 0)
-      pretrained = false;
-    if (!pretrained && line.find("dropout:") == std::string::npos) shape += line + "\n";
-  }
-  return shape;
+  // Dropout and where the initial embeddings came from do not change the network's shape. The
+  // leading newline keeps the text checkpoints have always held.
+  return "\n" + dump_keys(r, [](const std::string& key) {
+           return in_section(key, "model") && key != "model.dropout" &&
+                  !in_section(key, "model.pretrained_embeddings");
+         });
 }
 
 }  // namespace rnmt

@@ -6,6 +6,7 @@
 #include "attention/attention.hpp"
 #include "core/enum_names.hpp"
 #include "embeddings/word_vectors.hpp"
+#include "rnmt/translation_options.hpp"
 #include "rnn/rnn_layer.hpp"
 #include "tokenizer/normalizer.hpp"
 
@@ -94,19 +95,9 @@ struct Recipe {
     int64_t keep = 3;
   } validation;
 
-  struct Translate {
-    int64_t beam = 5;
-    double length_penalty = 0.6;
-    double max_length_ratio = 2.0;
-    int64_t sampling_topk = 1;  // != 1: random sampling (see rnmt::TranslationOptions)
-    double sampling_topp = 1.0;
-    double sampling_temperature = 1.0;
-    int64_t seed = 0;  // 0: a fresh seed for each translation call
-    int64_t min_decoding_length = 0, max_decoding_length = 0;  // 0: no limit
-    double repetition_penalty = 1.0;                           // 1: off
-    int64_t no_repeat_ngram_size = 0;                          // 0: off
-    double word_penalty = 0.0;
-  } translate;
+  // The model's default search settings: the fields of TranslationOptions' table a recipe sets
+  // (translate.beam_size, ...; rnmt/translation_options.hpp).
+  TranslationOptions translate;
 
   struct ExportModel {
     // 1: the best validation's weights; N > 1: the mean of the last N step checkpoints'
@@ -126,6 +117,10 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& path,
 
 // The fully resolved recipe as YAML (what --dump-config prints); parses back to the same recipe.
 std::string dump_recipe(const Recipe& recipe);
+
+// Only the keys of the named top-level sections ("model", "translate", ...), as dump_recipe writes
+// them: what a stage's fingerprint reads.
+std::string dump_recipe_sections(const Recipe& recipe, const std::vector<std::string>& sections);
 
 // The recipe's model section as dump_recipe writes it, less dropout (which may change between runs
 // of one network): what a set of weights means. Checkpoints carry it; averaging compares it.

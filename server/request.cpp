@@ -1,5 +1,9 @@
 #include "server/request.hpp"
 
+#include <type_traits>
+
+#include "rnmt/translation_json.hpp"
+
 namespace rnmt {
 
 namespace {
@@ -31,6 +35,29 @@ bool boolean(const nlohmann::json& v, const std::string& name) {
 std::string text(const nlohmann::json& v, const std::string& name) {
   if (!v.is_string()) throw bad("'" + name + "' must be a string, not " + type_of(v));
   return v.get<std::string>();
+}
+
+// A JSON option's value as the field's type T, or a RequestError naming the option.
+template <class T>
+T option_value(const nlohmann::json& v, const std::string& name) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return boolean(v, name);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return real(v, name);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return text(v, "option '" + name + "'");
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    if (!v.is_array())
+      throw bad("option '" + name + "' must be an array of strings (one per line)");
+    T list;
+    for (size_t i = 0; i < v.size(); ++i)
+      list.push_back(text(v[i], name + "[" + std::to_string(i) + "]"));
+    return list;
+  } else {  // the integers
+    const int64_t n = integer(v, name);
+    if (std::is_unsigned_v<T> && n < 0) throw bad("option '" + name + "' must not be negative");
+    return static_cast<T>(n);
+  }
 }
 
 }  // namespace
@@ -88,61 +115,27 @@ TranslateRequest parse_translate_request(const std::string& body) {
 }
 
 TranslationOptions apply_options(const nlohmann::json& options, TranslationOptions o) {
-  for (const auto& [name, v] : options.items()) {
-    if (name == "beam_size")
-      o.beam_size = integer(v, name);
-    else if (name == "num_hypotheses")
-      o.num_hypotheses = integer(v, name);
-    else if (name == "length_penalty")
-      o.length_penalty = real(v, name);
-    else if (name == "max_length_ratio")
-      o.max_length_ratio = real(v, name);
-    else if (name == "min_decoding_length")
-      o.min_decoding_length = integer(v, name);
-    else if (name == "max_decoding_length")
-      o.max_decoding_length = integer(v, name);
-    else if (name == "repetition_penalty")
-      o.repetition_penalty = real(v, name);
-    else if (name == "no_repeat_ngram_size")
-      o.no_repeat_ngram_size = integer(v, name);
-    else if (name == "word_penalty")
-      o.word_penalty = real(v, name);
-    else if (name == "return_alignments")
-      o.return_alignments = boolean(v, name);
-    else if (name == "return_attention")
-      o.return_attention = boolean(v, name);
-    else if (name == "sampling_topk")
-      o.sampling_topk = integer(v, name);
-    else if (name == "sampling_topp")
-      o.sampling_topp = real(v, name);
-    else if (name == "sampling_temperature")
-      o.sampling_temperature = real(v, name);
-    else if (name == "random_seed") {
-      const int64_t seed = integer(v, name);
-      if (seed < 0) throw bad("option 'random_seed' must not be negative");
-      o.random_seed = static_cast<uint64_t>(seed);
-    } else if (name == "compute_type")
-      o.compute_type = text(v, "option 'compute_type'");
-    else if (name == "target_prefix") {
-      if (!v.is_array())
-        throw bad("option 'target_prefix' must be an array of strings (one per line)");
-      o.target_prefix.clear();
-      for (size_t i = 0; i < v.size(); ++i)
-        o.target_prefix.push_back(text(v[i], "target_prefix[" + std::to_string(i) + "]"));
-    } else if (name == "max_batch_size" || name == "max_batch_tokens" || name == "threads") {
+  for (const auto& item : options.items()) {
+    const std::string& name = item.key();
+    const TranslationOptionField* f = find_translation_option(name);
+    if (!f || name != f->name) throw bad("unknown option '" + name + "'");
+    if (!(f->use & kOptionRequest))
       throw bad("option '" + name + "' is the server's to set (rnmt serve --help)");
-    } else {
-      throw bad("unknown option '" + name + "'");
-    }
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(TranslationOptions{}.*member)>;
+          o.*member = option_value<T>(item.value(), name);
+        },
+        f->member);
   }
   return o;
 }
 
-nlohmann::json translate_response(const TranslateRequest& request, const std::string& model,
-                                  const std::vector<TranslationResult>& results,
-                                  const TranslationOptions& options) {
+std::string translate_response(const TranslateRequest& request, const std::string& model,
+                               const std::vector<TranslationResult>& results,
+                               const TranslationOptions& options) {
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
   if (request.form == TranslateRequest::Form::opennmt) {
-    nlohmann::json out = nlohmann::json::array();
     nlohmann::json batch = nlohmann::json::array();
     for (size_t i = 0; i < results.size(); ++i) {
       for (const TranslationHypothesis& h : results[i].hypotheses) {
@@ -161,27 +154,34 @@ nlohmann::json translate_response(const TranslateRequest& request, const std::st
         batch.push_back(std::move(item));
       }
     }
-    out.push_back(std::move(batch));
-    return out;
+    return nlohmann::json::array({std::move(batch)}).dump(-1, ' ', false, kReplace);
   }
-  nlohmann::json translations = nlohmann::json::array();
-  for (const TranslationResult& r : results) {
-    nlohmann::json hypotheses = nlohmann::json::array();
-    for (const TranslationHypothesis& h : r.hypotheses) {
-      nlohmann::json j = {{"text", h.text}, {"score", h.score}, {"tokens", h.tokens}};
-      if (options.return_alignments) {
-        nlohmann::json pairs = nlohmann::json::array();
-        for (const AlignmentPoint& a : h.alignment) pairs.push_back({a.source, a.target});
-        j["alignment"] = std::move(pairs);
-      }
-      if (options.return_attention) j["attention"] = h.attention;
-      hypotheses.push_back(std::move(j));
-    }
-    translations.push_back({{"hypotheses", std::move(hypotheses)},
-                            {"source_tokens", r.source_tokens},
-                            {"truncated", r.truncated}});
+  // rnmt's form: each line as `rnmt translate --output-format json` writes it (less "line")
+  std::string out =
+      "{\"model\":" + nlohmann::json(model).dump(-1, ' ', false, kReplace) + ",\"translations\":[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i > 0) out += ',';
+    out += translation_json(results[i], options);
   }
-  return {{"model", model}, {"translations", std::move(translations)}};
+  out += "]}";
+  return out;
+}
+
+std::string batch_key(const TranslationOptions& o, uint64_t serial) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const TranslationOptionField& f : translation_option_fields()) {
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_reference_t<decltype(TranslationOptions{}.*member)>;
+          if constexpr (std::is_same_v<T, std::vector<std::string>>)
+            j.push_back(!(o.*member).empty());
+          else
+            j.push_back(o.*member);
+        },
+        f.member);
+  }
+  if (o.sampling_topk != 1 && o.random_seed != 0) j.push_back(serial);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string error_body(const std::string& message) {

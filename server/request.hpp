@@ -32,17 +32,22 @@ struct TranslateRequest {
 // Parses a body (malformed JSON, a wrong shape or type is a RequestError with status 400).
 TranslateRequest parse_translate_request(const std::string& body);
 
-// The request's options over the model's defaults. Every name is one of TranslationOptions' (the
-// CLI's names with underscores); an unknown name, a value of the wrong type, or a server-side
-// setting (batching, threads) is a RequestError naming it.
+// The request's options over the model's defaults. Every name is one of TranslationOptions' (read
+// from its field table); an unknown name, a value of the wrong type, or a server-side setting
+// (batching, threads) is a RequestError naming it.
 TranslationOptions apply_options(const nlohmann::json& options, TranslationOptions defaults);
 
-// The answer: rnmt's {"model", "translations": [{"hypotheses": [{"text", "score", "tokens",
-// "alignment"?, "attention"?}], "source_tokens", "truncated"}]}, or OpenNMT-py's
-// [[{"src", "tgt", "n_best", "pred_score", "align"?}, ...]].
-nlohmann::json translate_response(const TranslateRequest& request, const std::string& model,
-                                  const std::vector<TranslationResult>& results,
-                                  const TranslationOptions& options);
+// The answer's JSON text: rnmt's {"model", "translations": [one translation_json() per line]}, or
+// OpenNMT-py's [[{"src", "tgt", "n_best", "pred_score", "align"?}, ...]].
+std::string translate_response(const TranslateRequest& request, const std::string& model,
+                               const std::vector<TranslationResult>& results,
+                               const TranslationOptions& options);
+
+// Lines batch together only with lines under the same options: the key holds every field of the
+// options' table but the per-line target prefixes, of which only the presence counts. Seeded
+// sampling adds the request's serial, keeping its lines to themselves, so that its samples are
+// those of translating it alone.
+std::string batch_key(const TranslationOptions& options, uint64_t serial);
 
 // {"error": message}
 std::string error_body(const std::string& message);

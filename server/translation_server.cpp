@@ -35,19 +35,6 @@ std::string utc_now() {
   return text;
 }
 
-// Lines of one request batch only with lines under the same options; seeded sampling keeps a
-// request's lines to themselves, so that its samples are those of translating it alone.
-std::string batch_key(const TranslationOptions& o, uint64_t serial) {
-  nlohmann::json j = {o.beam_size,          o.num_hypotheses,        o.length_penalty,
-                      o.max_length_ratio,   o.min_decoding_length,   o.max_decoding_length,
-                      o.repetition_penalty, o.no_repeat_ngram_size,  o.word_penalty,
-                      o.return_alignments,  o.return_attention,      o.compute_type,
-                      o.sampling_topk,      o.sampling_topp,         o.sampling_temperature,
-                      o.random_seed,        !o.target_prefix.empty()};
-  if (o.sampling_topk != 1 && o.random_seed != 0) j.push_back(serial);
-  return j.dump();
-}
-
 }  // namespace
 
 TranslationServer::TranslationServer(std::vector<ServedModel> models, ServerOptions options,
@@ -241,8 +228,7 @@ std::string TranslationServer::translate(const std::string& body, int& status, i
       results = std::move(pending->results);
     }
     status = 200;
-    return translate_response(request, model->served.name, results, options)
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return translate_response(request, model->served.name, results, options);
   } catch (const RequestError& e) {
     status = e.status;
     return error_body(e.message);

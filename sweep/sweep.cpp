@@ -34,7 +34,7 @@ struct Plan {
   SweepOptions options;
   Recipe base;  // the recipe with the sweep's --set overrides
   SearchSpace space;
-  SearchStrategy strategy = SearchStrategy::grid;
+  TrialSampling strategy = TrialSampling::grid;
   std::vector<TrialSettings> trials;  // trial k is trials[k - 1]
   std::optional<Halving> halving;
   std::string workdir;
@@ -88,10 +88,10 @@ Plan make_plan(const SweepOptions& o) {
   const bool all_lists =
       std::all_of(p.space.dimensions.begin(), p.space.dimensions.end(),
                   [](const Dimension& d) { return d.distribution == Distribution::list; });
-  p.strategy = o.strategy.value_or(all_lists ? SearchStrategy::grid : SearchStrategy::random);
-  if (p.strategy == SearchStrategy::grid && o.trials > 0)
+  p.strategy = o.strategy.value_or(all_lists ? TrialSampling::grid : TrialSampling::random);
+  if (p.strategy == TrialSampling::grid && o.trials > 0)
     throw Error("--trials is for random search: a grid runs every combination of its lists");
-  p.trials = p.strategy == SearchStrategy::grid
+  p.trials = p.strategy == TrialSampling::grid
                  ? grid_trials(p.space)
                  : random_trials(p.space, o.trials ? o.trials : 10, o.seed);
   if (o.halving) {
@@ -287,7 +287,7 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
   }
   const auto n = static_cast<int64_t>(p.trials.size());
   if (world.lead()) {
-    log << "sweep: " << n << " trials (" << enum_name(kSearchStrategyNames, p.strategy) << " over";
+    log << "sweep: " << n << " trials (" << enum_name(kTrialSamplingNames, p.strategy) << " over";
     for (const Dimension& d : p.space.dimensions) log << " " << d.key;
     log << ")" << (p.halving ? ", successive halving" : "") << (groups > 1 ? ", " : "")
         << (groups > 1 ? std::to_string(groups) + " side by side" : "") << "; workdir " << p.workdir

@@ -19,7 +19,7 @@ struct SweepOptions {
   std::string space_path;
   std::string workdir;  // "": sweeps/RECIPE (the recipe file's name without .yaml)
   // grid or random; nullopt: grid when every key has a list of values, random otherwise
-  std::optional<SearchStrategy> strategy;
+  std::optional<TrialSampling> strategy;
   int64_t trials = 0;  // random search's number of trials (0: 10)
   uint64_t seed = 1;   // random search's seed
   // Successive halving; min_steps 0 stands for the recipe's validation.every.

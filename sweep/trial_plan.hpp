@@ -10,9 +10,9 @@ namespace rnmt {
 
 // How a sweep chooses its trials: every combination of the listed values, or `trials` settings
 // drawn at random (reproducibly from a seed).
-enum class SearchStrategy { grid, random };
-inline constexpr EnumName<SearchStrategy> kSearchStrategyNames[] = {
-    {SearchStrategy::grid, "grid"}, {SearchStrategy::random, "random"}};
+enum class TrialSampling { grid, random };
+inline constexpr EnumName<TrialSampling> kTrialSamplingNames[] = {
+    {TrialSampling::grid, "grid"}, {TrialSampling::random, "random"}};
 
 // One trial's settings: a value for each of the space's dimensions, in the space's order, spelt as
 // a recipe would spell it.

@@ -42,8 +42,8 @@ body() {
   sed 's/[\\"]/\\&/g; s/.*/"&"/' "$1" | paste -sd, | tr -d '\n'
   printf ']}'
 }
-# the best hypothesis' text of each line of an answer (keys come sorted: score, text, tokens)
-texts() { grep -o '"hypotheses":\[{"score":[^,]*,"text":"[^"]*"' "$1" | sed 's/.*"text":"//; s/"$//'; }
+# the best hypothesis' text of each line of an answer (in each line's object: text, score, tokens)
+texts() { grep -o '"hypotheses":\[{"text":"[^"]*"' "$1" | sed 's/.*"text":"//; s/"$//'; }
 
 head -n 80 "$dir/test.en" >lines.txt
 body lines.txt '{}' >req.json
@@ -55,8 +55,8 @@ diff served.txt translated.txt
 # n-best under other options: every hypothesis and score as translate --n-best prints them
 body lines.txt '{"beam_size": 3, "num_hypotheses": 2, "length_penalty": 1.0}' >req.json
 curl -sf -H 'Content-Type: application/json' -XPOST "$url/translate" --data-binary @req.json >answer.json
-grep -o '{"score":[^,]*,"text":"[^"]*"' answer.json |
-  sed 's/{"score":\([^,]*\),"text":"\([^"]*\)"/\2 \1/' >served.txt
+grep -o '{"text":"[^"]*","score":[^,]*' answer.json |
+  sed 's/{"text":"\([^"]*\)","score":\([^,]*\)/\1 \2/' >served.txt
 "$rnmt" translate -m "$model" -i lines.txt --beam 3 --n-best 2 --length-penalty 1.0 2>/dev/null |
   awk -F ' [|][|][|] ' '{ print $2, $3 }' >translated.txt
 [[ $(wc -l <served.txt) == 160 ]]

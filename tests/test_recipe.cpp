@@ -38,7 +38,7 @@ TEST_CASE("a minimal recipe gets the documented defaults", "[recipe]") {
   CHECK(r.training.lr == 0.001);
   CHECK(r.training.batch_sentences == 64);
   CHECK(r.validation.every == 500);
-  CHECK(r.translate.beam == 5);
+  CHECK(r.translate.beam_size == 5);
 }
 
 TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {

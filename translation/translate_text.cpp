@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <random>
+#include <sstream>
+#include <type_traits>
+#include <variant>
 
 #include <omp.h>
 
@@ -28,6 +31,21 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
   if (o.threads < 0) throw Error("the thread count must not be negative");
   const ComputeType compute = parse_enum(kComputeTypeNames, o.compute_type, "compute type");
   check_search_options(search_options(o, compute));
+  for (const TranslationOptionField& f : translation_option_fields()) {  // the table's ranges
+    std::visit(
+        [&](auto member) {
+          using T = std::remove_cv_t<std::remove_reference_t<decltype(o.*member)>>;
+          if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+            if (static_cast<double>(o.*member) < f.min) {
+              std::ostringstream message;
+              message << "option " << f.name << " must be at least " << f.min << ", not "
+                      << o.*member;
+              throw Error(message.str());
+            }
+          }
+        },
+        f.member);
+  }
   return compute;
 }
 

@@ -13,50 +13,9 @@
 #include <vector>
 
 #include "rnmt/error.hpp"
+#include "rnmt/translation_options.hpp"
 
 namespace rnmt {
-
-struct TranslationOptions {
-  int64_t beam_size = 5;            // 1: greedy search
-  int64_t num_hypotheses = 1;       // n-best: hypotheses per line, 1 .. beam_size (or samples)
-  double length_penalty = 0.6;      // alpha: hypotheses are ranked by log p / length^alpha
-  double max_length_ratio = 2.0;    // at most ceil(ratio · source tokens) + 10 output tokens
-  int64_t min_decoding_length = 0;  // no </s> before this many output tokens
-  int64_t max_decoding_length = 0;  // at most this many output tokens (0: only the ratio's limit)
-  // Before each choice, the logit z of a token the hypothesis holds becomes z / penalty (z > 0) or
-  // z · penalty (CTranslate2's); tokens that would repeat an n-gram of this size are ruled out.
-  double repetition_penalty = 1.0;   // 1: off
-  int64_t no_repeat_ngram_size = 0;  // 0: off
-  // Marian's: each output token but </s> costs this much in the score (greedy and beam search;
-  // positive: shorter outputs).
-  double word_penalty = 0.0;
-  // Per input line (raw text), or empty: every output of line i starts with target_prefix[i]'s
-  // pieces and continues with the model's best continuation under them (interactive translation,
-  // autocompletion). Their log-probabilities count in the scores.
-  std::vector<std::string> target_prefix;
-  bool return_alignments = false;  // each output token's most attended source token
-  bool return_attention = false;   // each output token's attention weights (soft alignment)
-  int64_t max_batch_size = 32;     // lines translated together (sorted by length)
-  int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
-  // "float32": exactly the trained model's arithmetic. "bfloat16": the output layer and attention
-  // multiply in bf16 (f32 accumulation), about 1.4x faster where the CPU has AVX-512 BF16 or AMX,
-  // with slightly different results.
-  std::string compute_type = "float32";
-  // Random sampling instead of search (CTranslate2's names), when sampling_topk != 1: each token
-  // is drawn from the model's distribution at sampling_temperature (0: the most probable), among
-  // the sampling_topk most probable tokens (0: all), then among the fewest most probable ones
-  // whose probability reaches sampling_topp. num_hypotheses gives that many independent samples
-  // per line (beam_size must be 1). A line's samples depend only on random_seed and the line's
-  // number, not on batching or threads; random_seed 0 draws a fresh seed for each call.
-  int64_t sampling_topk = 1;
-  double sampling_topp = 1.0;
-  double sampling_temperature = 1.0;
-  uint64_t random_seed = 0;
-  // CPU threads for this call (0: OpenMP's current setting). With several threads and several
-  // batches, batches are translated side by side, one thread each, on networks that share one
-  // copy of the weights.
-  int threads = 0;
-};
 
 // Output token `target` attends most to source token `source` (positions in the tokens below).
 struct AlignmentPoint {

@@ -65,6 +65,20 @@ def test_defaults_are_the_recipes(translator):
         [r.text for r in translator.translate(["two hundred"], **defaults)]
 
 
+def test_the_stubs_list_every_option(translator):
+    """rnmt.pyi's keyword arguments are the options' table's (default_options() reads the table)."""
+    import re
+    with open(os.path.join(os.path.dirname(rnmt.__file__), "rnmt.pyi"), encoding="utf-8") as f:
+        stubs = f.read()
+    def keywords(method, returns):
+        begin = stubs.index(f"def {method}(\n        self,")
+        signature = stubs[begin:stubs.index(f") -> {returns}:", begin)]
+        return re.findall(r"^\s+(\w+): ", signature.split("*,", 1)[1], re.M)
+    options = set(translator.default_options())
+    assert set(keywords("translate", "List[TranslationResult]")) == options
+    assert set(keywords("score", "List[ScoringResult]")) <= options
+
+
 def test_four_threads_at_once_equal_the_serial_results(translator):
     lines = sample_lines(60)
     serial = [r.text for r in translator.translate(lines, beam_size=2)]
