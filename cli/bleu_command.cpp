@@ -7,7 +7,7 @@
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
-#include "evaluation/bleu.hpp"
+#include "rnmt/bleu.hpp"
 
 namespace po = boost::program_options;
 

@@ -19,7 +19,7 @@ std::string_view word_of(std::string_view piece) {
 }  // namespace
 
 EmbeddingCoverage place_word_vectors(const WordVectors& vectors, const std::string& path,
-                                     Tokenizer& tokenizer, float* table, int64_t dimension) {
+                                     PieceTokenizer& tokenizer, float* table, int64_t dimension) {
   if (vectors.dimension != dimension) {
     throw Error(path + ": vectors of dimension " + std::to_string(vectors.dimension) +
                 ", but model.embedding is " + std::to_string(dimension));

@@ -24,6 +24,6 @@ struct EmbeddingCoverage {
 // are left as they were (the model's own initialisation). The vectors' dimension must be the
 // table's (else an Error naming `path`).
 EmbeddingCoverage place_word_vectors(const WordVectors& vectors, const std::string& path,
-                                     Tokenizer& tokenizer, float* table, int64_t dimension);
+                                     PieceTokenizer& tokenizer, float* table, int64_t dimension);
 
 }  // namespace rnmt

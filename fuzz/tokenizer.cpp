@@ -52,13 +52,13 @@ bool valid_utf8(std::string_view s) {
 }
 
 // A BPE tokenizer with a few merges, learned once from a handful of words.
-Tokenizer& bpe_tokenizer() {
-  static Tokenizer tokenizer = [] {
+PieceTokenizer& bpe_tokenizer() {
+  static PieceTokenizer tokenizer = [] {
     TokenizerModel m;
     train_bpe(
         m, {{"\xE2\x96\x81the", 9}, {"there", 5}, {"\xE2\x96\x81\xC3\xA9t\xC3\xA9", 4}, {"12", 3}},
         {.merges = 12, .min_frequency = 1});
-    return Tokenizer(m);
+    return PieceTokenizer(m);
   }();
   return tokenizer;
 }

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::string(e.what()).find("fuzz.tokenizer") != std::string::npos);
     return 0;
   }
-  Tokenizer tokenizer(model);
+  PieceTokenizer tokenizer(model);
   for (const char* line : {"the quick brown fox", "  \xC3\xA9t\xC3\xA9 12,5 ", ""}) {
     try {
       const auto pieces = tokenizer.tokenize(line, 1);

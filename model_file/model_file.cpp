@@ -28,9 +28,9 @@ LoadedModel load_model(const std::string& path) {
 namespace {
 
 ModelTokenizers tokenizers_of(const Archive& a, const std::string& path) {
-  return {std::make_unique<Tokenizer>(
+  return {std::make_unique<PieceTokenizer>(
               parse_tokenizer(a.get(kSourceTokenizerSection), path + " (source tokenizer)")),
-          std::make_unique<Tokenizer>(
+          std::make_unique<PieceTokenizer>(
               parse_tokenizer(a.get(kTargetTokenizerSection), path + " (target tokenizer)"))};
 }
 

@@ -32,7 +32,7 @@ void write_model_file(const ModelFileContents& contents, const std::string& path
 // and the network with its trained weights.
 struct LoadedModel {
   Recipe recipe;
-  std::unique_ptr<Tokenizer> src, tgt;
+  std::unique_ptr<PieceTokenizer> src, tgt;
   std::unique_ptr<Seq2Seq> network;
 };
 
@@ -46,7 +46,7 @@ LoadedModel load_model(const Archive& archive, const std::string& path);
 // A model file's tokenizers alone, read and checked without building its network (the file is
 // still read whole and its checksum checked).
 struct ModelTokenizers {
-  std::unique_ptr<Tokenizer> src, tgt;
+  std::unique_ptr<PieceTokenizer> src, tgt;
 };
 ModelTokenizers load_model_tokenizers(const std::string& path);
 

@@ -17,7 +17,7 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
-Sentence encode_line(Tokenizer& t, const std::string& line, float dropout, Rng* rng) {
+Sentence encode_line(PieceTokenizer& t, const std::string& line, float dropout, Rng* rng) {
   Sentence ids;
   for (const auto& p : t.tokenize(line, 0, nullptr, dropout, rng))
     ids.push_back(t.model().vocabulary.id(p));
@@ -45,12 +45,12 @@ std::string tgt_tokenizer_path(const Recipe& r) {
 }
 
 Tokenizers load_tokenizers(const Recipe& r) {
-  return {Tokenizer(load_tokenizer(src_tokenizer_path(r))),
-          Tokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
+  return {PieceTokenizer(load_tokenizer(src_tokenizer_path(r))),
+          PieceTokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
 }
 
-ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
-                           DroppedPairs& dropped, float dropout, Rng* rng) {
+ParallelData encode_corpus(const Corpus& c, PieceTokenizer& src, PieceTokenizer& tgt,
+                           int64_t max_length, DroppedPairs& dropped, float dropout, Rng* rng) {
   ParallelData d;
   d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
   d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
@@ -72,7 +72,7 @@ ParallelData encode_corpus(const Corpus& c, Tokenizer& src, Tokenizer& tgt, int6
   return d;
 }
 
-std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
+std::vector<std::string> translate_lines(Seq2Seq& model, PieceTokenizer& src, PieceTokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
                                          TranslationOptions o,
                                          const TranslationProgress& progress) {

@@ -24,7 +24,7 @@ std::string src_tokenizer_path(const Recipe& recipe);
 std::string tgt_tokenizer_path(const Recipe& recipe);  // the source one when joint
 
 struct Tokenizers {
-  Tokenizer src, tgt;
+  PieceTokenizer src, tgt;
 };
 Tokenizers load_tokenizers(const Recipe& recipe);
 
@@ -36,12 +36,13 @@ struct DroppedPairs {
 };
 
 // Pairs as token ids, counting those it leaves out in `dropped`. With dropout > 0, BPE-dropout.
-ParallelData encode_corpus(const Corpus& corpus, Tokenizer& src, Tokenizer& tgt, int64_t max_length,
-                           DroppedPairs& dropped, float dropout = 0, Rng* rng = nullptr);
+ParallelData encode_corpus(const Corpus& corpus, PieceTokenizer& src, PieceTokenizer& tgt,
+                           int64_t max_length, DroppedPairs& dropped, float dropout = 0,
+                           Rng* rng = nullptr);
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
 // one output per line. `progress` is called after each batch (and may throw to stop).
-std::vector<std::string> translate_lines(Seq2Seq& model, Tokenizer& src, Tokenizer& tgt,
+std::vector<std::string> translate_lines(Seq2Seq& model, PieceTokenizer& src, PieceTokenizer& tgt,
                                          const std::vector<std::string>& lines,
                                          const Recipe& recipe, TranslationOptions options,
                                          const TranslationProgress& progress = nullptr);

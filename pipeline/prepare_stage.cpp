@@ -25,7 +25,7 @@ TokenizerModel learn_tokenizer(const Recipe& r,
   TokenizerModel m;
   m.options.normalization = r.tokenizer.normalization;
   TokenizerModel whole = m;
-  Tokenizer plain(whole);
+  PieceTokenizer plain(whole);
   std::unordered_map<std::string, int64_t> words;
   int64_t line_number = 0, replaced = 0;
   for (const auto* side : sides) {

@@ -82,7 +82,7 @@ void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
   const struct {
     const std::string& path;
     const char* table;
-    Tokenizer& tokenizer;
+    PieceTokenizer& tokenizer;
     const char* side;
   } sides[] = {{pretrained.src, "src_embedding", t.src, "source"},
                {pretrained.tgt, "tgt_embedding", t.tgt, "target"}};

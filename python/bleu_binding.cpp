@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluation/bleu.hpp"
 #include "python/bindings.hpp"
+#include "rnmt/bleu.hpp"
 
 namespace py = pybind11;
 

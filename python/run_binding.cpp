@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/run.hpp"
 #include "python/bindings.hpp"
-#include "recipe/recipe.hpp"
+#include "rnmt/run.hpp"
 
 namespace py = pybind11;
 
@@ -78,18 +77,16 @@ int run(const std::string& recipe_path, const py::dict& overrides,
     const std::string name = py::str(key).cast<std::string>();
     sets.push_back(name + "=" + recipe_text(name, value));
   }
-  const Recipe recipe = load_recipe(recipe_path, sets);
-  const std::optional<Stage> stage =
-      from ? std::optional(parse_enum(kStageNames, *from, "stage")) : std::nullopt;
   PythonInterrupts interrupts;
-  RunContext context;
-  context.check_stop = [&] { return interrupts.check(); };
-  context.rnmt_command = rnmt_command();
+  RunOptions options;
+  options.overrides = std::move(sets);
+  options.from_stage = from.value_or("");
+  options.stop_requested = [&] { return interrupts.check(); };
+  options.rnmt_command = rnmt_command();
   int status = 0;
   {
     py::gil_scoped_release release;
-    status =
-        run_recipe(recipe, stage, std::cerr, local_communicator(), Stage::export_model, context);
+    status = rnmt::run(recipe_path, options);
   }
   interrupts.raise_if_caught();
   return status;

@@ -7,7 +7,7 @@ cd "${1:-$(dirname "$0")/..}"
 declare -A allowed=(
   [core]="rnmt"
   [tokenizer]="core"
-  [evaluation]="core"
+  [evaluation]="rnmt core"
   [rnn]="core"
   [layers]="core"
   [attention]="core layers"
@@ -26,9 +26,9 @@ declare -A allowed=(
   [training]="core model model_file recipe distributed"
   [pipeline]="rnmt core tokenizer evaluation model model_file recipe training translation embeddings inspect report distributed"
   [sweep]="core recipe training pipeline report distributed"
-  [python]="rnmt core tokenizer evaluation model_file recipe pipeline"
+  [python]="rnmt"
   [server]="rnmt core"
-  [cli]="rnmt core tokenizer evaluation model_file pipeline training inspect report server distributed sweep recipe"
+  [cli]="rnmt core model_file pipeline training inspect report server distributed sweep recipe"
 )
 bad=0
 checked=0

@@ -75,7 +75,7 @@ TEST_CASE("tokenizer model saves and loads identically, BPE pieces detokenize ex
   m.options.normalization = Normalization::nfkc;
   m.options.split_digits = true;
   m.bpe = true;
-  Tokenizer plain(TokenizerModel{m.options, false, {}, {}});
+  PieceTokenizer plain(TokenizerModel{m.options, false, {}, {}});
   std::unordered_map<std::string, int64_t> words;
   const std::vector<std::string> corpus = {
       "the lowest widest newest", "the  newest \xEF\xAC\x81nd 42",
@@ -93,7 +93,7 @@ TEST_CASE("tokenizer model saves and loads identically, BPE pieces detokenize ex
   CHECK(loaded.options.normalization == Normalization::nfkc);
   CHECK(loaded.options.split_digits);
   CHECK(loaded.bpe);
-  Tokenizer tokenizer(loaded);
+  PieceTokenizer tokenizer(loaded);
   for (const auto& line : corpus) {
     const std::string normalized =
         normalize_line(line, Normalization::nfkc, InvalidUtf8::replace, false, 1, nullptr);

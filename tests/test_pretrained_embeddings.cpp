@@ -172,7 +172,7 @@ TEST_CASE("pretrained vectors land on the pieces that are their words, means on 
              {kMark + "singing", 1},
              {kMark + "tree", 2}},
             {.merges = 12, .min_frequency = 1});
-  Tokenizer tokenizer(model);
+  PieceTokenizer tokenizer(model);
   const Vocabulary& vocabulary = model.vocabulary;
   const auto V = static_cast<int64_t>(vocabulary.size());
   std::vector<float> table(static_cast<size_t>(V * 4), 7.0f);  // [V, 4]: 7 = not placed

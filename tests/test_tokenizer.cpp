@@ -200,7 +200,7 @@ TEST_CASE("a line's first pieces alone are the first pieces of the whole line, f
   TokenizerModel model;
   train_bpe(model, {{"\xE2\x96\x81the", 9}, {"there", 5}, {"\xE2\x96\x81\xC3\xA9t\xC3\xA9", 4}},
             {.merges = 8, .min_frequency = 1});
-  Tokenizer tokenizer(model);
+  PieceTokenizer tokenizer(model);
   Rng rng(77);
   int64_t cut = 0;
   for (int i = 0; i < 2000; ++i) {

@@ -155,10 +155,11 @@ TokenizerModel parse_tokenizer(const std::string& text, const std::string& path)
   return m;
 }
 
-Tokenizer::Tokenizer(TokenizerModel model) : model_(std::move(model)), bpe_(model_.merges) {}
+PieceTokenizer::PieceTokenizer(TokenizerModel model)
+    : model_(std::move(model)), bpe_(model_.merges) {}
 
-std::vector<std::string> Tokenizer::tokenize(std::string_view line, int64_t line_number,
-                                             int64_t* replaced, float dropout, Rng* rng) {
+std::vector<std::string> PieceTokenizer::tokenize(std::string_view line, int64_t line_number,
+                                                  int64_t* replaced, float dropout, Rng* rng) {
   const auto& o = model_.options;
   const std::string text =
       normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, replaced);
@@ -175,8 +176,8 @@ std::vector<std::string> Tokenizer::tokenize(std::string_view line, int64_t line
   return pieces;
 }
 
-std::vector<std::string> Tokenizer::tokenize_prefix(std::string_view line, int64_t line_number,
-                                                    size_t max_pieces, bool* truncated) {
+std::vector<std::string> PieceTokenizer::tokenize_prefix(std::string_view line, int64_t line_number,
+                                                         size_t max_pieces, bool* truncated) {
   const auto& o = model_.options;
   const std::string text =
       normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, nullptr);

@@ -61,9 +61,9 @@ TokenizerModel load_tokenizer(const std::string& path);  // Error names the file
 TokenizerModel parse_tokenizer(const std::string& text, const std::string& path);
 
 // Raw text -> pieces (normalize, segment, BPE) and pieces -> raw text.
-class Tokenizer {
+class PieceTokenizer {
  public:
-  explicit Tokenizer(TokenizerModel model);
+  explicit PieceTokenizer(TokenizerModel model);
   const TokenizerModel& model() const { return model_; }
   // line_number is for error messages; replaced (may be null) counts U+FFFD substitutions.
   std::vector<std::string> tokenize(std::string_view line, int64_t line_number = 0,

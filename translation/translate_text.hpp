@@ -13,7 +13,7 @@ namespace rnmt {
 // One network a translating worker decodes with, and its source tokenizer.
 struct TranslationMember {
   Seq2Seq& network;
-  Tokenizer& source;
+  PieceTokenizer& source;
   int64_t max_source_length = 100;  // pieces; longer lines are truncated (result.truncated)
   double weight = 1.0;              // in an ensemble: its log-probabilities' weight
 };
@@ -23,7 +23,7 @@ struct TranslationMember {
 // translating thread needs its own of both.
 struct TranslationModel {
   std::vector<TranslationMember> members;
-  Tokenizer& target;  // tokenizes target prefixes and scored targets (its own cache)
+  PieceTokenizer& target;  // tokenizes target prefixes and scored targets (its own cache)
 };
 
 // Raw lines -> results in input order: tokenize (the source tokenizer's UTF-8 policy applies),

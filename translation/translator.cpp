@@ -25,8 +25,8 @@ struct Translator::Impl {
   // caches, over the weights every worker shares) and tokenizers (their own BPE caches).
   struct Worker {
     std::vector<std::unique_ptr<Seq2Seq>> networks;  // [members]
-    std::vector<Tokenizer> sources;                  // [members]
-    Tokenizer target;
+    std::vector<PieceTokenizer> sources;             // [members]
+    PieceTokenizer target;
   };
 
   std::vector<Member> members;
@@ -51,7 +51,7 @@ struct Translator::Impl {
   // A worker over these networks (one per member) with tokenizers of its own.
   std::unique_ptr<Worker> worker_over(std::vector<std::unique_ptr<Seq2Seq>> networks) const {
     auto worker =
-        std::make_unique<Worker>(Worker{std::move(networks), {}, Tokenizer(target_model)});
+        std::make_unique<Worker>(Worker{std::move(networks), {}, PieceTokenizer(target_model)});
     worker->sources.reserve(members.size());
     for (const Member& m : members) worker->sources.emplace_back(m.source_model);
     return worker;
