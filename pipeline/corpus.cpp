@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "training/workdir.hpp"
 #include "translation/translate_text.hpp"
 
 namespace rnmt {
@@ -37,11 +38,11 @@ Corpus read_corpus(const Recipe::Pair& p) {
 }
 
 std::string src_tokenizer_path(const Recipe& r) {
-  return r.workdir + "/prepare/src.tokenizer";
+  return Workdir{r.workdir}.source_tokenizer();
 }
 
 std::string tgt_tokenizer_path(const Recipe& r) {
-  return r.workdir + (r.tokenizer.joint ? "/prepare/src.tokenizer" : "/prepare/tgt.tokenizer");
+  return Workdir{r.workdir}.target_tokenizer(r.tokenizer.joint);
 }
 
 Tokenizers load_tokenizers(const Recipe& r) {

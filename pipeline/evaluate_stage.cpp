@@ -9,6 +9,7 @@
 #include "pipeline/corpus.hpp"
 #include "pipeline/stages.hpp"
 #include "recipe/model_config.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 
@@ -21,7 +22,7 @@ void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& contex
   const auto model =
       Seq2Seq::for_inference(model_config(r, static_cast<int64_t>(t.src.model().vocabulary.size()),
                                           static_cast<int64_t>(t.tgt.model().vocabulary.size())));
-  set_weights(model->params(), final_weights(r, log), r.workdir + "/train");
+  set_weights(model->params(), final_weights(r, log), Workdir{r.workdir}.train().dir);
   const Corpus test = read_corpus(r.data.test);
   const auto start = std::chrono::steady_clock::now();
   TranslationOptions options = translation_options(r);
@@ -30,14 +31,14 @@ void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& contex
                                     [&](int64_t, int64_t) { stop_point(context); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::filesystem::create_directories(r.workdir + "/evaluate");
+  std::filesystem::create_directories(Workdir{r.workdir}.evaluate());
   std::string text;
   int64_t exact = 0;
   for (size_t i = 0; i < hyps.size(); ++i) {
     text += hyps[i] + "\n";
     exact += hyps[i] == test.tgt[i];
   }
-  write_file_atomically(r.workdir + "/evaluate/test.hyp", text);
+  write_file_atomically(Workdir{r.workdir}.test_hypotheses(), text);
   const BleuScore bleu = corpus_bleu(hyps, {test.tgt});
   const std::string report = bleu.format() + "\n" + bleu.signature() + "\n" + "exact match: " +
                              std::to_string(100.0 * static_cast<double>(exact) /
@@ -45,7 +46,7 @@ void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& contex
                                  .substr(0, 5) +
                              "% (" + std::to_string(exact) + " of " + std::to_string(hyps.size()) +
                              ")\n";
-  write_file_atomically(r.workdir + "/evaluate/scores.txt", report);
+  write_file_atomically(Workdir{r.workdir}.test_scores(), report);
   const std::string decoding = r.translate.sampling_topk != 1 ? std::string("sampling")
                                : r.translate.beam_size > 1
                                    ? "beam " + std::to_string(r.translate.beam_size)

@@ -9,11 +9,12 @@
 #include "pipeline/stages.hpp"
 #include "training/checkpoint_directory.hpp"
 #include "training/trainer.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 
 std::string final_weights(const Recipe& r, std::ostream& log) {
-  const CheckpointDirectory checkpoints{r.workdir + "/train"};
+  const CheckpointDirectory checkpoints = Workdir{r.workdir}.train();
   if (r.export_model.average <= 1) {
     return read_archive(checkpoints.best(), kWeightsFileTag, kWeightsFileVersion)
         .get(kWeightsSection);
@@ -34,7 +35,7 @@ std::string final_weights(const Recipe& r, std::ostream& log) {
 }
 
 void export_stage(const Recipe& r, std::ostream& log) {
-  const std::string path = r.workdir + "/model.rnmt";
+  const std::string path = Workdir{r.workdir}.model();
   write_model_file({.recipe = dump_recipe(r),
                     .src_tokenizer = read_whole_file(src_tokenizer_path(r), "tokenizer model"),
                     .tgt_tokenizer = read_whole_file(tgt_tokenizer_path(r), "tokenizer model"),

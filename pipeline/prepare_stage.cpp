@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "pipeline/corpus.hpp"
 #include "pipeline/stages.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 namespace fs = std::filesystem;
@@ -114,7 +115,7 @@ void prepare_stage(const Recipe& r, std::ostream& log, const RunContext& context
   const Corpus train = read_corpus(r.data.train);
   read_corpus(r.data.valid);  // checks line counts
   if (!r.data.test.src.empty()) read_corpus(r.data.test);
-  fs::create_directories(r.workdir + "/prepare");
+  fs::create_directories(Workdir{r.workdir}.prepare());
   const auto start = std::chrono::steady_clock::now();
   if (r.tokenizer.joint) {
     save_tokenizer(learn_tokenizer(r, {&train.src, &train.tgt}, context), src_tokenizer_path(r));

@@ -9,6 +9,7 @@
 #include "core/files.hpp"
 #include "pipeline/stages.hpp"
 #include "training/checkpoint_directory.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 namespace fs = std::filesystem;
@@ -32,8 +33,9 @@ std::string file_identity(const std::string& path) {
          std::to_string(fs::last_write_time(path).time_since_epoch().count());
 }
 
-// What each stage depends on; a stage is up to date when its stamp holds this fingerprint.
-std::string fingerprint(const Recipe& r, Stage stage) {
+}  // namespace
+
+std::string stage_fingerprint(const Recipe& r, Stage stage) {
   std::string s = "prepare:" + file_identity(r.data.train.src) + file_identity(r.data.train.tgt) +
                   file_identity(r.data.valid.src) + file_identity(r.data.valid.tgt) +
                   file_identity(r.data.test.src) + file_identity(r.data.test.tgt) +
@@ -52,17 +54,19 @@ std::string fingerprint(const Recipe& r, Stage stage) {
   return hex(fnv(s));
 }
 
+namespace {
+
 std::string stamp_path(const Recipe& r, Stage stage) {
-  return r.workdir + "/" + enum_name(kStageNames, stage) + ".done";
+  return Workdir{r.workdir}.stage_stamp(enum_name(kStageNames, stage));
 }
 
 bool up_to_date(const Recipe& r, Stage stage) {
   const std::string p = stamp_path(r, stage);
-  return fs::exists(p) && read_whole_file(p, "stage stamp") == fingerprint(r, stage);
+  return fs::exists(p) && read_whole_file(p, "stage stamp") == stage_fingerprint(r, stage);
 }
 
 void mark_done(const Recipe& r, Stage stage) {
-  write_file_atomically(stamp_path(r, stage), fingerprint(r, stage));
+  write_file_atomically(stamp_path(r, stage), stage_fingerprint(r, stage));
 }
 
 int run_stages(const Recipe& r, std::optional<Stage> from, std::ostream& log, Communicator& comm,
@@ -74,14 +78,14 @@ int run_stages(const Recipe& r, std::optional<Stage> from, std::ostream& log, Co
     fs::create_directories(r.workdir, ec);
     if (ec) throw Error("cannot create the workdir '" + r.workdir + "': " + ec.message());
     lock.emplace(r.workdir, "workdir");
-    write_file_atomically(r.workdir + "/recipe.yaml", dump_recipe(r));
+    write_file_atomically(Workdir{r.workdir}.recipe(), dump_recipe(r));
   }
   bool rerun = false;  // once a stage runs, every later one runs too: its input changed
   for (Stage stage : {Stage::prepare, Stage::train, Stage::evaluate, Stage::export_model}) {
     if (from && stage == *from) {
       rerun = true;
       // --from train starts training afresh
-      if (stage == Stage::train && lead) CheckpointDirectory{r.workdir + "/train"}.clear();
+      if (stage == Stage::train && lead) Workdir{r.workdir}.train().clear();
     }
     // rank 0 reads the stamps; the others follow its decision
     if (!rerun && lead_decides(comm, lead && up_to_date(r, stage))) {
@@ -119,8 +123,8 @@ bool adopt_prepared_data(const Recipe& r, const std::string& done_workdir) {
   done.workdir = done_workdir;
   if (!up_to_date(done, Stage::prepare)) return false;
   fs::create_directories(r.workdir);
-  fs::remove_all(r.workdir + "/prepare");
-  fs::copy(done_workdir + "/prepare", r.workdir + "/prepare",
+  fs::remove_all(Workdir{r.workdir}.prepare());
+  fs::copy(Workdir{done_workdir}.prepare(), Workdir{r.workdir}.prepare(),
            fs::copy_options::recursive | fs::copy_options::create_hard_links);
   mark_done(r, Stage::prepare);
   return true;

@@ -30,6 +30,12 @@ int run_recipe(const Recipe& recipe, std::optional<Stage> from, std::ostream& lo
                Communicator& comm = local_communicator(), Stage last = Stage::export_model,
                const RunContext& context = RunContext{});
 
+// What a stage depends on, hashed: a stage is up to date when its stamp (WORKDIR/STAGE.done) holds
+// this. Read from the recipe's typed fields (the data files' sizes and times, the tokenizer
+// settings; then every key of the model, training and validation sections; then of translate and
+// export), so that the order or style of the recipe's lines does not matter.
+std::string stage_fingerprint(const Recipe& recipe, Stage stage);
+
 // When `done_workdir` holds a finished prepare stage that is exactly what `recipe`'s would make
 // (the same data files and tokenizer settings), links its files into recipe.workdir and marks the
 // stage done there, so that it is skipped; returns whether it did. Trials of one sweep that differ

@@ -22,6 +22,7 @@
 #include "training/trainer.hpp"
 #include "training/training_log.hpp"
 #include "training/validation_record.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 namespace {
@@ -35,12 +36,10 @@ std::string pretrained_source(const Recipe& r) {
          "\nformat: " + enum_name(kWordVectorFormatNames, p.format) + "\n";
 }
 
-// What rides in each checkpoint beside the trainer's state, so that it and the weights it
-// describes are replaced together: the validation record and the model section.
-std::map<std::string, std::string> checkpoint_sections(const ValidationRecord& v, const Recipe& r) {
-  return {{"validation", format_validation_record(v)},
-          {"model", model_shape(r)},
-          {"pretrained_embeddings", pretrained_source(r)}};
+RunCheckpointSections checkpoint_sections(const ValidationRecord& v, const Recipe& r) {
+  return {.validation = v,
+          .model_shape = model_shape(r),
+          .pretrained_embeddings = pretrained_source(r)};
 }
 
 ValidationScores validate(Seq2Seq& model, const ParallelData& valid, const Corpus& raw,
@@ -188,22 +187,25 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
     };
   }
   Trainer trainer(model, data, options, epoch_data);
-  const CheckpointDirectory checkpoints{r.workdir + "/train"};
+  const CheckpointDirectory checkpoints = Workdir{r.workdir}.train();
   if (lead) std::filesystem::create_directories(checkpoints.dir);
   ValidationRecord record;
   if (std::filesystem::exists(checkpoints.last())) {
-    const auto sections = trainer.load_checkpoint(checkpoints.last(), [&](const auto& stored) {
-      if (const auto it = stored.find("model"); it != stored.end() && it->second != model_shape(r))
-        throw Error("'" + checkpoints.last() + "' was trained with another model section than " +
-                    "this recipe's; use another workdir, or --from train to start training afresh");
-      const auto it = stored.find("pretrained_embeddings");
-      if ((it == stored.end() ? "" : it->second) != pretrained_source(r)) {
-        throw Error("'" + checkpoints.last() + "' started from other pretrained embeddings than " +
-                    "this recipe's; use another workdir, or --from train to start training afresh");
-      }
-    });
-    if (const auto it = sections.find("validation"); it != sections.end())
-      record = parse_validation_record(it->second);
+    record = checkpoints
+                 .load_last(trainer,
+                            [&](const RunCheckpointSections& stored) {
+                              if (stored.model_shape && *stored.model_shape != model_shape(r))
+                                throw Error("'" + checkpoints.last() +
+                                            "' was trained with another model section than " +
+                                            "this recipe's; use another workdir, or --from train "
+                                            "to start training afresh");
+                              if (stored.pretrained_embeddings != pretrained_source(r))
+                                throw Error("'" + checkpoints.last() +
+                                            "' started from other pretrained embeddings than " +
+                                            "this recipe's; use another workdir, or --from train "
+                                            "to start training afresh");
+                            })
+                 .validation;
     log << "train: resuming from " << checkpoints.last() << " at step " << trainer.position().step
         << std::endl;
   } else {
@@ -212,7 +214,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   const LearningRateSchedule schedule{r.training.lr, r.training.schedule, r.training.warmup_steps};
   std::optional<TrainingLog> report;  // rank 0's
   if (lead) {
-    report.emplace(log, checkpoints.dir + "/metrics.jsonl",
+    report.emplace(log, Workdir{r.workdir}.metrics(),
                    TrainingLog::Limits{r.training.max_time_seconds, r.training.max_steps});
   }
   const auto start = std::chrono::steady_clock::now();
@@ -220,7 +222,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   const int64_t inspect_every = lead ? r.training.inspect_every : 0;
-  const std::string inspect_path = checkpoints.dir + "/inspect.jsonl";
+  const std::string inspect_path = Workdir{r.workdir}.inspections();
   const Batch inspected = inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
   if (inspect_every > 0 && trainer.position().step == 0)
     record_inspection(model, inspected, r, 0, inspect_path, log);
@@ -271,7 +273,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   }
   const bool interrupted = decision.kind == StopKind::interrupt;
   if (!lead) return interrupted ? 130 : 0;
-  trainer.save_checkpoint(checkpoints.last(), checkpoint_sections(record, r));
+  checkpoints.save_last(trainer, checkpoint_sections(record, r));
   if (!std::filesystem::exists(checkpoints.best()))
     save_weights(model.params(), checkpoints.best());
   log << "train: stopped at step " << trainer.position().step << " (" << decision.reason

@@ -22,6 +22,7 @@
 #include "training/trainer.hpp"
 #include "training/training_log.hpp"
 #include "training/validation_record.hpp"
+#include "training/workdir.hpp"
 
 namespace rnmt {
 namespace fs = std::filesystem;
@@ -155,14 +156,12 @@ void claim_workdir(const Plan& p) {
 
 // The validation record of a trial's last checkpoint: its steps, best score and best step.
 void read_outcome(const Recipe& r, TrialResult& result) {
-  const std::string last = r.workdir + "/train/last.ckpt";
-  if (!fs::exists(last)) return;
-  const Archive a = read_checkpoint(last);
-  result.steps = a.get_int("step");
-  if (const auto it = a.sections.find("validation"); it != a.sections.end()) {
-    const ValidationRecord record = parse_validation_record(it->second);
-    result.score = record.best;
-    result.best_step = record.best_step;
+  const std::optional<CheckpointOutcome> outcome = Workdir{r.workdir}.train().last_outcome();
+  if (!outcome) return;
+  result.steps = outcome->steps;
+  if (outcome->validation) {
+    result.score = outcome->validation->best;
+    result.best_step = outcome->validation->best_step;
   }
 }
 
@@ -206,10 +205,10 @@ std::optional<TrialResult> run_trial(const Plan& p, int64_t trial, int rung, Com
   std::ostream quiet(nullptr);
   if (group.lead()) {
     fs::create_directories(r.workdir);
-    file.open(r.workdir + "/run.log", std::ios::app);
+    file.open(Workdir{r.workdir}.run_log(), std::ios::app);
     // trials that differ only in the model or training share one set of tokenizers
-    for (int64_t other = 1;
-         other <= static_cast<int64_t>(p.trials.size()) && !fs::exists(r.workdir + "/prepare.done");
+    for (int64_t other = 1; other <= static_cast<int64_t>(p.trials.size()) &&
+                            !fs::exists(Workdir{r.workdir}.stage_stamp("prepare"));
          ++other) {
       if (other != trial && adopt_prepared_data(r, trial_dir(p, other))) break;
     }
@@ -255,7 +254,7 @@ void export_best(const Plan& p, const TrialResult& best, std::ostream& log,
     return;
   write_file_atomically(p.workdir + "/best.yaml", dump_recipe(r));
   write_file_atomically(p.workdir + "/best.rnmt",
-                        read_whole_file(r.workdir + "/model.rnmt", "model"));
+                        read_whole_file(Workdir{r.workdir}.model(), "model"));
   log << "sweep: wrote " << p.workdir << "/best.yaml (trial " << best.trial
       << "'s resolved recipe) and " << p.workdir << "/best.rnmt" << std::endl;
 }

@@ -164,3 +164,30 @@ TEST_CASE("a data.prepare command that fails is an error naming how it ended", "
   CHECK_THROWS_WITH(run_recipe(recipe, std::nullopt, log),
                     Catch::Contains("is missing (and data.prepare did not make it)"));
 }
+
+TEST_CASE("stage fingerprints read the recipe's values, not the order or style of its lines",
+          "[run][fingerprint]") {
+  const std::string data =
+      "data: {train: {src: a.src, tgt: a.tgt}, valid: {src: v.src, tgt: v.tgt}}\n";
+  const std::string in_order = "workdir: w\n" + data +
+                               "model:\n  embedding: 16\n  encoder: {hidden: 8}\n"
+                               "training: {lr: 0.01, seed: 3}\n"
+                               "translate: {beam_size: 3, length_penalty: 1.0}\n";
+  const std::string reordered =
+      "translate:\n  length_penalty: 1.0\n  beam: 3\n"
+      "training: {seed: 3, lr: 0.01}\n"
+      "model: {encoder: {hidden: 8}, embedding: 16}\n" +
+      data + "workdir: w\n";
+  const Recipe a = parse_recipe(in_order, "a.yaml", {}, false);
+  const Recipe b = parse_recipe(reordered, "b.yaml", {}, false);
+  for (Stage stage : {Stage::prepare, Stage::train, Stage::evaluate, Stage::export_model})
+    CHECK(stage_fingerprint(a, stage) == stage_fingerprint(b, stage));
+
+  // a change reruns its stage and the ones after it, not the ones before
+  const Recipe wider = parse_recipe(in_order, "a.yaml", {"model.embedding=32"}, false);
+  CHECK(stage_fingerprint(wider, Stage::prepare) == stage_fingerprint(a, Stage::prepare));
+  CHECK(stage_fingerprint(wider, Stage::train) != stage_fingerprint(a, Stage::train));
+  const Recipe beam = parse_recipe(in_order, "a.yaml", {"translate.beam_size=4"}, false);
+  CHECK(stage_fingerprint(beam, Stage::train) == stage_fingerprint(a, Stage::train));
+  CHECK(stage_fingerprint(beam, Stage::evaluate) != stage_fingerprint(a, Stage::evaluate));
+}

@@ -74,9 +74,13 @@ TEST_CASE("the checkpoint directory keeps the newest step checkpoints and last.c
   config.tgt_vocab = data.tgt_vocab;
   Seq2Seq model(config, 1);
   Trainer trainer(model, data, {.batch_sentences = 8});
+  RunCheckpointSections sections;
+  sections.model_shape = "the model section";
+  sections.pretrained_embeddings = "src: a.vec";
   for (int i = 0; i < 4; ++i) {
     trainer.step();
-    checkpoints.save_step(trainer, {{"validation", "x"}}, 2);
+    record_validation(sections.validation, 10.0 * i, trainer.position().step, false);
+    checkpoints.save_step(trainer, sections, 2);
   }
   CHECK_FALSE(fs::exists(dir / "step-1.ckpt"));
   CHECK_FALSE(fs::exists(dir / "step-2.ckpt"));
@@ -85,10 +89,24 @@ TEST_CASE("the checkpoint directory keeps the newest step checkpoints and last.c
   CHECK(fs::equivalent(dir / "step-4.ckpt", checkpoints.last()));  // a hard link, not a copy
   Seq2Seq resumed_model(config, 2);
   Trainer resumed(resumed_model, data, {.batch_sentences = 8});
-  CHECK(resumed.load_checkpoint(checkpoints.last()).at("validation") == "x");
+  const RunCheckpointSections loaded =
+      checkpoints.load_last(resumed, [](const RunCheckpointSections& stored) {
+        CHECK(stored.model_shape == "the model section");
+      });
   CHECK(resumed.position().step == 4);
+  CHECK(loaded.validation.best == 30.0);
+  CHECK(loaded.validation.best_step == 4);
+  CHECK(loaded.pretrained_embeddings == "src: a.vec");
+  const auto outcome = checkpoints.last_outcome();
+  REQUIRE(outcome);
+  CHECK(outcome->steps == 4);
+  CHECK(outcome->validation->best == 30.0);
+  CHECK_THROWS_WITH(
+      checkpoints.load_last(resumed, [](const RunCheckpointSections&) { throw Error("refused"); }),
+      "refused");
   checkpoints.clear();
   CHECK_FALSE(fs::exists(checkpoints.last()));
   CHECK_FALSE(fs::exists(dir / "step-4.ckpt"));
+  CHECK_FALSE(checkpoints.last_outcome());
   fs::remove_all(dir);
 }
