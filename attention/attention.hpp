@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "attention/attention_types.hpp"
 
 #include "core/enum_names.hpp"
 #include "core/packed_matmul.hpp"
@@ -12,13 +13,6 @@
 #include "layers/linear.hpp"
 
 namespace rnmt {
-
-enum class AttentionType { none, dot, general, additive };
-inline constexpr EnumName<AttentionType> kAttentionTypeNames[] = {
-    {AttentionType::none, "none"},
-    {AttentionType::dot, "dot"},
-    {AttentionType::general, "general"},
-    {AttentionType::additive, "additive"}};
 
 // Luong-style attention over the encoder memory, for decoder states q_t:
 //   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)

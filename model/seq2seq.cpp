@@ -48,20 +48,20 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
       tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
       encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
-               config.dropout),
+               static_cast<float>(config.dropout)),
       bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
               config.decoder_layers, config.decoder_cell),
       decoder_(params_, "decoder", config.decoder_cell,
                config.embedding + (config.input_feeding ? config.decoder_hidden : 0),
-               config.decoder_hidden, config.decoder_layers, config.dropout),
+               config.decoder_hidden, config.decoder_layers, static_cast<float>(config.dropout)),
       attention_(params_, "attention", config.attention, config.decoder_hidden,
                  2 * config.encoder_hidden),
       output_(params_, "output", config.decoder_hidden, config.tgt_vocab,
               config.tied_embeddings ? tgt_embed_.table : nullptr),
-      src_dropout_{config.dropout, {}},
-      tgt_dropout_{config.dropout, {}},
-      out_dropout_{config.dropout, {}},
-      feed_dropout_{config.dropout, {}} {
+      src_dropout_{static_cast<float>(config.dropout), {}},
+      tgt_dropout_{static_cast<float>(config.dropout), {}},
+      out_dropout_{static_cast<float>(config.dropout), {}},
+      feed_dropout_{static_cast<float>(config.dropout), {}} {
   if (expected_weights && *expected_weights != params_.planned_total()) {
     throw Error("the file holds " + std::to_string(*expected_weights) +
                 " weights, but its recipe describes a network of " +

@@ -18,25 +18,9 @@
 #include "layers/output_loss.hpp"
 #include "model/batch.hpp"
 #include "model/decoder_state.hpp"
+#include "model/model_config.hpp"
 
 namespace rnmt {
-
-// Everything that fixes the network's shape and regularisation.
-struct ModelConfig {
-  int64_t src_vocab = 0;
-  int64_t tgt_vocab = 0;
-  int64_t embedding = 256;  // source and target embedding size
-  int64_t encoder_layers = 1;
-  int64_t encoder_hidden = 512;  // per direction
-  Cell decoder_cell = Cell::lstm;
-  int64_t decoder_layers = 1;
-  int64_t decoder_hidden = 512;
-  bool input_feeding = false;  // Luong: previous attentional vector joins the next input
-  AttentionType attention = AttentionType::general;
-  float dropout = 0.0f;          // embeddings, between layers, before the output layer
-  bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
-  float label_smoothing = 0.0f;
-};
 
 // The encoder-decoder: embeddings -> bidirectional LSTM encoder -> bridge -> LSTM/GRU decoder
 // (teacher forced) -> attention -> output layer with label-smoothed cross-entropy. Every part has

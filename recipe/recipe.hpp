@@ -3,11 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "attention/attention.hpp"
 #include "core/enum_names.hpp"
 #include "embeddings/word_vectors.hpp"
+#include "model/model_config.hpp"
 #include "rnmt/translation_options.hpp"
-#include "rnn/rnn_layer.hpp"
 #include "tokenizer/normalizer.hpp"
 
 namespace rnmt {
@@ -51,15 +50,10 @@ struct Recipe {
     double dropout = 0.0;
   } tokenizer;
 
-  struct Model {
-    int64_t embedding = 256;
-    int64_t encoder_layers = 1, encoder_hidden = 512;
-    Cell decoder_cell = Cell::lstm;
-    int64_t decoder_layers = 1, decoder_hidden = 512;
-    bool input_feeding = false;
-    AttentionType attention = AttentionType::general;
-    double dropout = 0.2;
-    bool tied_embeddings = false;
+  // The network (model/model_config.hpp; the vocabulary sizes come from prepare, label smoothing
+  // from the training section) and where its first embeddings come from.
+  struct Model : ModelConfig {
+    Model() { dropout = 0.2; }  // a recipe's default; a bare ModelConfig has none
     // Word vectors (word2vec or GloVe files) that initialise the embedding tables' rows before
     // training (embeddings/pretrained_embeddings.hpp); with freeze, those tables stay as loaded.
     struct PretrainedEmbeddings {

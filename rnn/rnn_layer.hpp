@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+#include "rnn/rnn_types.hpp"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -16,9 +17,6 @@
 #include "rnn/rnn_recording.hpp"
 
 namespace rnmt {
-
-enum class Cell { lstm, gru };
-inline constexpr EnumName<Cell> kCellNames[] = {{Cell::lstm, "lstm"}, {Cell::gru, "gru"}};
 
 struct ForwardMemories;
 

@@ -1,0 +1,28 @@
+#pragma once
+// What fixes the network's shape and regularisation: a plain struct (no oneDNN), which a recipe's
+// model section is.
+#include <cstdint>
+
+#include "attention/attention_types.hpp"
+#include "rnn/rnn_types.hpp"
+
+namespace rnmt {
+
+// Everything that fixes the network's shape and regularisation.
+struct ModelConfig {
+  int64_t src_vocab = 0;
+  int64_t tgt_vocab = 0;
+  int64_t embedding = 256;  // source and target embedding size
+  int64_t encoder_layers = 1;
+  int64_t encoder_hidden = 512;  // per direction
+  Cell decoder_cell = Cell::lstm;
+  int64_t decoder_layers = 1;
+  int64_t decoder_hidden = 512;
+  bool input_feeding = false;  // Luong: previous attentional vector joins the next input
+  AttentionType attention = AttentionType::general;
+  double dropout = 0.0;          // embeddings, between layers, before the output layer
+  bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
+  float label_smoothing = 0.0f;
+};
+
+}  // namespace rnmt
