@@ -4,7 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "pipeline/run_context.hpp"
+#include "core/run_context.hpp"
 
 namespace rnmt::cli {
 

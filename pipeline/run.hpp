@@ -3,8 +3,8 @@
 #include <ostream>
 #include <string>
 
+#include "core/run_context.hpp"
 #include "distributed/communicator.hpp"
-#include "pipeline/run_context.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {

@@ -1,8 +1,8 @@
 #pragma once
 #include <ostream>
 
+#include "core/run_context.hpp"
 #include "distributed/communicator.hpp"
-#include "pipeline/run_context.hpp"
 #include "recipe/recipe.hpp"
 
 namespace rnmt {

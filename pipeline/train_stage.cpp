@@ -21,6 +21,7 @@
 #include "training/schedule.hpp"
 #include "training/trainer.hpp"
 #include "training/training_log.hpp"
+#include "training/training_loop.hpp"
 #include "training/validation_record.hpp"
 #include "training/workdir.hpp"
 
@@ -97,32 +98,6 @@ void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
         << " by their word, " << c.composed << " by the words containing them)"
         << (pretrained.freeze ? "; frozen" : "") << std::endl;
   }
-}
-
-// Whether training goes on, ends (a limit, or patience), or is interrupted (a signal, or the
-// sweep's time budget: a checkpoint, exit status 130, and the same command resumes). Rank 0 decides
-// and broadcasts it every step.
-enum class StopKind { go_on = 0, finish = 1, interrupt = 2 };
-
-struct StopDecision {
-  StopKind kind = StopKind::go_on;
-  std::string reason;  // for the log: "max_steps reached", "interrupted", ...
-};
-
-constexpr const char* kMaxTimeReached = "max_time reached";
-
-// Whether training stops now, and why.
-StopDecision stop_decision(const Recipe& r, const TrainPosition& pos, double elapsed,
-                           const RunContext& context) {
-  if (context.deadline_passed()) return {StopKind::interrupt, "the sweep's time budget is spent"};
-  if (context.stop_requested()) return {StopKind::interrupt, "interrupted"};
-  if (r.training.max_time_seconds > 0 && elapsed >= r.training.max_time_seconds)
-    return {StopKind::finish, kMaxTimeReached};
-  if (r.training.max_epochs > 0 && pos.epoch >= r.training.max_epochs)
-    return {StopKind::finish, "max_epochs reached"};
-  if (r.training.max_steps > 0 && pos.step >= r.training.max_steps)
-    return {StopKind::finish, "max_steps reached"};
-  return {};
 }
 
 // training.inspect_every: the fixed batch is the first validation pairs (the same at every record
@@ -211,86 +186,24 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   } else {
     place_pretrained_embeddings(r, model, t, log);
   }
-  const LearningRateSchedule schedule{r.training.lr, r.training.schedule, r.training.warmup_steps};
-  std::optional<TrainingLog> report;  // rank 0's
-  if (lead) {
-    report.emplace(log, Workdir{r.workdir}.metrics(),
-                   TrainingLog::Limits{r.training.max_time_seconds, r.training.max_steps});
-  }
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Batch inspected = r.training.inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
+  TrainingLoop loop{
+      .recipe = r,
+      .model = model,
+      .trainer = trainer,
+      .comm = comm,
+      .context = context,
+      .threads = threads,
+      .log = log,
+      .record = record,
+      .sections = checkpoint_sections(record, r),
+      .validate = [&] { return validate(model, valid, valid_raw, t, r); },
+      .inspect =
+          [&](int64_t step) {
+            record_inspection(model, inspected, r, step, Workdir{r.workdir}.inspections(), log);
+          },
   };
-  const int64_t inspect_every = lead ? r.training.inspect_every : 0;
-  const std::string inspect_path = Workdir{r.workdir}.inspections();
-  const Batch inspected = inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
-  if (inspect_every > 0 && trainer.position().step == 0)
-    record_inspection(model, inspected, r, 0, inspect_path, log);
-  StopDecision decision;  // rank 0's, once it stops
-  while (true) {
-    // Rank 0 decides whether to go on and at which learning rate (its validation record holds the
-    // plateau scale); every rank follows. One process: the broadcast leaves the values as they are.
-    double control[2] = {0, 0};  // [StopKind; learning rate]
-    if (lead) {
-      if (decision.kind == StopKind::go_on)
-        decision = stop_decision(r, trainer.position(), elapsed(), context);
-      control[0] = static_cast<double>(decision.kind);
-      control[1] = learning_rate(schedule, trainer.position().step + 1, record.lr_scale);
-    }
-    comm.broadcast(control, 2);
-    if (const auto kind = static_cast<StopKind>(control[0]); kind != StopKind::go_on) {
-      if (!lead) decision = {kind, "rank 0 stopped training"};
-      break;
-    }
-    trainer.set_lr(control[1]);
-    crash_point("train.step");
-    const StepResult s = trainer.step();
-    if (const std::string change = threads.step_finished(); !change.empty() && lead)
-      log << change << std::endl;
-    const bool validation_next = trainer.position().step % r.validation.every == 0;
-    if (s.applied && validation_next) {
-      require_same_weights(comm, model.params().values(), model.params().total(),
-                           trainer.position().step);
-    }
-    if (!lead) continue;
-    report->add_step(s);
-    if (inspect_every > 0 && s.applied && trainer.position().step % inspect_every == 0)
-      record_inspection(model, inspected, r, trainer.position().step, inspect_path, log);
-    if (report->report_due(elapsed(), validation_next))
-      report->report(trainer.position(), trainer.lr(), elapsed());
-    if (!s.applied || !validation_next) continue;
-    const ValidationScores v = validate(model, valid, valid_raw, t, r);
-    const double score = r.validation.metric == ValidationMetric::bleu ? v.bleu : -v.loss;
-    const bool better = record_validation(record, score, trainer.position().step,
-                                          r.training.schedule == LrSchedule::plateau);
-    if (better) save_weights(model.params(), checkpoints.best());
-    checkpoints.save_step(trainer, checkpoint_sections(record, r), r.validation.keep);
-    report->validation(trainer.position().step, v, r.validation.metric, better, record,
-                       r.validation.patience);
-    if (patience_exhausted(record, r.validation.patience))
-      decision = {StopKind::finish,
-                  "no improvement for " + std::to_string(record.bad) + " validations"};
-  }
-  const bool interrupted = decision.kind == StopKind::interrupt;
-  if (!lead) return interrupted ? 130 : 0;
-  checkpoints.save_last(trainer, checkpoint_sections(record, r));
-  if (!std::filesystem::exists(checkpoints.best()))
-    save_weights(model.params(), checkpoints.best());
-  log << "train: stopped at step " << trainer.position().step << " (" << decision.reason
-      << ") after " << clock_text(elapsed()) << "; checkpoint " << checkpoints.last()
-      << (std::isnan(record.best) ? ""
-                                  : "; best validation at step " + std::to_string(record.best_step))
-      << std::endl;
-  if (decision.reason == kMaxTimeReached)
-    log << "train: the time cap fired (training.max_time), not max_steps, max_epochs or patience: "
-           "a slower or busier machine stops at another step, with another model; bound the run "
-           "by steps for a result that does not depend on the machine"
-        << std::endl;
-  if (interrupted) {
-    log << "train: interrupted; run the same command again to resume" << std::endl;
-    return 130;
-  }
-  return 0;
+  return run_training_loop(loop);
 }
 
 }  // namespace rnmt

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/run_context.hpp"
 #include "distributed/communicator.hpp"
-#include "pipeline/run_context.hpp"
 #include "sweep/successive_halving.hpp"
 #include "sweep/trial_plan.hpp"
 

@@ -1,4 +1,4 @@
-#include "pipeline/run_context.hpp"
+#include "core/run_context.hpp"
 
 namespace rnmt {
 
