@@ -28,10 +28,8 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
   std::vector<uint8_t> allow_eos(static_cast<size_t>(N));
   std::vector<Hypothesis> growing(static_cast<size_t>(N));  // each sentence's one hypothesis
   std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
-  std::vector<int32_t> live(static_cast<size_t>(N)), next_live, from,
-      tokens(static_cast<size_t>(N));
-  for (int64_t n = 0; n < N; ++n) live[static_cast<size_t>(n)] = static_cast<int32_t>(n);
-  std::vector<int32_t> best_ids;
+  LiveRows live(N);
+  std::vector<int32_t> tokens(static_cast<size_t>(N)), best_ids;
   std::vector<float> best_values, normalizer;
   model.start();
   const auto finish = [&](int32_t n, double log_probability) {
@@ -44,15 +42,15 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
   };
 
   for (int64_t t = 0; !live.empty(); ++t) {
-    const int64_t R = static_cast<int64_t>(live.size());
+    const int64_t R = live.size();
     for (int64_t r = 0; r < R; ++r) {
-      const Hypothesis& h = growing[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      const Hypothesis& h = growing[static_cast<size_t>(live[r])];
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
     const Ensemble::Step step = model.step(tokens.data(), o.compute);
     if (processes_logits(o)) {
       for (int64_t r = 0; r < R; ++r) {
-        const Sentence& history = growing[static_cast<size_t>(live[static_cast<size_t>(r)])].tokens;
+        const Sentence& history = growing[static_cast<size_t>(live[r])].tokens;
         process_logits(step.scores + r * V, V, history.data(), static_cast<int64_t>(history.size()),
                        o);
       }
@@ -61,10 +59,9 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
     // With a word penalty </s> competes with the best other token plus the penalty: two best.
     const int64_t count = o.word_penalty != 0 ? std::min<int64_t>(2, V) : 1;
     best_tokens_of_step(step, o, R, V, count, best_ids, best_values, normalizer, allow_eos.data());
-    next_live.clear();
-    from.clear();
+    live.begin_step();
     for (int64_t r = 0; r < R; ++r) {
-      const int32_t n = live[static_cast<size_t>(r)];
+      const int32_t n = live[r];
       Hypothesis& h = growing[static_cast<size_t>(n)];
       if (t + 1 > limit[static_cast<size_t>(n)]) {  // at the limit it finishes as it stands
         finish(n, h.log_probability);
@@ -82,17 +79,11 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
         finish(n, log_probability);
         continue;
       }
-      h.tokens.push_back(token);
-      const float* weights = step.attention ? step.attention + r * b.S : nullptr;
-      const int32_t length = b.src_lengths[static_cast<size_t>(n)];
-      if (align) h.alignment.push_back(most_attended(weights, length));
-      if (attend) h.attention.emplace_back(weights, weights + length);
+      append_token(h, token, step, r, b, n, align, attend);
       h.log_probability = log_probability;
-      next_live.push_back(n);
-      from.push_back(static_cast<int32_t>(r));
+      live.keep(r);
     }
-    live.swap(next_live);
-    if (!live.empty()) model.select(from);
+    live.advance(model);
   }
   return out;
 }

@@ -93,8 +93,8 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
   }
   model.start();
   model.select(from);
-  std::vector<int32_t> live(samples.size()), next_live, tokens(samples.size()), drawn, best_ids;
-  std::iota(live.begin(), live.end(), 0);
+  LiveRows live(static_cast<int64_t>(samples.size()));
+  std::vector<int32_t> tokens(samples.size()), drawn, best_ids;
   std::vector<float> best_values, normalizer;
   std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
   const auto finish = [&](Sample& s) {
@@ -104,16 +104,15 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
     out[static_cast<size_t>(s.sentence)].push_back(std::move(h));
   };
   for (int64_t t = 0; !live.empty(); ++t) {
-    const auto R = static_cast<int64_t>(live.size());
+    const int64_t R = live.size();
     for (int64_t r = 0; r < R; ++r) {
-      const Hypothesis& h = samples[static_cast<size_t>(live[static_cast<size_t>(r)])].hypothesis;
+      const Hypothesis& h = samples[static_cast<size_t>(live[r])].hypothesis;
       tokens[static_cast<size_t>(r)] = h.tokens.empty() ? kBos : h.tokens.back();
     }
     const Ensemble::Step step = model.step(tokens.data(), o.compute);
     if (processes_logits(o)) {
       for (int64_t r = 0; r < R; ++r) {
-        const Sentence& history =
-            samples[static_cast<size_t>(live[static_cast<size_t>(r)])].hypothesis.tokens;
+        const Sentence& history = samples[static_cast<size_t>(live[r])].hypothesis.tokens;
         process_logits(step.scores + r * V, V, history.data(), static_cast<int64_t>(history.size()),
                        o);
       }
@@ -125,7 +124,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
       thread_local std::vector<int32_t> ids;  // each thread's own, reused across steps
       thread_local std::vector<double> probabilities;
       thread_local std::vector<float> without_eos;
-      Sample& s = samples[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      Sample& s = samples[static_cast<size_t>(live[r])];
       const int32_t forced = forced_token(o, s.sentence, t);
       if (forced >= 0) {
         drawn[static_cast<size_t>(r)] = forced;
@@ -141,10 +140,9 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
                           probabilities);
       drawn[static_cast<size_t>(r)] = draw_token(ids, probabilities, s.rng);
     }
-    next_live.clear();
-    from.clear();
+    live.begin_step();
     for (int64_t r = 0; r < R; ++r) {
-      Sample& s = samples[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      Sample& s = samples[static_cast<size_t>(live[r])];
       Hypothesis& h = s.hypothesis;
       if (t + 1 > limit[static_cast<size_t>(s.sentence)]) {  // finishes as it stands
         finish(s);
@@ -157,16 +155,10 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
         finish(s);
         continue;
       }
-      h.tokens.push_back(token);
-      const float* weights = step.attention ? step.attention + r * b.S : nullptr;
-      const int32_t length = b.src_lengths[static_cast<size_t>(s.sentence)];
-      if (align) h.alignment.push_back(most_attended(weights, length));
-      if (attend) h.attention.emplace_back(weights, weights + length);
-      next_live.push_back(live[static_cast<size_t>(r)]);
-      from.push_back(static_cast<int32_t>(r));
+      append_token(h, token, step, r, b, s.sentence, align, attend);
+      live.keep(r);
     }
-    live.swap(next_live);
-    if (!live.empty()) model.select(from);
+    live.advance(model);
   }
   for (auto& hypotheses : out) {
     std::stable_sort(hypotheses.begin(), hypotheses.end(),

@@ -26,25 +26,22 @@ std::vector<TargetScore> score_targets(Ensemble& model, const std::vector<const 
     }
   }
   std::vector<TargetScore> out(static_cast<size_t>(N));
-  std::vector<int32_t> live(static_cast<size_t>(N)), next_live, from,
-      tokens(static_cast<size_t>(N));
-  for (int64_t n = 0; n < N; ++n) live[static_cast<size_t>(n)] = static_cast<int32_t>(n);
-  std::vector<int32_t> best_ids;
+  LiveRows live(N);
+  std::vector<int32_t> tokens(static_cast<size_t>(N)), best_ids;
   std::vector<float> best_values, normalizer;
   model.start();
   for (size_t t = 0; !live.empty(); ++t) {
-    const auto R = static_cast<int64_t>(live.size());
+    const int64_t R = live.size();
     for (int64_t r = 0; r < R; ++r) {
-      const Sentence& target = *targets[static_cast<size_t>(live[static_cast<size_t>(r)])];
+      const Sentence& target = *targets[static_cast<size_t>(live[r])];
       tokens[static_cast<size_t>(r)] = t == 0 ? kBos : target[t - 1];
     }
     const Ensemble::Step step = model.step(tokens.data(), compute);
     // The normalisers exactly as search computes them (the largest logit, then log Σ exp).
     best_tokens_of_step(step, {}, R, V, 1, best_ids, best_values, normalizer);
-    next_live.clear();
-    from.clear();
+    live.begin_step();
     for (int64_t r = 0; r < R; ++r) {
-      const int32_t n = live[static_cast<size_t>(r)];
+      const int32_t n = live[r];
       const Sentence& target = *targets[static_cast<size_t>(n)];
       TargetScore& score = out[static_cast<size_t>(n)];
       const int32_t token = t < target.size() ? target[t] : kEos;
@@ -53,13 +50,9 @@ std::vector<TargetScore> score_targets(Ensemble& model, const std::vector<const 
       score.log_probability = score.log_probability - normalizer[static_cast<size_t>(r)] + logit;
       score.token_log_probabilities.push_back(static_cast<double>(logit) -
                                               normalizer[static_cast<size_t>(r)]);
-      if (t < target.size()) {
-        next_live.push_back(n);
-        from.push_back(static_cast<int32_t>(r));
-      }
+      if (t < target.size()) live.keep(r);
     }
-    live.swap(next_live);
-    if (!live.empty()) model.select(from);
+    live.advance(model);
   }
   return out;
 }

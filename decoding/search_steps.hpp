@@ -59,4 +59,41 @@ inline double length_normalized(double log_probability, int64_t tokens, double a
   return log_probability / std::pow(static_cast<double>(tokens) + 1.0, alpha);
 }
 
+// The rows still decoding in greedy search, sampling and forced decoding, one per hypothesis:
+// ids[r] names row r's hypothesis (a sentence, or a sample). After a step, keep() the rows that go
+// on; advance() makes them the next step's rows and has the model keep their decoder states.
+struct LiveRows {
+  std::vector<int32_t> ids, next, from;
+
+  explicit LiveRows(int64_t count) : ids(static_cast<size_t>(count)) {
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(i);
+  }
+  bool empty() const { return ids.empty(); }
+  int64_t size() const { return static_cast<int64_t>(ids.size()); }
+  int32_t operator[](int64_t r) const { return ids[static_cast<size_t>(r)]; }
+  void begin_step() {
+    next.clear();
+    from.clear();
+  }
+  void keep(int64_t r) {
+    next.push_back(ids[static_cast<size_t>(r)]);
+    from.push_back(static_cast<int32_t>(r));
+  }
+  void advance(Ensemble& model) {
+    ids.swap(next);
+    if (!ids.empty()) model.select(from);
+  }
+};
+
+// Appends the token row r chose to sentence n's hypothesis, with its alignment and attention row
+// when asked for.
+inline void append_token(Hypothesis& h, int32_t token, const Ensemble::Step& step, int64_t r,
+                         const Batch& b, int32_t n, bool align, bool attend) {
+  h.tokens.push_back(token);
+  const float* weights = step.attention ? step.attention + r * b.S : nullptr;
+  const int32_t length = b.src_lengths[static_cast<size_t>(n)];
+  if (align) h.alignment.push_back(most_attended(weights, length));
+  if (attend) h.attention.emplace_back(weights, weights + length);
+}
+
 }  // namespace rnmt

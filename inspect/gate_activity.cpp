@@ -6,14 +6,11 @@
 
 #include "core/error.hpp"
 #include "core/matmul.hpp"
+#include "rnn/cell_math.hpp"
 
 namespace rnmt {
 
 namespace {
-
-float sigmoid(float v) {
-  return 1.0f / (1.0f + std::exp(-v));
-}
 
 void append(std::vector<float>& to, const std::vector<float>& from) {
   to.insert(to.end(), from.begin(), from.end());
@@ -98,25 +95,24 @@ GateActivity recompute_gates(const LayerSequence& s, const LayerWeights& w) {
         float h_new;
         if (lstm) {
           const float c_prev = t == 0 ? s.c0[n * H + j] : a.cell_state[((t - 1) * N + n) * H + j];
-          const float i = sigmoid(p[j] + r[j]), f = sigmoid(p[H + j] + r[H + j]),
-                      g = std::tanh(p[2 * H + j] + r[2 * H + j]),
-                      o = sigmoid(p[3 * H + j] + r[3 * H + j]);
-          const float c = f * c_prev + i * g;
-          gate(0, t, n)[j] = i;
-          gate(1, t, n)[j] = f;
-          gate(2, t, n)[j] = g;
-          gate(3, t, n)[j] = o;
-          a.cell_state[(t * N + n) * H + j] = c;
-          h_new = o * std::tanh(c);
+          const auto step =
+              cell_math::lstm_step(p[j] + r[j], p[H + j] + r[H + j], p[2 * H + j] + r[2 * H + j],
+                                   p[3 * H + j] + r[3 * H + j], c_prev);
+          gate(0, t, n)[j] = step.i;
+          gate(1, t, n)[j] = step.f;
+          gate(2, t, n)[j] = step.g;
+          gate(3, t, n)[j] = step.o;
+          a.cell_state[(t * N + n) * H + j] = step.c;
+          h_new = step.h;
         } else {
-          const float u = sigmoid(p[j] + r[j]), rs = sigmoid(p[H + j] + r[H + j]);
           const float rec = r[2 * H + j] + w.bias[3 * H + j];
-          const float o = std::tanh(p[2 * H + j] + rs * rec);
-          gate(0, t, n)[j] = u;
-          gate(1, t, n)[j] = rs;
-          gate(2, t, n)[j] = o;
+          const auto step = cell_math::gru_step(p[j] + r[j], p[H + j] + r[H + j], p[2 * H + j], rec,
+                                                h_prev[n * H + j]);
+          gate(0, t, n)[j] = step.u;
+          gate(1, t, n)[j] = step.r;
+          gate(2, t, n)[j] = step.o;
           a.recurrent_candidate[(t * N + n) * H + j] = rec;
-          h_new = u * h_prev[n * H + j] + (1 - u) * o;
+          h_new = step.h;
         }
         max_error = std::max(max_error, std::fabs(h_new - y[j]));
       }

@@ -34,6 +34,81 @@ ShapeDescs shape_descs(Cell cell, int64_t I, int64_t H, int64_t T, int64_t N) {
           memory::desc({1, 1, B, H}, f32, tag::ldgo)};
 }
 
+// One cell kind's oneDNN primitives and how their descriptors are spelled: the LSTM has cell states
+// beside its hidden states, rnmt's GRU (linear-before-reset) has not. The rest of the set-up is
+// the same for both (make_training_primitives, make_inference_primitive).
+constexpr auto kLeftToRight = dnnl::rnn_direction::unidirectional_left2right;
+
+// The descriptors' arguments are grouped as oneDNN lists them: source, weights, bias,
+// destination; then their gradients.
+struct LstmKind {
+  using Forward = dnnl::lstm_forward;
+  using Backward = dnnl::lstm_backward;
+  // clang-format off
+  static Forward::desc forward(dnnl::prop_kind kind, const ShapeDescs& d) {
+    return {kind, kLeftToRight, d.layer_in, d.state, d.state, d.w_layer_any, d.w_iter_any, d.bias,
+            d.layer_out, d.state, d.state};
+  }
+  static Backward::desc backward(const ShapeDescs& d) {
+    return {dnnl::prop_kind::backward, kLeftToRight,
+            d.layer_in, d.state, d.state, d.w_layer_any, d.w_iter_any, d.bias,
+            d.layer_out, d.state, d.state,
+            d.layer_in, d.state, d.state, d.w_layer, d.w_iter, d.bias,
+            d.layer_out, d.state, d.state};
+  }
+  // clang-format on
+};
+
+struct GruKind {  // no cell state
+  using Forward = dnnl::lbr_gru_forward;
+  using Backward = dnnl::lbr_gru_backward;
+  // clang-format off
+  static Forward::desc forward(dnnl::prop_kind kind, const ShapeDescs& d) {
+    return {kind, kLeftToRight, d.layer_in, d.state, d.w_layer_any, d.w_iter_any, d.bias,
+            d.layer_out, d.state};
+  }
+  static Backward::desc backward(const ShapeDescs& d) {
+    return {dnnl::prop_kind::backward, kLeftToRight,
+            d.layer_in, d.state, d.w_layer_any, d.w_iter_any, d.bias,
+            d.layer_out, d.state,
+            d.layer_in, d.state, d.w_layer, d.w_iter, d.bias,
+            d.layer_out, d.state};
+  }
+  // clang-format on
+};
+
+// What the training set-up takes from the primitives it made: the weight layouts each pass wants
+// and the workspace forward leaves for backward.
+struct TrainingLayouts {
+  memory::desc fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter, workspace;
+};
+
+template <class Kind>
+TrainingLayouts make_training_primitives(const ShapeDescs& d, dnnl::primitive& forward,
+                                         dnnl::primitive& backward) {
+  auto& engine = dnnl_context().engine;
+  typename Kind::Forward::primitive_desc fpd(Kind::forward(dnnl::prop_kind::forward_training, d),
+                                             engine);
+  typename Kind::Backward::primitive_desc bpd(Kind::backward(d), engine, fpd);
+  forward = typename Kind::Forward(fpd);
+  backward = typename Kind::Backward(bpd);
+  return {fpd.weights_layer_desc(), fpd.weights_iter_desc(), bpd.weights_layer_desc(),
+          bpd.weights_iter_desc(), fpd.workspace_desc()};
+}
+
+// The inference primitive; returns its scratchpad's descriptor and the weight layouts it wants.
+struct InferenceLayouts {
+  memory::desc w_layer, w_iter, scratchpad;
+};
+
+template <class Kind>
+InferenceLayouts make_inference_primitive(const ShapeDescs& d, dnnl::primitive& forward) {
+  typename Kind::Forward::primitive_desc pd(Kind::forward(dnnl::prop_kind::forward_inference, d),
+                                            user_scratchpad(), dnnl_context().engine);
+  forward = typename Kind::Forward(pd);
+  return {pd.weights_layer_desc(), pd.weights_iter_desc(), pd.scratchpad_desc()};
+}
+
 // The user-data memories of a forward call, training or inference; handles are re-pointed on each
 // call.
 struct ForwardMemories {
@@ -120,56 +195,17 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   auto& slot = cache_[{T, N, omp_get_max_threads()}];
   if (slot) return *slot;
   auto p = std::make_unique<Primitives>();
-  auto& engine = dnnl_context().engine;
-  const auto [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] =
-      shape_descs(cell_, input_, hidden_, T, N);
-  const auto fwd_kind = dnnl::prop_kind::forward_training;
-  const auto bwd_kind = dnnl::prop_kind::backward;
-  const auto dir = dnnl::rnn_direction::unidirectional_left2right;
-  const bool lstm = cell_ == Cell::lstm;
-
-  memory::desc fwd_w_layer_desc, fwd_w_iter_desc, bwd_w_layer_desc, bwd_w_iter_desc, ws_desc;
-  if (lstm) {
-    dnnl::lstm_forward::primitive_desc fpd(
-        dnnl::lstm_forward::desc(fwd_kind, dir, layer_in, state, state, w_layer_any, w_iter_any,
-                                 bias, layer_out, state, state),
-        engine);
-    dnnl::lstm_backward::primitive_desc bpd(
-        dnnl::lstm_backward::desc(bwd_kind, dir, layer_in, state, state, w_layer_any, w_iter_any,
-                                  bias, layer_out, state, state, layer_in, state, state, w_layer,
-                                  w_iter, bias, layer_out, state, state),
-        engine, fpd);
-    p->forward = dnnl::lstm_forward(fpd);
-    p->backward = dnnl::lstm_backward(bpd);
-    fwd_w_layer_desc = fpd.weights_layer_desc();
-    fwd_w_iter_desc = fpd.weights_iter_desc();
-    bwd_w_layer_desc = bpd.weights_layer_desc();
-    bwd_w_iter_desc = bpd.weights_iter_desc();
-    ws_desc = fpd.workspace_desc();
-  } else {
-    dnnl::lbr_gru_forward::primitive_desc fpd(
-        dnnl::lbr_gru_forward::desc(fwd_kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
-                                    layer_out, state),
-        engine);
-    dnnl::lbr_gru_backward::primitive_desc bpd(
-        dnnl::lbr_gru_backward::desc(bwd_kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
-                                     layer_out, state, layer_in, state, w_layer, w_iter, bias,
-                                     layer_out, state),
-        engine, fpd);
-    p->forward = dnnl::lbr_gru_forward(fpd);
-    p->backward = dnnl::lbr_gru_backward(bpd);
-    fwd_w_layer_desc = fpd.weights_layer_desc();
-    fwd_w_iter_desc = fpd.weights_iter_desc();
-    bwd_w_layer_desc = bpd.weights_layer_desc();
-    bwd_w_iter_desc = bpd.weights_iter_desc();
-    ws_desc = fpd.workspace_desc();
-  }
-  p->fwd_w_layer.init(w_layer, fwd_w_layer_desc);
-  p->fwd_w_iter.init(w_iter, fwd_w_iter_desc);
-  p->bwd_w_layer.init(w_layer, bwd_w_layer_desc);
-  p->bwd_w_iter.init(w_iter, bwd_w_iter_desc);
+  const ShapeDescs d = shape_descs(cell_, input_, hidden_, T, N);
+  const auto& [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] = d;
+  const TrainingLayouts layouts =
+      cell_ == Cell::lstm ? make_training_primitives<LstmKind>(d, p->forward, p->backward)
+                          : make_training_primitives<GruKind>(d, p->forward, p->backward);
+  p->fwd_w_layer.init(w_layer, layouts.fwd_w_layer);
+  p->fwd_w_iter.init(w_iter, layouts.fwd_w_iter);
+  p->bwd_w_layer.init(w_layer, layouts.bwd_w_layer);
+  p->bwd_w_iter.init(w_iter, layouts.bwd_w_iter);
   p->fwd.init(layer_in, layer_out, state, bias);
-  p->workspace = user_memory(ws_desc);
+  p->workspace = user_memory(layouts.workspace);
   p->diff_src_layer = user_memory(layer_in);
   p->diff_src_iter = user_memory(state);
   p->diff_src_iter_c = user_memory(state);
@@ -179,7 +215,7 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   p->diff_dst_layer = user_memory(layer_out);
   p->diff_dst_iter = user_memory(state);
   p->diff_dst_iter_c = user_memory(state);
-  p->workspace_floats = (ws_desc.get_size() + sizeof(float) - 1) / sizeof(float);
+  p->workspace_floats = (layouts.workspace.get_size() + sizeof(float) - 1) / sizeof(float);
   slot = std::move(p);
   return *slot;
 }
@@ -201,34 +237,14 @@ RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t
   auto& slot = inference_cache_[{T, N}];
   if (slot) return *slot;
   auto p = std::make_unique<InferencePrimitives>();
-  auto& engine = dnnl_context().engine;
-  const auto [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] =
-      shape_descs(cell_, input_, hidden_, T, N);
-  const auto kind = dnnl::prop_kind::forward_inference;
-  const auto dir = dnnl::rnn_direction::unidirectional_left2right;
-  memory::desc w_layer_wanted, w_iter_wanted;
-  if (cell_ == Cell::lstm) {
-    dnnl::lstm_forward::primitive_desc pd(
-        dnnl::lstm_forward::desc(kind, dir, layer_in, state, state, w_layer_any, w_iter_any, bias,
-                                 layer_out, state, state),
-        user_scratchpad(), engine);
-    p->forward = dnnl::lstm_forward(pd);
-    w_layer_wanted = pd.weights_layer_desc();
-    w_iter_wanted = pd.weights_iter_desc();
-    p->scratchpad = memory(pd.scratchpad_desc(), engine);
-  } else {
-    dnnl::lbr_gru_forward::primitive_desc pd(
-        dnnl::lbr_gru_forward::desc(kind, dir, layer_in, state, w_layer_any, w_iter_any, bias,
-                                    layer_out, state),
-        user_scratchpad(), engine);
-    p->forward = dnnl::lbr_gru_forward(pd);
-    w_layer_wanted = pd.weights_layer_desc();
-    w_iter_wanted = pd.weights_iter_desc();
-    p->scratchpad = memory(pd.scratchpad_desc(), engine);
-  }
-  p->w_layer = &shared_weights(*w_layer_, w_layer, w_layer_wanted);
-  p->w_iter = &shared_weights(*w_iter_, w_iter, w_iter_wanted);
-  p->fwd.init(layer_in, layer_out, state, bias);
+  const ShapeDescs d = shape_descs(cell_, input_, hidden_, T, N);
+  const InferenceLayouts layouts = cell_ == Cell::lstm
+                                       ? make_inference_primitive<LstmKind>(d, p->forward)
+                                       : make_inference_primitive<GruKind>(d, p->forward);
+  p->scratchpad = memory(layouts.scratchpad, dnnl_context().engine);
+  p->w_layer = &shared_weights(*w_layer_, d.w_layer, layouts.w_layer);
+  p->w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.w_iter);
+  p->fwd.init(d.layer_in, d.layer_out, d.state, d.bias);
   slot = std::move(p);
   return *slot;
 }

@@ -28,22 +28,22 @@ std::vector<std::vector<double>> reference_gates(Cell cell, const float* x, int6
     auto g = reference::gate_inputs(x + t * I, I, h.data(), H, G, w.w_layer, w.w_iter, w.bias,
                                     cell == Cell::gru, &rec);
     for (int64_t j = 0; j < H; ++j) {
+      // the reference's cell maths (checked against oneDNN by test_rnn_reference.cpp)
       if (cell == Cell::lstm) {
-        const double i = reference::sigmoid(g[j]), f = reference::sigmoid(g[H + j]),
-                     cand = std::tanh(g[2 * H + j]), o = reference::sigmoid(g[3 * H + j]);
-        out[0].push_back(i);
-        out[1].push_back(f);
-        out[2].push_back(cand);
-        out[3].push_back(o);
-        c[j] = f * c[j] + i * cand;
-        h[j] = o * std::tanh(c[j]);
+        const auto s = cell_math::lstm_step(g[j], g[H + j], g[2 * H + j], g[3 * H + j], c[j]);
+        out[0].push_back(s.i);
+        out[1].push_back(s.f);
+        out[2].push_back(s.g);
+        out[3].push_back(s.o);
+        c[j] = s.c;
+        h[j] = s.h;
       } else {
-        const double u = reference::sigmoid(g[j]), r = reference::sigmoid(g[H + j]);
-        const double o = std::tanh(g[2 * H + j] + r * (rec[j] + w.bias[3 * H + j]));
-        out[0].push_back(u);
-        out[1].push_back(r);
-        out[2].push_back(o);
-        h[j] = u * h[j] + (1 - u) * o;
+        const auto s =
+            cell_math::gru_step(g[j], g[H + j], g[2 * H + j], rec[j] + w.bias[3 * H + j], h[j]);
+        out[0].push_back(s.u);
+        out[1].push_back(s.r);
+        out[2].push_back(s.o);
+        h[j] = s.h;
       }
     }
   }

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "rnn/cell_math.hpp"
+
 namespace rnmt::reference {
 
-inline double sigmoid(double x) {
-  return 1.0 / (1.0 + std::exp(-x));
-}
+using cell_math::sigmoid;
 
 // gates[g*H + j] = Σ_i x[i]·Wl[i][g][j] + Σ_k h[k]·Wi[k][g][j] + b[g][j]   (ldigo weights)
 inline std::vector<double> gate_inputs(const float* x, int64_t I, const double* h, int64_t H,
@@ -44,10 +44,9 @@ inline std::vector<double> lstm_sequence(const float* x, int64_t T, int64_t I, i
   for (int64_t t = 0; t < T; ++t) {
     auto g = gate_inputs(x + t * I, I, h.data(), H, 4, w_layer, w_iter, bias, false, nullptr);
     for (int64_t j = 0; j < H; ++j) {
-      double in = sigmoid(g[j]), forget = sigmoid(g[H + j]), cand = std::tanh(g[2 * H + j]),
-             o = sigmoid(g[3 * H + j]);
-      c[j] = forget * c[j] + in * cand;
-      h[j] = o * std::tanh(c[j]);
+      const auto step = cell_math::lstm_step(g[j], g[H + j], g[2 * H + j], g[3 * H + j], c[j]);
+      c[j] = step.c;
+      h[j] = step.h;
     }
     out.insert(out.end(), h.begin(), h.end());
   }
@@ -63,11 +62,8 @@ inline std::vector<double> gru_sequence(const float* x, int64_t T, int64_t I, in
   std::vector<double> out, rec(static_cast<size_t>(H));
   for (int64_t t = 0; t < T; ++t) {
     auto g = gate_inputs(x + t * I, I, h.data(), H, 3, w_layer, w_iter, bias, true, &rec);
-    for (int64_t j = 0; j < H; ++j) {
-      double u = sigmoid(g[j]), r = sigmoid(g[H + j]);
-      double o = std::tanh(g[2 * H + j] + r * (rec[j] + bias[3 * H + j]));
-      h[j] = u * h[j] + (1 - u) * o;
-    }
+    for (int64_t j = 0; j < H; ++j)
+      h[j] = cell_math::gru_step(g[j], g[H + j], g[2 * H + j], rec[j] + bias[3 * H + j], h[j]).h;
     out.insert(out.end(), h.begin(), h.end());
   }
   return out;
