@@ -259,6 +259,119 @@ void export_best(const Plan& p, const TrialResult& best, std::ostream& log,
       << "'s resolved recipe) and " << p.workdir << "/best.rnmt" << std::endl;
 }
 
+// One sweep's state across its rungs, on one rank.
+struct SweepRun {
+  const Plan& p;
+  std::ostream& log;
+  Communicator& world;
+  Communicator& group;  // the ranks this one trains trials with
+  int groups, my_group;
+  Progress& progress;
+  RunContext context;  // the trials' context: the caller's stop, and the budget
+  int64_t n;           // trials
+  std::vector<std::optional<TrialResult>> furthest;  // each trial's result at its last rung
+  bool interrupted = false, out_of_time = false;
+};
+
+// This rank's group trains its share of the rung's trials (those done before are read back),
+// until they are done, a stop is requested or the budget is spent.
+void train_rung(SweepRun& s, const std::vector<int64_t>& active, int rung) {
+  const Plan& p = s.p;
+  const std::string rung_text = p.halving
+                                    ? " (rung " + std::to_string(rung) + ": " +
+                                          std::to_string(rung_steps(*p.halving, rung)) + " steps)"
+                                    : "";
+  for (size_t i = 0; i < active.size() && !s.interrupted && !s.out_of_time; ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(s.groups)) != s.my_group) continue;
+    const int64_t t = active[i];
+    const std::string head = "sweep: trial " + std::to_string(t) + " of " + std::to_string(s.n);
+    if (lead_decides(s.group, fs::exists(result_path(p, t, rung)))) {
+      const TrialResult r = read_trial_result(result_path(p, t, rung));
+      s.progress.saw(r);
+      if (s.group.lead())
+        s.log << head << rung_text << ": done before (" << s.progress.metric_text(r) << ")"
+              << std::endl;
+      continue;
+    }
+    if (lead_decides(s.group, s.context.deadline_passed())) {
+      s.out_of_time = true;
+      break;
+    }
+    if (s.group.lead()) s.log << head << rung_text << ": " << settings_text(p, t) << std::endl;
+    const std::optional<TrialResult> r = run_trial(p, t, rung, s.group, s.context);
+    if (!r) {
+      (s.context.deadline_passed() ? s.out_of_time : s.interrupted) = true;
+      break;
+    }
+    s.progress.saw(*r);
+    if (s.group.lead()) {
+      s.log << head << rung_text << ": "
+            << (r->error.empty()
+                    ? s.progress.metric_text(*r) + " at step " + std::to_string(r->best_step) +
+                          " of " + std::to_string(r->steps) + " in " + clock_text(r->seconds)
+                    : "failed (" + r->error + "; the sweep goes on)")
+            << "; " << s.progress.best_text() << "; " << clock_text(s.progress.elapsed())
+            << " into the sweep" << std::endl;
+    }
+  }
+}
+
+// Once every group has finished the rung (or stopped), all ranks read its results from the
+// workdir; returns the trials that go on to the next rung (none after the last).
+std::vector<int64_t> close_rung(SweepRun& s, const std::vector<int64_t>& active, int rung) {
+  const Plan& p = s.p;
+  double stops[2] = {s.interrupted ? 1.0 : 0.0, s.out_of_time ? 1.0 : 0.0};
+  s.world.sum(stops, 2);
+  s.interrupted = stops[0] > 0;
+  s.out_of_time = stops[1] > 0;
+  std::vector<double> scores;
+  for (const int64_t t : active) {
+    const std::string path = result_path(p, t, rung);
+    const std::optional<TrialResult> r =
+        fs::exists(path) ? std::optional(read_trial_result(path)) : std::nullopt;
+    if (r) s.furthest[static_cast<size_t>(t - 1)] = r;
+    scores.push_back(r && r->error.empty() ? r->score : NAN);
+  }
+  if (s.interrupted || s.out_of_time || !p.halving || is_last_rung(*p.halving, rung, active.size()))
+    return {};
+  std::vector<int64_t> next;
+  for (const size_t position : promoted_trials(scores, p.halving->eta))
+    next.push_back(active[position]);
+  if (s.world.lead()) {
+    s.log << "sweep: rung " << rung << " done: trials";
+    for (const int64_t t : next) s.log << " " << t;
+    s.log << " go on (the best " << next.size() << " of " << active.size() << ")" << std::endl;
+  }
+  return next;
+}
+
+// Rank 0's tables, then the best trial evaluated and exported; the exit status.
+int finish_sweep(SweepRun& s) {
+  s.context.deadline.reset();  // the best trial's evaluation and export are not cut short
+  std::vector<TrialResult> finished;
+  for (const auto& r : s.furthest)
+    if (r) finished.push_back(*r);
+  const SweepTable table =
+      make_sweep_table(s.p.space, s.p.base.validation.metric, s.p.trials, finished);
+  write_outputs(s.p, table, s.log);
+  if (s.interrupted) {
+    s.log << "sweep: interrupted after " << finished.size() << " of " << s.n
+          << " trials; run the same command again to continue" << std::endl;
+    return 130;
+  }
+  if (s.out_of_time) {
+    s.log << "sweep: the time budget is spent (" << finished.size() << " of " << s.n
+          << " trials finished); run the same command again to continue" << std::endl;
+  }
+  if (!table.rows.empty() && table.rows.front().result.error.empty() &&
+      !std::isnan(table.rows.front().result.score)) {
+    export_best(s.p, table.rows.front().result, s.log, s.context);
+  } else {
+    s.log << "sweep: no trial has a validation score yet: nothing to export" << std::endl;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& world,
@@ -278,13 +391,23 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
     claim_workdir(p);
   }
   world.barrier();
-  Progress progress{p, log, p.base.validation.metric, std::nullopt};
-  RunContext context = caller;  // the trials' context: the caller's stop, and the budget
-  if (options.budget_seconds > 0) {
-    context.deadline = progress.start + std::chrono::duration_cast<Clock::duration>(
-                                            std::chrono::duration<double>(options.budget_seconds));
-  }
   const auto n = static_cast<int64_t>(p.trials.size());
+  Progress progress{p, log, p.base.validation.metric, std::nullopt};
+  SweepRun s{.p = p,
+             .log = log,
+             .world = world,
+             .group = *group,
+             .groups = groups,
+             .my_group = my_group,
+             .progress = progress,
+             .context = caller,
+             .n = n,
+             .furthest = std::vector<std::optional<TrialResult>>(static_cast<size_t>(n))};
+  if (options.budget_seconds > 0) {
+    s.context.deadline =
+        s.progress.start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.budget_seconds));
+  }
   if (world.lead()) {
     log << "sweep: " << n << " trials (" << enum_name(kTrialSamplingNames, p.strategy) << " over";
     for (const Dimension& d : p.space.dimensions) log << " " << d.key;
@@ -294,98 +417,16 @@ int run_sweep(const SweepOptions& options, std::ostream& log, Communicator& worl
   }
   std::vector<int64_t> active(static_cast<size_t>(n));
   for (int64_t t = 1; t <= n; ++t) active[static_cast<size_t>(t - 1)] = t;
-  std::vector<std::optional<TrialResult>> furthest(static_cast<size_t>(n));
-  bool interrupted = false, out_of_time = false;
-  for (int rung = 0;; ++rung) {
-    const std::string rung_text = p.halving
-                                      ? " (rung " + std::to_string(rung) + ": " +
-                                            std::to_string(rung_steps(*p.halving, rung)) + " steps)"
-                                      : "";
+  for (int rung = 0; !active.empty(); ++rung) {
     if (p.halving && world.lead())
       log << "sweep: rung " << rung << ": " << active.size()
           << (active.size() == 1 ? " trial" : " trials") << " to " << rung_steps(*p.halving, rung)
           << " steps" << std::endl;
-    for (size_t i = 0; i < active.size() && !interrupted && !out_of_time; ++i) {
-      if (static_cast<int>(i % static_cast<size_t>(groups)) != my_group) continue;
-      const int64_t t = active[i];
-      const std::string head = "sweep: trial " + std::to_string(t) + " of " + std::to_string(n);
-      if (lead_decides(*group, fs::exists(result_path(p, t, rung)))) {
-        const TrialResult r = read_trial_result(result_path(p, t, rung));
-        progress.saw(r);
-        if (group->lead())
-          log << head << rung_text << ": done before (" << progress.metric_text(r) << ")"
-              << std::endl;
-        continue;
-      }
-      if (lead_decides(*group, context.deadline_passed())) {
-        out_of_time = true;
-        break;
-      }
-      if (group->lead()) log << head << rung_text << ": " << settings_text(p, t) << std::endl;
-      const std::optional<TrialResult> r = run_trial(p, t, rung, *group, context);
-      if (!r) {
-        (context.deadline_passed() ? out_of_time : interrupted) = true;
-        break;
-      }
-      progress.saw(*r);
-      if (group->lead()) {
-        log << head << rung_text << ": "
-            << (r->error.empty()
-                    ? progress.metric_text(*r) + " at step " + std::to_string(r->best_step) +
-                          " of " + std::to_string(r->steps) + " in " + clock_text(r->seconds)
-                    : "failed (" + r->error + "; the sweep goes on)")
-            << "; " << progress.best_text() << "; " << clock_text(progress.elapsed())
-            << " into the sweep" << std::endl;
-      }
-    }
-    // Every group has finished the rung (or stopped): all ranks read its results from the workdir.
-    double stops[2] = {interrupted ? 1.0 : 0.0, out_of_time ? 1.0 : 0.0};
-    world.sum(stops, 2);
-    interrupted = stops[0] > 0;
-    out_of_time = stops[1] > 0;
-    std::vector<double> scores;
-    for (const int64_t t : active) {
-      const std::string path = result_path(p, t, rung);
-      const std::optional<TrialResult> r =
-          fs::exists(path) ? std::optional(read_trial_result(path)) : std::nullopt;
-      if (r) furthest[static_cast<size_t>(t - 1)] = r;
-      scores.push_back(r && r->error.empty() ? r->score : NAN);
-    }
-    if (interrupted || out_of_time || !p.halving || is_last_rung(*p.halving, rung, active.size()))
-      break;
-    std::vector<int64_t> next;
-    for (const size_t position : promoted_trials(scores, p.halving->eta))
-      next.push_back(active[position]);
-    if (world.lead()) {
-      log << "sweep: rung " << rung << " done: trials";
-      for (const int64_t t : next) log << " " << t;
-      log << " go on (the best " << next.size() << " of " << active.size() << ")" << std::endl;
-    }
-    active = next;
+    train_rung(s, active, rung);
+    active = close_rung(s, active, rung);
   }
-  context.deadline.reset();  // the best trial's evaluation and export are not cut short
-  if (!world.lead()) return interrupted ? 130 : 0;
-  std::vector<TrialResult> finished;
-  for (const auto& r : furthest)
-    if (r) finished.push_back(*r);
-  const SweepTable table = make_sweep_table(p.space, p.base.validation.metric, p.trials, finished);
-  write_outputs(p, table, log);
-  if (interrupted) {
-    log << "sweep: interrupted after " << finished.size() << " of " << n
-        << " trials; run the same command again to continue" << std::endl;
-    return 130;
-  }
-  if (out_of_time) {
-    log << "sweep: the time budget is spent (" << finished.size() << " of " << n
-        << " trials finished); run the same command again to continue" << std::endl;
-  }
-  if (!table.rows.empty() && table.rows.front().result.error.empty() &&
-      !std::isnan(table.rows.front().result.score)) {
-    export_best(p, table.rows.front().result, log, context);
-  } else {
-    log << "sweep: no trial has a validation score yet: nothing to export" << std::endl;
-  }
-  return 0;
+  if (!world.lead()) return s.interrupted ? 130 : 0;
+  return finish_sweep(s);
 }
 
 }  // namespace rnmt
