@@ -101,6 +101,9 @@ class Translator:
         threads: int = ...,
     ) -> List[ScoringResult]:
         """log p(target | source) of each pair (forced decoding)."""
+    def validate(self, **options: object) -> None:
+        """Checks options as translate() and score() do, without translating: rnmt.Error when
+        rnmt refuses them."""
     def default_options(self) -> Dict[str, object]: ...
     @property
     def max_source_length(self) -> int: ...

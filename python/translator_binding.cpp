@@ -124,6 +124,14 @@ void add_translator(py::module_& m) {
       .def("score", &score, py::arg("sources"), py::arg("targets"),
            "log p(target | source) of each pair (forced decoding); options as translate's "
            "batch sizes, threads and compute_type.")
+      .def(
+          "validate",
+          [](const Translator& translator, const py::kwargs& kwargs) {
+            translator.validate(translation_options(translator, kwargs, "validate"));
+          },
+          "Checks options as translate() and score() do, without translating anything: raises "
+          "rnmt.Error saying what is wrong (a beam of 0, bfloat16 on a CPU without it, "
+          "alignments from a model without attention, ...), TypeError for an unknown option.")
       .def("default_options", &default_options_dict,
            "The options the model's recipe chose, as a dict of keyword arguments.")
       .def_property_readonly("max_source_length", &Translator::max_source_length,

@@ -79,6 +79,16 @@ def test_the_stubs_list_every_option(translator):
     assert set(keywords("score", "List[ScoringResult]")) <= options
 
 
+def test_validate_checks_options_without_translating(translator):
+    translator.validate(beam_size=3, num_hypotheses=2)
+    with pytest.raises(rnmt.Error, match="beam size must be at least 1"):
+        translator.validate(beam_size=0)
+    with pytest.raises(rnmt.Error, match="compute type"):
+        translator.validate(compute_type="float8")
+    with pytest.raises(TypeError, match="unknown option 'beam'"):
+        translator.validate(beam=2)
+
+
 def test_four_threads_at_once_equal_the_serial_results(translator):
     lines = sample_lines(60)
     serial = [r.text for r in translator.translate(lines, beam_size=2)]
