@@ -31,11 +31,12 @@ case "${1:-}" in
   quickstart) build && "$BUILD/rnmt" run recipes/quickstart.yaml ;;
   # -O1 -g1: readable stacks (functions and lines; fuller debug information only slows the build);
   # the soak test (many kills of a long run), the browser test (Chromium drawing pages that
-  # cli_reports already makes under the sanitizers) and cli_mpi (mpirun's handling of a dying rank,
-  # three trainings; the MPI code itself runs here in mpi_training) are left to the plain build.
+  # cli_reports already makes under the sanitizers), cli_mpi (mpirun's handling of a dying rank,
+  # three trainings; the MPI code itself runs here in mpi_training) and the docs' commands (their
+  # C++ would need the sanitizer runtime to link) are left to the plain build.
   sanitize) BUILD=${BUILD_ASAN:-build-asan}
     build -DRNMT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" &&
-      ctest --test-dir "$BUILD" --output-on-failure -LE 'soak|browser' -E '^cli_mpi$' ;;
+      ctest --test-dir "$BUILD" --output-on-failure -LE 'soak|browser|docs' -E '^cli_mpi$' ;;
   fuzz) scripts/install-deps.sh --fuzz && BUILD=${BUILD_FUZZ:-build-fuzz} &&
     CXX=clang++-14 TARGET=fuzzers build -DRNMT_FUZZ=ON -DRNMT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug \
       -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" && scripts/run-fuzzers.sh "$BUILD" "${2:-30}" ;;

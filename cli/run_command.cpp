@@ -26,6 +26,7 @@ int run_command(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")("set", po::value(&overrides)->composing(),
                                                  "override a recipe key: --set training.lr=0.0005")(
       "dump-config", "print the fully resolved recipe and exit")(
+      "recipe-reference", "print every recipe key, its default and meaning (Markdown) and exit")(
       "from", po::value(&from), "re-run from this stage: prepare | train | evaluate | export");
   po::options_description hidden;
   hidden.add_options()("recipe", po::value(&recipe_path));
@@ -34,6 +35,10 @@ int run_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "run", &hidden, &positional); status >= 0)
     return status;
+  if (vm.count("recipe-reference")) {
+    std::cout << recipe_reference();
+    return 0;
+  }
   if (recipe_path.empty()) return usage_error("run", "which recipe? (rnmt run RECIPE.yaml)", desc);
   if (vm.count("dump-config")) {  // printing the recipe must not need its data to exist yet
     std::cout << dump_recipe(load_recipe(recipe_path, overrides, false));

@@ -35,7 +35,7 @@ int serve_command(const std::vector<std::string>& args) {
   int64_t max_body_kib = 1024;
   po::options_description desc(
       "rnmt serve: an HTTP/JSON translation server. Lines of concurrent requests are batched\n"
-      "together. POST /translate, GET /models, /health, /metrics (README: Translation server).\n"
+      "together. POST /translate, GET /models, /health, /metrics (docs/serving.md).\n"
       "options");
   desc.add_options()("help,h", "show this help")(
       "model,m", po::value(&model_args)->required()->composing(),

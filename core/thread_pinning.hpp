@@ -10,7 +10,7 @@ namespace rnmt {
 // CPUs it may use (the whole machine, or its whole cpuset), pinning thread k to the k-th CPU keeps
 // each on a CPU of its own. Measured beside a loop starting short processes at nice 19 (2 cores,
 // Zen 4): unpinned, 375 to 2,966 target tokens/s from run to run (our two threads sometimes end up
-// sharing one core); pinned, 2,726 to 3,008 in every run (README, Performance).
+// sharing one core); pinned, 2,726 to 3,008 in every run (docs/performance.md).
 //
 // The object pins for its lifetime and then gives every thread back the CPUs it had. It does
 // nothing when the user chose a placement (OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY is set:

@@ -36,18 +36,19 @@ using Target = std::variant<std::string*, int64_t*, uint64_t*, double*, bool*, S
 struct Field {
   std::string key;
   Target target;
+  std::string help;        // the recipe reference's line (docs/recipe-reference.md)
   double min = -1e300;     // numbers: the smallest value allowed
   std::string alias = "";  // an older name of the key, still read
 };
 
 // A key whose value is one of an enum's names.
 template <class Enum, size_t N>
-Field choice(std::string key, Enum* target, const EnumName<Enum> (&names)[N]) {
+Field choice(std::string key, Enum* target, const EnumName<Enum> (&names)[N], std::string help) {
   Choice c;
   for (const auto& entry : names) c.names.push_back(entry.name);
   c.set = [target, &names](const std::string& v) { *target = parse_enum(names, v, "name"); };
   c.get = [target, &names] { return std::string(enum_name(names, *target)); };
-  return {std::move(key), std::move(c)};
+  return {std::move(key), std::move(c), std::move(help)};
 }
 
 // The translate section: the fields of TranslationOptions' table that a recipe sets.
@@ -61,7 +62,8 @@ void add_translate_fields(std::vector<Field>& fields, TranslationOptions& o) {
           if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t> ||
                         std::is_same_v<T, double> || std::is_same_v<T, bool> ||
                         std::is_same_v<T, std::string>) {
-            fields.push_back({"translate." + std::string(f.name), &(o.*member), f.min, alias});
+            fields.push_back(
+                {"translate." + std::string(f.name), &(o.*member), f.help, f.min, alias});
           } else {
             throw Error(std::string("translate.") + f.name + ": a recipe cannot hold this type");
           }
@@ -73,56 +75,94 @@ void add_translate_fields(std::vector<Field>& fields, TranslationOptions& o) {
 // The schema: every key a recipe may hold, bound to its field in `r`.
 std::vector<Field> schema(Recipe& r) {
   std::vector<Field> fields = {
-      {"workdir", &r.workdir},
-      {"data.train.src", &r.data.train.src},
-      {"data.train.tgt", &r.data.train.tgt},
-      {"data.valid.src", &r.data.valid.src},
-      {"data.valid.tgt", &r.data.valid.tgt},
-      {"data.test.src", &r.data.test.src},
-      {"data.test.tgt", &r.data.test.tgt},
-      {"data.max_length", &r.data.max_length, 1},
-      {"data.prepare", &r.data.prepare},
-      choice("tokenizer.normalization", &r.tokenizer.normalization, kNormalizationNames),
-      {"tokenizer.joint", &r.tokenizer.joint},
-      {"tokenizer.bpe.merges", &r.tokenizer.merges, 0},
-      {"tokenizer.bpe.dropout", &r.tokenizer.dropout, 0},
-      {"model.embedding", &r.model.embedding, 1},
-      {"model.encoder.layers", &r.model.encoder_layers, 1},
-      {"model.encoder.hidden", &r.model.encoder_hidden, 1},
-      choice("model.decoder.cell", &r.model.decoder_cell, kCellNames),
-      {"model.decoder.layers", &r.model.decoder_layers, 1},
-      {"model.decoder.hidden", &r.model.decoder_hidden, 1},
-      {"model.decoder.input_feeding", &r.model.input_feeding},
-      choice("model.attention", &r.model.attention, kAttentionTypeNames),
-      {"model.dropout", &r.model.dropout, 0},
-      {"model.tied_embeddings", &r.model.tied_embeddings},
-      {"model.pretrained_embeddings.src", &r.model.pretrained.src},
-      {"model.pretrained_embeddings.tgt", &r.model.pretrained.tgt},
+      {"workdir", &r.workdir,
+       "everything the run writes (the model: WORKDIR/model.rnmt); one run at a time: a second "
+       "run or sweep on a workdir in use is refused, naming the first one's pid and command"},
+      {"data.train.src", &r.data.train.src, "required: raw source text, one sentence per line"},
+      {"data.train.tgt", &r.data.train.tgt, "required: its translations, line by line"},
+      {"data.valid.src", &r.data.valid.src, "required: validation source text"},
+      {"data.valid.tgt", &r.data.valid.tgt, "required: its translations"},
+      {"data.test.src", &r.data.test.src, "test source text, translated after training (optional)"},
+      {"data.test.tgt", &r.data.test.tgt, "its references (BLEU, exact match)"},
+      {"data.max_length", &r.data.max_length,
+       "longer pairs (in pieces) are dropped from training; longer inputs are cut when translating",
+       1},
+      {"data.prepare", &r.data.prepare,
+       "a shell command run when a data file is missing; $RNMT is the running rnmt"},
+      choice("tokenizer.normalization", &r.tokenizer.normalization, kNormalizationNames,
+             "Unicode normalization"),
+      {"tokenizer.joint", &r.tokenizer.joint, "one BPE model and vocabulary for both sides"},
+      {"tokenizer.bpe.merges", &r.tokenizer.merges, "BPE merges to learn", 0},
+      {"tokenizer.bpe.dropout", &r.tokenizer.dropout,
+       "BPE-dropout: the training data is segmented afresh each epoch (seeded by the epoch); the "
+       "vocabulary then also holds every intermediate merge and character",
+       0},
+      {"model.embedding", &r.model.embedding, "embedding size (source and target)", 1},
+      {"model.encoder.layers", &r.model.encoder_layers, "bidirectional LSTM layers", 1},
+      {"model.encoder.hidden", &r.model.encoder_hidden, "the encoder's hidden size per direction",
+       1},
+      choice("model.decoder.cell", &r.model.decoder_cell, kCellNames, "the decoder's cell"),
+      {"model.decoder.layers", &r.model.decoder_layers, "decoder layers", 1},
+      {"model.decoder.hidden", &r.model.decoder_hidden, "the decoder's hidden size", 1},
+      {"model.decoder.input_feeding", &r.model.input_feeding,
+       "Luong input feeding: the previous attentional vector joins the next input"},
+      choice("model.attention", &r.model.attention, kAttentionTypeNames,
+             "the attention: dot and general are Luong's, additive is Bahdanau's"),
+      {"model.dropout", &r.model.dropout,
+       "on the embeddings, between layers and before the output layer", 0},
+      {"model.tied_embeddings", &r.model.tied_embeddings,
+       "output weights = target embeddings (needs decoder.hidden = embedding)"},
+      {"model.pretrained_embeddings.src", &r.model.pretrained.src,
+       "word vectors (word2vec text or binary, GloVe) that start the source embeddings (docs/"
+       "training.md, \"Pretrained embeddings\")"},
+      {"model.pretrained_embeddings.tgt", &r.model.pretrained.tgt,
+       "the same for the target embeddings"},
       choice("model.pretrained_embeddings.format", &r.model.pretrained.format,
-             kWordVectorFormatNames),
-      {"model.pretrained_embeddings.freeze", &r.model.pretrained.freeze},
-      choice("training.optimizer", &r.training.optimizer, kOptimizerNames),
-      {"training.lr", &r.training.lr, 0},
-      choice("training.schedule", &r.training.schedule, kLrScheduleNames),
-      {"training.warmup_steps", &r.training.warmup_steps, 0},
-      {"training.batch.sentences", &r.training.batch_sentences, 0},
-      {"training.batch.tokens", &r.training.batch_tokens, 0},
-      {"training.clip_norm", &r.training.clip_norm, 0},
-      {"training.label_smoothing", &r.training.label_smoothing, 0},
-      {"training.seed", &r.training.seed, 0},
-      {"training.threads", &r.training.threads, 1},
-      {"training.follow_load", &r.training.follow_load},
-      {"training.max_steps", &r.training.max_steps, 0},
-      {"training.max_epochs", &r.training.max_epochs, 0},
-      {"training.max_time", Seconds{&r.training.max_time_seconds}},
-      {"training.inspect_every", &r.training.inspect_every, 0},
-      {"validation.every", &r.validation.every, 1},
-      choice("validation.metric", &r.validation.metric, kValidationMetricNames),
-      {"validation.patience", &r.validation.patience, 0},
-      {"validation.keep", &r.validation.keep, 1},
+             kWordVectorFormatNames, "the word vectors' format (auto: told by their first lines)"),
+      {"model.pretrained_embeddings.freeze", &r.model.pretrained.freeze,
+       "keep the loaded tables as they are"},
+      choice("training.optimizer", &r.training.optimizer, kOptimizerNames, "(the only one)"),
+      {"training.lr", &r.training.lr, "learning rate", 0},
+      choice(
+          "training.schedule", &r.training.schedule, kLrScheduleNames,
+          "the learning rate: constant; inverse_sqrt after warmup_steps; plateau: halved at every "
+          "validation without improvement"),
+      {"training.warmup_steps", &r.training.warmup_steps, "linear warm-up", 0},
+      {"training.batch.sentences", &r.training.batch_sentences, "pairs per batch", 0},
+      {"training.batch.tokens", &r.training.batch_tokens,
+       "when above 0: as many pairs as fit in this many padded target positions instead", 0},
+      {"training.clip_norm", &r.training.clip_norm, "global gradient norm", 0},
+      {"training.label_smoothing", &r.training.label_smoothing, "of the cross-entropy", 0},
+      {"training.seed", &r.training.seed, "weights, dropout and data order", 0},
+      {"training.threads", &r.training.threads,
+       "OpenMP threads (pinned to CPUs when as many as the process may use); any count trains the "
+       "same model, bit for bit",
+       1},
+      {"training.follow_load", &r.training.follow_load,
+       "one thread fewer while other processes keep training's threads waiting for a CPU, back "
+       "when a CPU is free again (docs/training.md, \"On a busy machine\")"},
+      {"training.max_steps", &r.training.max_steps, "0: no limit", 0},
+      {"training.max_epochs", &r.training.max_epochs, "0: no limit", 0},
+      {"training.max_time", Seconds{&r.training.max_time_seconds},
+       "90s, 20m, 1h30m or seconds (0: no limit); a safety cap: a slower machine stops at "
+       "another step"},
+      {"training.inspect_every", &r.training.inspect_every,
+       "every N steps (0: never): gradients through time and gate saturation on a fixed batch, "
+       "to WORKDIR/train/inspect.jsonl",
+       0},
+      {"validation.every", &r.validation.every, "steps between validations (and checkpoints)", 1},
+      choice("validation.metric", &r.validation.metric, kValidationMetricNames,
+             "what ranks checkpoints: BLEU of the validation set translated greedily, or its loss"),
+      {"validation.patience", &r.validation.patience,
+       "stop after this many validations without improvement (0: never)", 0},
+      {"validation.keep", &r.validation.keep,
+       "step checkpoints kept (WORKDIR/train/step-N.ckpt), beside the best weights", 1},
   };
   add_translate_fields(fields, r.translate);
-  fields.push_back({"export.average", &r.export_model.average, 1});
+  fields.push_back({"export.average", &r.export_model.average,
+                    "1: export the best validation's weights; N > 1: the mean of the last N step "
+                    "checkpoints (at most validation.keep)",
+                    1});
   return fields;
 }
 
@@ -511,6 +551,40 @@ std::string dump_recipe_sections(const Recipe& recipe, const std::vector<std::st
     return std::any_of(sections.begin(), sections.end(),
                        [&](const std::string& s) { return in_section(key, s); });
   });
+}
+
+std::string recipe_reference() {
+  Recipe defaults;
+  std::string out =
+      "# Recipe reference\n\n"
+      "Every key a recipe may hold, its default and its meaning, as `rnmt run --recipe-reference`\n"
+      "prints them from the recipe's schema (`recipe/recipe.cpp`); a test keeps this file equal "
+      "to\n"
+      "it. Keys are written nested (`training: {lr: 0.001}`) or dotted on the command line\n"
+      "(`--set training.lr=0.001`). How a run uses them: [training.md](training.md).\n\n"
+      "| key | default | meaning |\n"
+      "|---|---|---|\n";
+  for (const Field& f : schema(defaults)) {
+    std::string value = value_text(f);
+    if (value.size() >= 2 && value.front() == '"') value = value.substr(1, value.size() - 2);
+    if (const auto* real = std::get_if<double*>(&f.target)) {  // as a person writes it
+      char text[32];
+      std::snprintf(text, sizeof text, "%.15g", **real);
+      value = text;
+    }
+    std::string meaning = f.help;
+    if (const auto* c = std::get_if<Choice>(&f.target)) {
+      std::string names;
+      for (const auto& n : c->names) names += (names.empty() ? "`" : ", `") + n + "`";
+      meaning += " (one of " + names + ")";
+    }
+    if (!f.alias.empty()) meaning += " (also read as `" + f.alias + "`)";
+    std::string escaped;  // Markdown: a | ends a cell, a < may open an HTML tag
+    for (char ch : meaning) escaped += ch == '|' ? "\\|" : ch == '<' ? "&lt;" : std::string(1, ch);
+    out += "| `" + f.key + "` | " + (value.empty() ? "" : "`" + value + "`") + " | " + escaped +
+           " |\n";
+  }
+  return out;
 }
 
 std::string model_shape(const Recipe& r) {

@@ -29,7 +29,7 @@ inline constexpr EnumName<ValidationMetric> kValidationMetricNames[] = {
 
 // A training recipe: everything `rnmt run` does, parsed once into typed fields (names become
 // enums here, and back into names only when the recipe is written out). Defaults are those
-// documented in the README's recipe reference.
+// documented in docs/recipe-reference.md (which recipe_reference() prints).
 struct Recipe {
   std::string path;  // the file it came from (for messages)
   std::string workdir = "runs/default";
@@ -127,6 +127,10 @@ RecipeValueKind recipe_value_kind(const std::string& key);
 // Why `value` cannot be `key`'s value ("expects a number, found 'x'"), or "" when it can: the check
 // a recipe line or a --set gets.
 std::string recipe_value_problem(const std::string& key, const std::string& value);
+
+// Every key a recipe may hold, its default and meaning, as a Markdown table: the recipe reference
+// (docs/recipe-reference.md is this text; a test keeps it so).
+std::string recipe_reference();
 
 // "90s", "20m", "1h", "1h30m" or a plain number of seconds.
 double parse_duration(const std::string& text);

@@ -5,9 +5,9 @@
 
 namespace rnmt {
 
-// The inspection as the JSON `rnmt inspect --json` writes and the HTML report reads (README,
-// "Seeing inside the network", lists the fields). Values are rounded to 4 decimals: the page stays
-// small and nothing a picture shows is lost.
+// The inspection as the JSON `rnmt inspect --json` writes and the HTML report reads
+// (docs/inspection.md, "Seeing inside the network", lists the fields). Values are rounded to 4
+// decimals: the page stays small and nothing a picture shows is lost.
 nlohmann::ordered_json inspection_json(const ModelInspection& inspection);
 
 // "encoder 1 left-to-right", "decoder 2": a layer's name in reports (depth counted from 1).

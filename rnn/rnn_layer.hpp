@@ -56,10 +56,11 @@ inline int64_t bias_gates(Cell) {
 
 // One left-to-right recurrent layer on oneDNN's LSTM or linear-before-reset GRU primitive: forward
 // and backward for training, forward_inference for search, over a padded batch [T, N, input]
-// (time-major). An operation: every call gets all its buffers (README: the layer convention).
-// Parameters are kept in oneDNN's plain layouts (weights ldigo [input, gates, hidden], bias
-// [gates, hidden]); each (T, N) gets its own primitives, created once, and reordered copies of the
-// weights in the layouts those primitives prefer, refreshed when the parameters' version changes.
+// (time-major). An operation: every call gets all its buffers (docs/architecture.md: the layer
+// convention). Parameters are kept in oneDNN's plain layouts (weights ldigo [input, gates, hidden],
+// bias [gates, hidden]); each (T, N) gets its own primitives, created once, and reordered copies of
+// the weights in the layouts those primitives prefer, refreshed when the parameters' version
+// changes.
 //
 // oneDNN has no per-sequence lengths: with end padding, outputs before each row's length are exact,
 // but the final states are those after step T-1. Callers read a row's last state from `y` and keep

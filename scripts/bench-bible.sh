@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PyTorch reference on the Bible recipe's split, for the README's one-hour BLEU comparison.
+# The PyTorch reference on the Bible recipe's split, for the one-hour BLEU comparison of docs/performance.md.
 #   scripts/bench-bible.sh [MINUTES]        (default 60)
 # Needs the recipe's prepare stage done (`rnmt run recipes/bible-en-es.yaml` makes it): it feeds
 # the PyTorch reference torch_s2s.py (RNMT_BENCH_REFERENCE) rnmt's own tokenized files (same split, same BPE pieces), trains the

@@ -38,7 +38,7 @@ struct ServerOptions {
   int http_threads = 128;           // connections served at once
 };
 
-// rnmt serve: an HTTP/JSON translation server on cpp-httplib (README, "Translation server").
+// rnmt serve: an HTTP/JSON translation server on cpp-httplib (docs/serving.md).
 // Models load in the background after bind(): until they have, /health answers 503 and
 // /translate 503. stop() (from any thread, e.g. on SIGTERM) drains: requests already received are
 // answered, while new ones get 503 ("stopping") and /health says "stopping"; once none is left in

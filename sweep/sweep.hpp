@@ -12,7 +12,7 @@
 
 namespace rnmt {
 
-// rnmt sweep: hyper-parameter search over a recipe (README, "Choosing settings: rnmt sweep").
+// rnmt sweep: hyper-parameter search over a recipe (docs/sweep.md).
 struct SweepOptions {
   std::string recipe_path;
   std::vector<std::string> overrides;  // --set, for every trial

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The folders' dependency rule (README, "Architecture"): each folder may include only from the
+# The folders' dependency rule (docs/architecture.md): each folder may include only from the
 # folders listed for it, so the arrows of the house all point down. Fails naming every include
 # that breaks the rule.  Usage: tests/architecture_layers.sh [SOURCE_DIR]
 set -euo pipefail

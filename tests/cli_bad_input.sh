@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's table of bad inputs, row by row: what a user may feed rnmt and what it gets back.
+# The table of bad inputs in docs/testing.md, row by row: what a user may feed rnmt and what it gets back.
 # Every row either follows a stated policy (one output line per input line, always) or is an error
 # with a clear message and a non-zero exit; none may crash or lose a line.
 # Usage: cli_bad_input.sh RNMT MODEL_DIR [BIG_INPUT_BYTES [PEAK_KB]]   (MODEL_DIR from cli_run.sh)

@@ -12,7 +12,8 @@ namespace rnmt {
 // Training's OpenMP thread count, lowered while other processes want the CPUs and raised again
 // when they leave. Training's threads meet at a barrier many times a step, so a thread that shares
 // its CPU with a busy process holds up all of them: on 2 cores beside one busy process at nice 0,
-// two threads made 42% of their figure alone and one thread 52% (README, "Sharing the machine").
+// two threads made 42% of their figure alone and one thread 52% (docs/performance.md, "Sharing the
+// machine").
 //
 // The signal is the time our threads spent runnable but waiting for a CPU (the kernel's
 // /proc/self/task/*/schedstat): a quarter of a CPU or more over a window of steps means another

@@ -76,8 +76,9 @@ TEST_CASE("ranks sharing a global batch of 64 update as one process with the bat
   for (int i = 0; i < steps; ++i)
     CHECK(parallel_loss[static_cast<size_t>(i)] ==
           Approx(reference_loss[static_cast<size_t>(i)]).epsilon(1e-5));
-  // The sums over ranks add the same terms in another order: float rounding, no more (the README's
-  // figures: 2.9e-7 in the release build, 1.1e-6 in the sanitizers' -O1 build; checked below 2e-6).
+  // The sums over ranks add the same terms in another order: float rounding, no more
+  // (docs/distributed.md's figures: 2.9e-7 in the release build, 1.1e-6 in the sanitizers' -O1
+  // build; checked below 2e-6).
   const double difference = max_difference(values(shared), values(alone));
   INFO("largest weight difference " << difference);
   CHECK(difference < 2e-6);
