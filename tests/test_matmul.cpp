@@ -143,3 +143,53 @@ TEST_CASE("packed inference matmul in bf16: f32 results within bf16 rounding", "
   }
   CHECK(worst > 0);  // it really computed in bf16
 }
+
+TEST_CASE("packed inference matmul in int8: within the quantisation's bound of f32", "[matmul]") {
+  if (!int8_supported()) {
+    CHECK_THROWS_WITH(PackedMatmul(4, 4, false)
+                          .forward(nullptr, 1, nullptr, nullptr, 1, nullptr, ComputeType::int8),
+                      Catch::Matchers::Contains("int8 computation needs a CPU with AVX2"));
+    test::skip_test("this CPU has no s8 matmul in oneDNN");
+    return;
+  }
+  const int64_t n = 70, k = 33;
+  Rng rng(11);
+  auto w = random_vector(static_cast<size_t>(n * k), rng);
+  const auto bias = random_vector(static_cast<size_t>(n), rng);
+  for (int64_t c = 0; c < k; ++c) w[static_cast<size_t>(5 * k + c)] = 0;  // an all-zero row
+  PackedMatmul packed(n, k, true);
+  for (int64_t m : {1, 9}) {
+    for (uint64_t version : {1, 2}) {
+      if (version == 2)
+        for (auto& v : w) v = v * -3.0f;  // new values under a new version: quantised again
+      auto x = random_vector(static_cast<size_t>(m * k), rng);
+      x[0] = 4.0f;  // one large input sets the call's scale
+      std::vector<float> exact(static_cast<size_t>(m * n)), quantized(exact.size());
+      packed.forward(x.data(), m, w.data(), bias.data(), version, exact.data(), ComputeType::f32);
+      packed.forward(x.data(), m, w.data(), bias.data(), version, quantized.data(),
+                     ComputeType::int8);
+      float x_max = 0;
+      for (float v : x) x_max = std::max(x_max, std::abs(v));
+      int64_t moved = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        float w_max = 0;
+        for (int64_t c = 0; c < k; ++c)
+          w_max = std::max(w_max, std::abs(w[static_cast<size_t>(j * k + c)]));
+        // Rounding moves each input by at most x_max/254 and each weight by w_max/254.
+        const double dx = x_max / 254.0, dw = w_max / 254.0;
+        for (int64_t i = 0; i < m; ++i) {
+          double bound = 1e-4;
+          for (int64_t c = 0; c < k; ++c) {
+            bound += std::abs(x[static_cast<size_t>(i * k + c)]) * dw +
+                     std::abs(w[static_cast<size_t>(j * k + c)]) * dx + dx * dw;
+          }
+          const auto at = static_cast<size_t>(i * n + j);
+          INFO("m " << m << " version " << version << " (" << i << ", " << j << ")");
+          REQUIRE(std::abs(quantized[at] - exact[at]) <= bound);
+          moved += quantized[at] != exact[at];
+        }
+      }
+      CHECK(moved > 0);  // it did compute in int8
+    }
+  }
+}

@@ -46,8 +46,9 @@ const std::vector<TranslationOptionField>& translation_option_fields() {
        "when above 0: at most this many source pieces per batch, padding included", cli | scoring,
        "batch_tokens", 0},
       {"compute_type", &O::compute_type,
-       "float32 (the trained model's arithmetic) or bfloat16 (output layer and attention in bf16: "
-       "faster on CPUs with AVX-512 BF16, slightly different results)",
+       "float32 (the trained model's arithmetic), bfloat16 (output layer and attention in bf16: "
+       "faster on CPUs with AVX-512 BF16, slightly different results) or int8 (output layer and "
+       "attention in int8, weights per row and inputs per call: any CPU with AVX2)",
        cli | request | scoring},
       {"sampling_topk", &O::sampling_topk,
        "random sampling instead of search when not 1: draw each piece from the K most probable "

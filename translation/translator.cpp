@@ -144,6 +144,7 @@ int64_t Translator::max_source_length() const {
 void Translator::validate(const TranslationOptions& options) const {
   const ComputeType compute = checked_compute_type(options);
   if (compute == ComputeType::bf16 && !bf16_supported()) throw Error(kBf16Unsupported);
+  if (compute == ComputeType::int8 && !int8_supported()) throw Error(kInt8Unsupported);
   if ((options.return_alignments || options.return_attention) &&
       impl_->members.front().recipe.model.attention == AttentionType::none)
     throw Error(kAlignmentsNeedAttention);

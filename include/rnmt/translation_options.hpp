@@ -33,7 +33,9 @@ struct TranslationOptions {
   int64_t max_batch_tokens = 0;    // when > 0: batches hold at most this many source tokens instead
   // "float32": exactly the trained model's arithmetic. "bfloat16": the output layer and attention
   // multiply in bf16 (f32 accumulation), about 1.4x faster where the CPU has AVX-512 BF16 or AMX,
-  // with slightly different results.
+  // with slightly different results. "int8": the output layer and attention multiply in int8
+  // (weights quantised per output row, inputs per call, s32 accumulation; any CPU with AVX2), with
+  // slightly different results.
   std::string compute_type = "float32";
   // Random sampling instead of search (CTranslate2's names), when sampling_topk != 1: each token
   // is drawn from the model's distribution at sampling_temperature (0: the most probable), among
