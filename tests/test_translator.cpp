@@ -273,7 +273,15 @@ TEST_CASE("Translator: bfloat16 scores within bf16 rounding of float32, unknown 
   TranslationOptions o = translator.default_options();
   o.compute_type = "int4";
   CHECK_THROWS_WITH(translator.translate(kLines, o),
-                    Contains("unknown compute type 'int4' (expected float32 or bfloat16)"));
+                    Contains("unknown compute type 'int4' (expected float32, bfloat16 or int8)"));
+  // int8 (where oneDNN has s8 products: any AVX2 CPU) gives every line its translation
+  o.compute_type = "int8";
+  if (int8_supported()) {
+    translator.validate(o);
+    CHECK(translator.translate(kLines, o).size() == kLines.size());
+  } else {
+    CHECK_THROWS_WITH(translator.validate(o), Contains("int8 computation needs a CPU with AVX2"));
+  }
   o.compute_type = "bfloat16";
   if (!bf16_supported()) {
     CHECK_THROWS_WITH(translator.translate(kLines, o), Contains("needs a CPU with AVX-512 BF16"));
