@@ -89,6 +89,15 @@ def test_validate_checks_options_without_translating(translator):
         translator.validate(beam=2)
 
 
+def test_int8_translates_as_float32_does_on_most_lines(translator):
+    lines = sample_lines()
+    exact = translator.translate(lines, compute_type="float32")
+    reduced = translator.translate(lines, compute_type="int8")
+    assert len(reduced) == len(lines)
+    assert sum(a.text == b.text for a, b in zip(exact, reduced)) >= len(lines) - 2
+    assert any(a.score != b.score for a, b in zip(exact, reduced))  # int8 did run
+
+
 def test_four_threads_at_once_equal_the_serial_results(translator):
     lines = sample_lines(60)
     serial = [r.text for r in translator.translate(lines, beam_size=2)]
