@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < results.size(); ++i)
     results[i].hypotheses.push_back(
         {.text = request.lines[i], .tokens = {}, .score = -1.0, .alignment = {}, .attention = {}});
-  const std::string answer = translate_response(request, "m", results, options)
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  // every line comes back as it was sent (a replaced byte would show here)
+  const std::string answer = translate_response(request, "m", results, options);
   const nlohmann::json back = nlohmann::json::parse(answer);
   for (size_t i = 0; i < results.size(); ++i) {
     const nlohmann::json& text = request.form == TranslateRequest::Form::opennmt
