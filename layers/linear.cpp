@@ -43,26 +43,36 @@ void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,
 }
 
 void Linear::backward_input(const float* dy, int64_t rows, float* dx, bool accumulate_dx) const {
+  linear_input_gradient(dy, rows, out, weight->w, in, dx, accumulate_dx);
+}
+
+void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
+  add_linear_parameter_gradients(x, rows, in, dy, out, weight->g, bias ? bias->g : nullptr);
+}
+
+void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const float* w, int64_t in,
+                           float* dx, bool accumulate) {
   gemm({.m = rows,
         .n = in,
         .k = out,
         .a = {dy, out},
-        .b = {weight->w, in},
+        .b = {w, in},
         .c = dx,
         .ldc = in,
-        .accumulate = accumulate_dx});
+        .accumulate = accumulate});
 }
 
-void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
+void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, const float* dy,
+                                    int64_t out, float* dw, float* db) {
   gemm({.m = out,
         .n = in,
         .k = rows,
         .a = {dy, out, true},
         .b = {x, in},
-        .c = weight->g,
+        .c = dw,
         .ldc = in,
         .accumulate = true});
-  if (bias) add_column_sums(dy, rows, out, bias->g);
+  if (db) add_column_sums(dy, rows, out, db);
 }
 
 void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db) {

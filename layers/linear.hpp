@@ -34,4 +34,12 @@ struct Linear {
 // db[j] += sum over rows of dy[i, j]
 void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db);
 
+// The backward products of any y = x · Wᵀ + b with W [out, in] (a Linear's, the output layer's):
+// dx [rows, in] = dy [rows, out] · W (or += it, when accumulate), and dW += dyᵀ · x, db += Σ dy
+// (db may be null: no bias).
+void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const float* w, int64_t in,
+                           float* dx, bool accumulate);
+void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, const float* dy,
+                                    int64_t out, float* dw, float* db);
+
 }  // namespace rnmt

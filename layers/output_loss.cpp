@@ -102,22 +102,8 @@ void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets,
     p[targets[r]] -= (1.0f - smoothing) * scale;
   }
   const float* dz = probs.data();
-  gemm({.m = V,
-        .n = hidden,
-        .k = rows,
-        .a = {dz, V, true},
-        .b = {x, hidden},
-        .c = weight->g,
-        .ldc = hidden,
-        .accumulate = true});
-  add_column_sums(dz, rows, V, bias->g);
-  gemm({.m = rows,
-        .n = hidden,
-        .k = V,
-        .a = {dz, V},
-        .b = {weight->w, hidden},
-        .c = dx,
-        .ldc = hidden});
+  add_linear_parameter_gradients(x, rows, hidden, dz, V, weight->g, bias->g);
+  linear_input_gradient(dz, rows, V, weight->w, hidden, dx, false);
 }
 
 }  // namespace rnmt
