@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
@@ -29,12 +30,17 @@ struct PackedMatmul::Primitive {
   memory::desc weights_wanted;
 };
 
-// W [n, k] as s8 in the layout the int8 primitive wants, each row scaled by 127 / its largest
-// magnitude; made again when W's version changes.
+// W [n, k] as s8, each row scaled by 127 / its largest magnitude: once per weight version, in
+// every layout an int8 primitive asks for (as layouts_ does for f32), so that calls of different
+// row counts never quantise again in turn.
 struct PackedMatmul::QuantizedWeights {
-  memory prepared;
-  std::vector<float> row_max;  // [n]: each row's largest magnitude (1 for an all-zero row)
-  uint64_t version = 0;
+  std::vector<float> row_max;       // [n]: each row's largest magnitude (1 for an all-zero row)
+  std::optional<uint64_t> version;  // of row_max
+  struct Layout {
+    memory prepared;
+    std::optional<uint64_t> version;  // of the values in `prepared`
+  };
+  std::vector<Layout> layouts;
 };
 
 namespace {
@@ -142,25 +148,35 @@ void PackedMatmul::forward_int8(Primitive& p, const float* x, int64_t m, const f
   auto& engine = dnnl_context().engine;
   if (!quantized_) quantized_ = std::make_unique<QuantizedWeights>();
   QuantizedWeights& q = *quantized_;
-  if (!q.prepared || q.version != version || q.prepared.get_desc() != p.weights_wanted) {
-    // Per-row scales, then one reorder of Wᵀ (the plain [k, n] view of W) into the s8 layout.
+  if (q.version != version) {  // the rows' scales, once per version
     q.row_max.assign(static_cast<size_t>(n_), 0.0f);
-    std::vector<float> scales(static_cast<size_t>(n_));
     for (int64_t j = 0; j < n_; ++j) {
       float largest = 0;
       for (int64_t c = 0; c < k_; ++c) largest = std::max(largest, std::fabs(w[j * k_ + c]));
       q.row_max[static_cast<size_t>(j)] = largest > 0 ? largest : 1.0f;
-      scales[static_cast<size_t>(j)] = kInt8Max / q.row_max[static_cast<size_t>(j)];
     }
+    q.version = version;
+  }
+  QuantizedWeights::Layout* layout = nullptr;
+  for (auto& candidate : q.layouts)
+    if (candidate.prepared.get_desc() == p.weights_wanted) layout = &candidate;
+  if (!layout) {
+    q.layouts.push_back({memory(p.weights_wanted, engine), std::nullopt});
+    layout = &q.layouts.back();
+  }
+  if (layout->version != version) {
+    // One reorder of Wᵀ (the plain [k, n] view of W) into the s8 layout, each row scaled.
+    std::vector<float> scales(static_cast<size_t>(n_));
+    for (int64_t j = 0; j < n_; ++j)
+      scales[static_cast<size_t>(j)] = kInt8Max / q.row_max[static_cast<size_t>(j)];
     const memory::desc plain({k_, n_}, f32, memory::format_tag::ba);
-    q.prepared = memory(p.weights_wanted, engine);
     dnnl::primitive_attr attr;
     attr.set_output_scales(1 << 1, scales);
     const memory user(plain, engine, const_cast<float*>(w));
     const dnnl::reorder reorder(
         dnnl::reorder::primitive_desc(engine, plain, engine, p.weights_wanted, attr));
-    execute(reorder, {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, q.prepared.get()}});
-    q.version = version;
+    execute(reorder, {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, layout->prepared.get()}});
+    layout->version = version;
   }
   // The input: one symmetric scale for the call, from its largest magnitude.
   const int64_t count = m * k_;
@@ -174,7 +190,7 @@ void PackedMatmul::forward_int8(Primitive& p, const float* x, int64_t m, const f
         x_max * q.row_max[static_cast<size_t>(j)] / (kInt8Max * kInt8Max);
   p.dst.set_data_handle(y);
   execute(p.matmul, {{DNNL_ARG_SRC, p.quantized_src.get()},
-                     {DNNL_ARG_WEIGHTS, q.prepared.get()},
+                     {DNNL_ARG_WEIGHTS, layout->prepared.get()},
                      {DNNL_ARG_DST, p.dst.get()},
                      {DNNL_ARG_ATTR_OUTPUT_SCALES, p.scales.get()},
                      {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}});
