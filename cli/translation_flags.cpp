@@ -36,10 +36,8 @@ std::string help(const TranslationOptionField& f) {
   return std::visit(
       [&](auto member) -> std::string {
         using T = std::remove_cv_t<std::remove_reference_t<decltype(defaults.*member)>>;
-        if constexpr (std::is_same_v<T, bool>)
-          return f.help;
-        else if constexpr (std::is_same_v<T, std::vector<std::string>>)
-          return f.help;
+        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::vector<std::string>>)
+          return f.help;  // a switch, or a list: no default worth showing
         else
           return std::string(f.help) + " (default: " + shown(defaults.*member) + ")";
       },
