@@ -28,6 +28,21 @@ Ensemble::Ensemble(std::vector<EnsembleMember> members) : members_(std::move(mem
     if (!std::isfinite(m.weight)) throw Error("ensemble weights must be finite numbers");
   }
   states_.resize(members_.size());
+  // networks are reused from batch to batch: no shortlist of an earlier one stays
+  for (auto& m : members_) m.network->restrict_output({});
+}
+
+void Ensemble::restrict_output(std::vector<int32_t> ids) {
+  const int64_t full = members_.front().network->config().tgt_vocab;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] >= full || (i > 0 && ids[i] <= ids[i - 1]))
+      throw Error("a shortlist must hold ascending ids of the target vocabulary");
+  }
+  if (!ids.empty() && (ids.size() <= static_cast<size_t>(kEos) || ids[kEos] != kEos))
+    throw Error("a shortlist must hold the special tokens");
+  vocabulary_ = std::move(ids);
+  vocab_ = restricted() ? static_cast<int64_t>(vocabulary_.size()) : full;
+  for (auto& m : members_) m.network->restrict_output(vocabulary_);
 }
 
 Ensemble::Ensemble(Seq2Seq& network, const Batch& batch)
@@ -47,6 +62,12 @@ void Ensemble::select(const std::vector<int32_t>& from) {
 }
 
 Ensemble::Step Ensemble::step(const int32_t* tokens, ComputeType compute) {
+  if (restricted()) {  // the networks read target ids
+    const auto rows = static_cast<size_t>(states_.front().rows);
+    member_tokens_.resize(rows);
+    for (size_t r = 0; r < rows; ++r) member_tokens_[r] = full_id(tokens[r]);
+    tokens = member_tokens_.data();
+  }
   const Seq2Seq::StepOutput first =
       members_.front().network->step(states_.front(), tokens, compute);
   if (members_.size() == 1) return {first.logits, first.attention, false};

@@ -29,6 +29,7 @@ class Ensemble {
   explicit Ensemble(std::vector<EnsembleMember> members);
   Ensemble(Seq2Seq& network, const Batch& batch);
 
+  // The size of the vocabulary steps score: the target vocabulary, or the shortlist's.
   int64_t target_vocab() const { return vocab_; }
   bool has_attention() const;
   const Batch& batch() const { return *members_.front().batch; }
@@ -47,11 +48,24 @@ class Ensemble {
   // DecoderState::select for every member.
   void select(const std::vector<int32_t>& from);
 
+  // Search with a lexical shortlist (shortlist/shortlist.hpp): from now on every member's steps
+  // score the target pieces `ids` alone (ascending, the four specials first, so that </s> and the
+  // others keep their ids), and step() takes tokens, and gives scores, in that list's index space;
+  // full_id() maps an index back. Empty: the whole vocabulary. Call it before start().
+  void restrict_output(std::vector<int32_t> ids);
+  bool restricted() const { return !vocabulary_.empty(); }
+  const std::vector<int32_t>& output_vocabulary() const { return vocabulary_; }
+  int32_t full_id(int32_t index) const {
+    return restricted() ? vocabulary_[static_cast<size_t>(index)] : index;
+  }
+
  private:
   std::vector<EnsembleMember> members_;
   std::vector<DecoderState> states_;       // one per member
   std::vector<const float*> step_logits_;  // [members] each one's logits [padded rows, V]
   int64_t vocab_ = 0;
+  std::vector<int32_t> vocabulary_;     // the shortlist's target ids (empty: none)
+  std::vector<int32_t> member_tokens_;  // [rows] a step's tokens as target ids, with a shortlist
 };
 
 }  // namespace rnmt

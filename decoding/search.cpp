@@ -1,5 +1,6 @@
 #include "decoding/search.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -138,13 +139,37 @@ std::vector<int64_t> output_limits(const Batch& b, double max_length_ratio) {
   return limit;
 }
 
+namespace {
+
+std::vector<std::vector<Hypothesis>> run_strategy(Ensemble& models, const SearchOptions& o) {
+  if (o.sampling_topk != 1) return sample_search(models, o);
+  return o.beam == 1 ? greedy_search(models, o) : beam_search(models, o);
+}
+
+}  // namespace
+
 std::vector<std::vector<Hypothesis>> search(Ensemble& models, const SearchOptions& o) {
   check_search_options(o);
   if (!o.target_prefixes.empty() &&
       static_cast<int64_t>(o.target_prefixes.size()) != models.batch().N)
     throw Error("one target prefix per sentence of the batch, or none");
-  if (o.sampling_topk != 1) return sample_search(models, o);
-  return o.beam == 1 ? greedy_search(models, o) : beam_search(models, o);
+  if (!models.restricted()) return run_strategy(models, o);
+  // With a shortlist the strategies work in its index space: prefixes go in, outputs come out.
+  const std::vector<int32_t>& vocabulary = models.output_vocabulary();
+  SearchOptions in_shortlist = o;
+  for (Sentence& prefix : in_shortlist.target_prefixes) {
+    for (int32_t& token : prefix) {
+      const auto at = std::lower_bound(vocabulary.begin(), vocabulary.end(), token);
+      if (at == vocabulary.end() || *at != token)
+        throw Error("a target prefix's piece is not in the batch's shortlist");
+      token = static_cast<int32_t>(at - vocabulary.begin());
+    }
+  }
+  std::vector<std::vector<Hypothesis>> hypotheses = run_strategy(models, in_shortlist);
+  for (auto& sentence : hypotheses)
+    for (Hypothesis& h : sentence)
+      for (int32_t& token : h.tokens) token = models.full_id(token);
+  return hypotheses;
 }
 
 std::vector<std::vector<Hypothesis>> search(Seq2Seq& model, const Batch& b,

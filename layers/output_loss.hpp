@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,15 @@ struct OutputLayer {
   void init(Rng& rng, bool init_weight);
   // x [rows, hidden], targets [rows] -> loss sums; keeps the probabilities for backward.
   LossStats forward(const float* x, int64_t rows, const int32_t* targets, float smoothing);
-  // Inference: the logits z [rows, vocab] of x [rows, hidden]; `version` is the ParamSet's.
+  // Inference: the logits z [rows, vocab] of x [rows, hidden]; `version` is the ParamSet's. When
+  // restricted, z is [rows, restricted size]: the logits of the restriction's pieces alone.
   void forward_inference(const float* x, int64_t rows, float* z, uint64_t version,
                          ComputeType type = ComputeType::f32);
+  // Search with a shortlist: the following forward_inference calls compute the logits of `ids`
+  // (ascending target ids) alone, from a copy of their rows of W and b taken now; empty: the whole
+  // vocabulary again. The rows are quantised as the whole W's are, so int8 logits stay the same.
+  void restrict_to(const std::vector<int32_t>& ids);
+  int64_t output_size() const { return restricted_ ? restricted_->size : vocab; }
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);
@@ -43,6 +50,14 @@ struct OutputLayer {
   // Rows [0, rows) of z turn from logits into probabilities; returns the loss sums.
   LossStats softmax_rows(float* z, int64_t rows, const int32_t* targets, float smoothing);
   std::vector<double> row_terms_;  // [rows, 2]: each row's loss and negative log-likelihood
+  struct Restriction {
+    int64_t size = 0;
+    Tensor weight, bias;   // [size, hidden], [size]: the rows of the chosen pieces
+    uint64_t version = 0;  // changes with every restriction (the products' weight version)
+    std::unique_ptr<PackedMatmul> product;  // for `size` outputs; kept while the size stays
+  };
+  std::unique_ptr<Restriction> restricted_;  // null: the whole vocabulary
+  std::unique_ptr<Restriction> spare_;       // the last restriction's, reused by the next
 };
 
 }  // namespace rnmt

@@ -205,7 +205,7 @@ void Seq2Seq::start(const Batch& b, DecoderState& state) {
 
 Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, ComputeType compute) {
   const int64_t P = state.padded_rows, L = config_.decoder_layers, E = config_.embedding,
-                H = config_.decoder_hidden, V = config_.tgt_vocab;
+                H = config_.decoder_hidden, V = output_.output_size();
   const bool feeding = config_.input_feeding, lstm = bridge_.has_c();
   const int64_t F = E + (feeding ? H : 0);
   step_tokens_.assign(static_cast<size_t>(P), kPad);

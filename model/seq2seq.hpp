@@ -67,12 +67,17 @@ class Seq2Seq {
   // strategies need only the best few tokens and one normaliser per row, and normalising all of a
   // step's logits would be a pass over [rows, vocab] that greedy and beam search do not need.
   struct StepOutput {
-    // [state.padded_rows, tgt_vocab]; rows past state.rows are padding. Writable: the caller may
-    // process them in place (repetition penalties and the like) until the next step.
+    // [state.padded_rows, tgt_vocab (or the shortlist's size)]; rows past state.rows are padding.
+    // Writable: the caller may process them in place (repetition penalties and the like) until
+    // the next step.
     float* logits;
     const float* attention;  // [state.padded_rows, source length of the batch]; null with none
   };
   void start(const Batch& batch, DecoderState& state);
+  // A lexical shortlist for the steps that follow: their logits are [padded rows, ids.size()], of
+  // the target pieces `ids` (ascending) alone; empty: the whole vocabulary
+  // (OutputLayer::restrict_to).
+  void restrict_output(const std::vector<int32_t>& ids) { output_.restrict_to(ids); }
   StepOutput step(DecoderState& state, const int32_t* tokens,
                   ComputeType compute = ComputeType::f32);
 

@@ -47,8 +47,11 @@ ModelFileContents average_model_files(const std::vector<std::string>& paths) {
     if (archives[a].get(kTargetTokenizerSection) != archives[0].get(kTargetTokenizerSection))
       throw differ("target tokenizers");
   }
+  // a shortlist comes from the training data, not the weights: the first file's stays
+  const auto shortlist = archives[0].sections.find(kShortlistSection);
   return {archives[0].get(kRecipeSection), archives[0].get(kSourceTokenizerSection),
-          archives[0].get(kTargetTokenizerSection), average_weights(archives, paths)};
+          archives[0].get(kTargetTokenizerSection), average_weights(archives, paths),
+          shortlist == archives[0].sections.end() ? std::string() : shortlist->second};
 }
 
 }  // namespace rnmt

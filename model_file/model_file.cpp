@@ -14,6 +14,7 @@ Archive model_archive(const ModelFileContents& c) {
   a.sections[kSourceTokenizerSection] = c.src_tokenizer;
   a.sections[kTargetTokenizerSection] = c.tgt_tokenizer;
   a.sections[kWeightsSection] = c.weights;
+  if (!c.shortlist.empty()) a.sections[kShortlistSection] = c.shortlist;
   return a;
 }
 
@@ -56,6 +57,10 @@ LoadedModel load_model(const Archive& a, const std::string& path) {
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
                      static_cast<int64_t>(m.tgt->model().vocabulary.size())),
         stored_weight_count(a, path));
+    if (a.sections.count(kShortlistSection)) {
+      m.shortlist = parse_shortlist(a.get(kShortlistSection), m.network->config().src_vocab,
+                                    m.network->config().tgt_vocab, path);
+    }
   } catch (const Error& e) {
     throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
   }

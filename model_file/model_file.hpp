@@ -1,11 +1,13 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/archive.hpp"
 #include "model/seq2seq.hpp"
 #include "recipe/recipe.hpp"
+#include "shortlist/shortlist.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace rnmt {
@@ -17,13 +19,15 @@ inline constexpr uint32_t kModelFileVersion = 1;
 inline constexpr const char* kRecipeSection = "recipe";
 inline constexpr const char* kSourceTokenizerSection = "src_tokenizer";
 inline constexpr const char* kTargetTokenizerSection = "tgt_tokenizer";
-// and the weights, in model_file/weights.hpp's kWeightsSection
+// and the weights, in model_file/weights.hpp's kWeightsSection; optionally a lexical shortlist,
+// in shortlist/shortlist.hpp's kShortlistSection (files without one are as they were)
 
 // What a model file holds, as bytes.
 struct ModelFileContents {
   std::string recipe;                        // the resolved recipe (dump_recipe)
   std::string src_tokenizer, tgt_tokenizer;  // tokenizer model files
   std::string weights;                       // float32 values in ParamSet order
+  std::string shortlist;                     // shortlist_bytes, or empty: none
 };
 Archive model_archive(const ModelFileContents& contents);
 void write_model_file(const ModelFileContents& contents, const std::string& path);
@@ -34,6 +38,7 @@ struct LoadedModel {
   Recipe recipe;
   std::unique_ptr<PieceTokenizer> src, tgt;
   std::unique_ptr<Seq2Seq> network;
+  std::optional<Shortlist> shortlist;  // when the file has one
 };
 
 // Reads and checks a model file: format tag, version, checksum, every section, and that the weights

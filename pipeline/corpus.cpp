@@ -75,13 +75,15 @@ ParallelData encode_corpus(const Corpus& c, PieceTokenizer& src, PieceTokenizer&
 
 std::vector<std::string> translate_lines(Seq2Seq& model, PieceTokenizer& src, PieceTokenizer& tgt,
                                          const std::vector<std::string>& lines, const Recipe& r,
-                                         TranslationOptions o,
-                                         const TranslationProgress& progress) {
+                                         TranslationOptions o, const TranslationProgress& progress,
+                                         const Shortlist* shortlist) {
   o.max_batch_size = 64;
+  if (!shortlist) o.use_shortlist = false;
   std::vector<std::string> out;
   out.reserve(lines.size());
-  for (auto& result : translate_text({TranslationModel{{{model, src, r.data.max_length}}, tgt}},
-                                     lines, o, progress))
+  for (auto& result :
+       translate_text({TranslationModel{{{model, src, r.data.max_length, 1.0, shortlist}}, tgt}},
+                      lines, o, progress))
     out.push_back(std::move(result.hypotheses.front().text));
   return out;
 }

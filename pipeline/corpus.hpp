@@ -41,10 +41,12 @@ ParallelData encode_corpus(const Corpus& corpus, PieceTokenizer& src, PieceToken
                            Rng* rng = nullptr);
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
-// one output per line. `progress` is called after each batch (and may throw to stop).
+// one output per line. `progress` is called after each batch (and may throw to stop). Without a
+// shortlist, options.use_shortlist is ignored (validation during training has none yet).
 std::vector<std::string> translate_lines(Seq2Seq& model, PieceTokenizer& src, PieceTokenizer& tgt,
                                          const std::vector<std::string>& lines,
                                          const Recipe& recipe, TranslationOptions options,
-                                         const TranslationProgress& progress = nullptr);
+                                         const TranslationProgress& progress = nullptr,
+                                         const Shortlist* shortlist = nullptr);
 
 }  // namespace rnmt

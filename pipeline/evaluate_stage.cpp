@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/dnnl_context.hpp"
+#include "core/error.hpp"
 #include "core/files.hpp"
 #include "evaluation/bleu.hpp"
 #include "model_file/weights.hpp"
@@ -10,6 +11,7 @@
 #include "pipeline/stages.hpp"
 #include "recipe/model_config.hpp"
 #include "training/workdir.hpp"
+#include "translation/translate_text.hpp"
 
 namespace rnmt {
 
@@ -27,8 +29,14 @@ void evaluate_stage(const Recipe& r, std::ostream& log, const RunContext& contex
   const auto start = std::chrono::steady_clock::now();
   TranslationOptions options = translation_options(r);
   options.threads = static_cast<int>(r.training.threads);
-  const auto hyps = translate_lines(*model, t.src, t.tgt, test.src, r, options,
-                                    [&](int64_t, int64_t) { stop_point(context); });
+  std::optional<Shortlist> shortlist;
+  if (options.use_shortlist) {
+    shortlist = learned_shortlist(r, log);
+    if (!shortlist) throw Error("translate.use_shortlist: " + std::string(kNoShortlist));
+  }
+  const auto hyps = translate_lines(
+      *model, t.src, t.tgt, test.src, r, options, [&](int64_t, int64_t) { stop_point(context); },
+      shortlist ? &*shortlist : nullptr);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::filesystem::create_directories(Workdir{r.workdir}.evaluate());

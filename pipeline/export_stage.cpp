@@ -36,10 +36,12 @@ std::string final_weights(const Recipe& r, std::ostream& log) {
 
 void export_stage(const Recipe& r, std::ostream& log) {
   const std::string path = Workdir{r.workdir}.model();
+  const std::optional<Shortlist> shortlist = learned_shortlist(r, log);
   write_model_file({.recipe = dump_recipe(r),
                     .src_tokenizer = read_whole_file(src_tokenizer_path(r), "tokenizer model"),
                     .tgt_tokenizer = read_whole_file(tgt_tokenizer_path(r), "tokenizer model"),
-                    .weights = final_weights(r, log)},
+                    .weights = final_weights(r, log),
+                    .shortlist = shortlist ? shortlist_bytes(*shortlist) : std::string()},
                    path);
   log << "export: wrote " << path << " (" << std::filesystem::file_size(path) / 1000 << " kB)"
       << std::endl;

@@ -1,9 +1,11 @@
 #pragma once
+#include <optional>
 #include <ostream>
 
 #include "core/run_context.hpp"
 #include "distributed/communicator.hpp"
 #include "recipe/recipe.hpp"
+#include "shortlist/shortlist.hpp"
 
 namespace rnmt {
 
@@ -26,5 +28,9 @@ void evaluate_stage(const Recipe& recipe, std::ostream& log, const RunContext& c
 // export.average N > 1 the mean of the last N step checkpoints.
 std::string final_weights(const Recipe& recipe, std::ostream& log);
 void export_stage(const Recipe& recipe, std::ostream& log);
+// The lexical shortlist export.shortlist describes, learned from the training data (none when its
+// translations are 0), with its coverage of the held-out data on `log`. Export stores it in the
+// model file; evaluation uses it when translate.use_shortlist is set.
+std::optional<Shortlist> learned_shortlist(const Recipe& recipe, std::ostream& log);
 
 }  // namespace rnmt

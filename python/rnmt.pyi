@@ -82,6 +82,7 @@ class Translator:
         max_batch_size: int = ...,
         max_batch_tokens: int = ...,
         compute_type: str = ...,
+        use_shortlist: bool = ...,
         sampling_topk: int = ...,
         sampling_topp: float = ...,
         sampling_temperature: float = ...,

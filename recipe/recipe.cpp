@@ -163,6 +163,15 @@ std::vector<Field> schema(Recipe& r) {
                     "1: export the best validation's weights; N > 1: the mean of the last N step "
                     "checkpoints (at most validation.keep)",
                     1});
+  fields.push_back({"export.shortlist.translations", &r.export_model.shortlist.translations,
+                    "the lexical shortlist stored in the model: target pieces kept per source "
+                    "piece, the most probable under IBM Model 1 learned from the training data (0: "
+                    "no shortlist; docs/translating.md)",
+                    0});
+  fields.push_back({"export.shortlist.frequent", &r.export_model.shortlist.frequent,
+                    "the most frequent target pieces every batch may output", 0});
+  fields.push_back({"export.shortlist.iterations", &r.export_model.shortlist.iterations,
+                    "rounds of IBM Model 1's expectation-maximisation", 1});
   return fields;
 }
 

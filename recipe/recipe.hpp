@@ -7,6 +7,7 @@
 #include "embeddings/word_vectors.hpp"
 #include "model/model_config.hpp"
 #include "rnmt/translation_options.hpp"
+#include "shortlist/shortlist.hpp"
 #include "tokenizer/normalizer.hpp"
 
 namespace rnmt {
@@ -96,6 +97,8 @@ struct Recipe {
   struct ExportModel {
     // 1: the best validation's weights; N > 1: the mean of the last N step checkpoints'
     int64_t average = 1;
+    // The lexical shortlist stored in the model file (translate.use_shortlist turns it on).
+    ShortlistLearning shortlist;
   } export_model;
 };
 

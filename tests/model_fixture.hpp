@@ -33,6 +33,7 @@ struct ModelFile {
   std::string src_tok = tokenizer_text({"a", "b", "c"}),
               tgt_tok = tokenizer_text({"x", "y", "z", "w"});
   std::unique_ptr<Seq2Seq> network;
+  std::string shortlist;  // shortlist_bytes, or empty: none
   explicit ModelFile(const std::string& recipe_text =
                          "workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: "
                          "{hidden: 10}}\n") {
@@ -40,7 +41,8 @@ struct ModelFile {
     network = std::make_unique<Seq2Seq>(model_config(recipe, 7, 8), 3);
   }
   Archive archive() const {
-    return model_archive({dump_recipe(recipe), src_tok, tgt_tok, weight_bytes(network->params())});
+    return model_archive(
+        {dump_recipe(recipe), src_tok, tgt_tok, weight_bytes(network->params()), shortlist});
   }
 };
 

@@ -102,6 +102,10 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   if ((o.return_alignments || o.return_attention) &&
       m.members.front().network.config().attention == AttentionType::none)
     throw Error(kAlignmentsNeedAttention);
+  if (o.use_shortlist) {
+    for (const TranslationMember& member : m.members)
+      if (!member.shortlist) throw Error(kNoShortlist);
+  }
   if (!o.target_prefix.empty() && o.target_prefix.size() != lines.size()) {
     throw Error("target prefixes: one per line (" + std::to_string(lines.size()) + " lines, " +
                 std::to_string(o.target_prefix.size()) + " prefixes)");
@@ -149,6 +153,15 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
         }
         const std::vector<Batch> batches = source_batches(encoded, plan.order, begin, end);
         Ensemble networks = ensemble_of(w, batches);
+        if (o.use_shortlist) {
+          std::vector<ShortlistedBatch> lists;
+          for (size_t k = 0; k < batches.size(); ++k)
+            lists.push_back({w.members[k].shortlist, &batches[k]});
+          std::vector<int32_t> prefix_pieces;
+          for (const Sentence& prefix : batch_search.target_prefixes)
+            prefix_pieces.insert(prefix_pieces.end(), prefix.begin(), prefix.end());
+          networks.restrict_output(shortlist_vocabulary(lists, prefix_pieces));
+        }
         const auto hypotheses = rnmt::search(networks, batch_search);
         for (size_t k = begin; k < end; ++k) {
           auto& r = results[plan.order[k]];

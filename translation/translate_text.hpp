@@ -6,6 +6,7 @@
 #include "decoding/search.hpp"
 #include "model/seq2seq.hpp"
 #include "rnmt/translator.hpp"
+#include "shortlist/shortlist.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace rnmt {
@@ -14,8 +15,9 @@ namespace rnmt {
 struct TranslationMember {
   Seq2Seq& network;
   PieceTokenizer& source;
-  int64_t max_source_length = 100;  // pieces; longer lines are truncated (result.truncated)
-  double weight = 1.0;              // in an ensemble: its log-probabilities' weight
+  int64_t max_source_length = 100;       // pieces; longer lines are truncated (result.truncated)
+  double weight = 1.0;                   // in an ensemble: its log-probabilities' weight
+  const Shortlist* shortlist = nullptr;  // the model file's, if it has one (use_shortlist)
 };
 
 // What translating needs: the network (or an ensemble's networks, which share the target
@@ -56,6 +58,9 @@ int64_t batch_count_bound(int64_t lines, const TranslationOptions& options);
 ComputeType checked_compute_type(const TranslationOptions& options);
 inline constexpr const char* kAlignmentsNeedAttention =
     "alignments need a model with attention; this one has none";
+inline constexpr const char* kNoShortlist =
+    "use_shortlist: the model file has no lexical shortlist (rnmt run learns one at export, "
+    "export.shortlist in the recipe)";
 // The search settings the public options describe.
 SearchOptions search_options(const TranslationOptions& options, ComputeType compute);
 

@@ -50,6 +50,10 @@ const std::vector<TranslationOptionField>& translation_option_fields() {
        "faster on CPUs with AVX-512 BF16, slightly different results) or int8 (output layer and "
        "attention in int8, weights per row and inputs per call: any CPU with AVX2)",
        cli | request | scoring},
+      {"use_shortlist", &O::use_shortlist,
+       "score only the target pieces the model's lexical shortlist makes likely for each batch's "
+       "source pieces (faster; the model file must hold one: docs/translating.md)",
+       cli | recipe | request, "shortlist"},
       {"sampling_topk", &O::sampling_topk,
        "random sampling instead of search when not 1: draw each piece from the K most probable "
        "(0: from all)",

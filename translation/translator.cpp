@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 #include "model_file/model_file.hpp"
 #include "recipe/model_config.hpp"
@@ -20,6 +21,7 @@ struct Translator::Impl {
     // The first worker's network, whose weights new workers share: translating only reads them.
     const Seq2Seq* weights = nullptr;
     double weight = 1.0;
+    std::optional<Shortlist> shortlist;  // the model file's, if it has one
   };
   // What one translating thread uses: a network per member (its own buffers and primitive
   // caches, over the weights every worker shares) and tokenizers (their own BPE caches).
@@ -77,8 +79,8 @@ struct Translator::Impl {
         TranslationModel& model = models.emplace_back(TranslationModel{{}, w.target});
         for (size_t k = 0; k < impl.members.size(); ++k) {
           const Member& m = impl.members[k];
-          model.members.push_back(
-              {*w.networks[k], w.sources[k], m.recipe.data.max_length, m.weight});
+          model.members.push_back({*w.networks[k], w.sources[k], m.recipe.data.max_length, m.weight,
+                                   m.shortlist ? &*m.shortlist : nullptr});
         }
       }
     }
@@ -122,7 +124,8 @@ Translator::Translator(const std::vector<std::string>& model_paths,
     // Equal weights by default (OpenNMT-py's mean), so that scores stay log-probabilities.
     const double weight =
         weights.empty() ? 1.0 / static_cast<double>(model_paths.size()) : weights[k];
-    impl_->members.push_back({std::move(m.recipe), m.src->model(), m.network.get(), weight});
+    impl_->members.push_back(
+        {std::move(m.recipe), m.src->model(), m.network.get(), weight, std::move(m.shortlist)});
     // The loaded networks make the first worker; further ones share their weights.
     loaded.push_back(std::move(m.network));
   }
@@ -148,6 +151,10 @@ void Translator::validate(const TranslationOptions& options) const {
   if ((options.return_alignments || options.return_attention) &&
       impl_->members.front().recipe.model.attention == AttentionType::none)
     throw Error(kAlignmentsNeedAttention);
+  if (options.use_shortlist) {
+    for (const Impl::Member& m : impl_->members)
+      if (!m.shortlist) throw Error(kNoShortlist);
+  }
 }
 
 std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) const {

@@ -37,6 +37,11 @@ struct TranslationOptions {
   // (weights quantised per output row, inputs per call, s32 accumulation; any CPU with AVX2), with
   // slightly different results.
   std::string compute_type = "float32";
+  // Search with the model's lexical shortlist (Marian's --shortlist): each batch's output layer
+  // scores only the target pieces likely for its source pieces (learned from the training data,
+  // stored in the model file), plus the most frequent ones. Faster; translations may differ where
+  // the best piece is not on the list. An Error for a model without one. Scoring ignores it.
+  bool use_shortlist = false;
   // Random sampling instead of search (CTranslate2's names), when sampling_topk != 1: each token
   // is drawn from the model's distribution at sampling_temperature (0: the most probable), among
   // the sampling_topk most probable tokens (0: all), then among the fewest most probable ones
