@@ -177,6 +177,8 @@ int translate_command(const std::vector<std::string>& args) {
   std::ios::sync_with_stdio(false);
 
   translator.validate(options);  // refuses bad options even when no line follows
+  for (const std::string& note : translator.notes(options))
+    std::cerr << "translate: " << note << "\n";
   const bool progress = isatty(STDERR_FILENO) == 1;
   const auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

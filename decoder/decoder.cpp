@@ -123,7 +123,7 @@ void Decoder::forward_step(int64_t t, const float* x_t) {
 }
 
 void Decoder::forward_inference(int64_t rows, const float* x, const float* h, const float* c,
-                                float* h_next, float* c_next) {
+                                float* h_next, float* c_next, ComputeType compute) {
   const int64_t NH = rows * hidden_;
   const bool lstm = cell() == Cell::lstm;
   for (size_t l = 0; l < layers_.size(); ++l) {
@@ -134,7 +134,8 @@ void Decoder::forward_inference(int64_t rows, const float* x, const float* h, co
                                       .h0 = h + offset,
                                       .c0 = lstm ? c + offset : nullptr,
                                       .y = h_next + offset,
-                                      .cT = lstm ? c_next + offset : nullptr});
+                                      .cT = lstm ? c_next + offset : nullptr},
+                                     compute);
   }
 }
 

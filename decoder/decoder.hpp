@@ -38,7 +38,9 @@ class Decoder {
   // [layers, rows, hidden] the states before the step (c: LSTM only, else null) -> h_next, c_next
   // after it (the top layer's at layer layers-1).
   void forward_inference(int64_t rows, const float* x, const float* h, const float* c,
-                         float* h_next, float* c_next);
+                         float* h_next, float* c_next, ComputeType compute = ComputeType::f32);
+  // The largest magnitude of the first layer's input (embeddings, attentional vectors) for int8.
+  void set_int8_input_bound(float bound) { layers_.front().rnn.set_int8_input_bound(bound); }
 
   // The top layer's outputs [T, N, hidden].
   const float* output() const { return layers_.back().y.data(); }

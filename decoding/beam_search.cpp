@@ -186,7 +186,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Ensemble& model, const SearchOp
   const bool align = o.alignments && model.has_attention();
   const bool attend = o.attention && model.has_attention();
   const std::vector<int64_t> limit = output_limits(b, o);
-  model.start();
+  model.start(o.compute);
 
   BeamState s;
   s.rows.resize(static_cast<size_t>(N));

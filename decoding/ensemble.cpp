@@ -52,9 +52,9 @@ bool Ensemble::has_attention() const {
   return members_.front().network->config().attention != AttentionType::none;
 }
 
-void Ensemble::start() {
+void Ensemble::start(ComputeType compute) {
   for (size_t k = 0; k < members_.size(); ++k)
-    members_[k].network->start(*members_[k].batch, states_[k]);
+    members_[k].network->start(*members_[k].batch, states_[k], compute);
 }
 
 void Ensemble::select(const std::vector<int32_t>& from) {

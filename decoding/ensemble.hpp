@@ -42,8 +42,8 @@ class Ensemble {
     const float* attention;  // the first member's [padded rows, batch().S]; null with none
     bool log_probabilities;
   };
-  // Seq2Seq::start for every member: one row per sentence.
-  void start();
+  // Seq2Seq::start for every member: one row per sentence; `compute` is the encoders' arithmetic.
+  void start(ComputeType compute = ComputeType::f32);
   Step step(const int32_t* tokens, ComputeType compute);
   // DecoderState::select for every member.
   void select(const std::vector<int32_t>& from);

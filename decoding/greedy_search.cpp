@@ -31,7 +31,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
   LiveRows live(N);
   std::vector<int32_t> tokens(static_cast<size_t>(N)), best_ids;
   std::vector<float> best_values, normalizer;
-  model.start();
+  model.start(o.compute);
   const auto finish = [&](int32_t n, double log_probability) {
     Hypothesis& h = growing[static_cast<size_t>(n)];
     h.log_probability = log_probability;

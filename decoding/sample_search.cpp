@@ -91,7 +91,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
       from.push_back(static_cast<int32_t>(n));
     }
   }
-  model.start();
+  model.start(o.compute);
   model.select(from);
   LiveRows live(static_cast<int64_t>(samples.size()));
   std::vector<int32_t> tokens(samples.size()), drawn, best_ids;

@@ -29,7 +29,7 @@ std::vector<TargetScore> score_targets(Ensemble& model, const std::vector<const 
   LiveRows live(N);
   std::vector<int32_t> tokens(static_cast<size_t>(N)), best_ids;
   std::vector<float> best_values, normalizer;
-  model.start();
+  model.start(compute);
   for (size_t t = 0; !live.empty(); ++t) {
     const int64_t R = live.size();
     for (int64_t r = 0; r < R; ++r) {

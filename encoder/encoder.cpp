@@ -71,13 +71,19 @@ void Encoder::forward(int64_t S, int64_t N, const float* x, const int32_t* lengt
   run(S, N, x, lengths, &rng, training);
 }
 
-void Encoder::forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths) {
-  run(S, N, x, lengths, nullptr, false);
+void Encoder::forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths,
+                                ComputeType compute) {
+  run(S, N, x, lengths, nullptr, false, compute);
+}
+
+void Encoder::set_int8_input_bound(float bound) {
+  layers_.front().forward_dir.set_int8_input_bound(bound);
+  layers_.front().backward_dir.set_int8_input_bound(bound);
 }
 
 // Without an rng (inference) the layers run oneDNN's inference primitives and keep no workspace.
 void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng,
-                  bool training) {
+                  bool training, ComputeType compute) {
   const bool for_backward = rng != nullptr;
   S_ = S;
   N_ = N;
@@ -103,9 +109,10 @@ void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, 
       layer.forward_dir.forward(forward_call(l, false));
       layer.backward_dir.forward(forward_call(l, true));
     } else {  // search: no backward follows, so inference primitives and no workspace
-      layer.forward_dir.forward_inference({.T = S, .N = N, .x = input, .y = layer.y_fwd.data()});
+      layer.forward_dir.forward_inference({.T = S, .N = N, .x = input, .y = layer.y_fwd.data()},
+                                          compute);
       layer.backward_dir.forward_inference(
-          {.T = S, .N = N, .x = layer.input_rev.data(), .y = layer.y_bwd_rev.data()});
+          {.T = S, .N = N, .x = layer.input_rev.data(), .y = layer.y_bwd_rev.data()}, compute);
     }
     // out = [y_fwd ; reverse(y_bwd_rev)], zero at padding.
     layer.out.resize({S, N, 2 * H});

@@ -35,8 +35,12 @@ class Encoder {
   // backward.
   void forward(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng& rng,
                bool training);
-  // The same outputs on oneDNN's inference primitives, keeping nothing for backward (search).
-  void forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths);
+  // The same outputs on oneDNN's inference primitives, keeping nothing for backward (search); in
+  // int8 on u8s8 ones (RnnLayer::forward_inference).
+  void forward_inference(int64_t S, int64_t N, const float* x, const int32_t* lengths,
+                         ComputeType compute = ComputeType::f32);
+  // The largest magnitude of the first layer's input (the embeddings) for int8 inference.
+  void set_int8_input_bound(float bound);
   const Tensor& memory() const { return layers_.back().out; }
   const Tensor& final_state() const { return final_; }
 
@@ -54,7 +58,8 @@ class Encoder {
     Tensor ws_fwd, ws_bwd;    // oneDNN workspaces of the two training forwards
   };
   RnnForward forward_call(size_t layer, bool right_to_left);
-  void run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng, bool training);
+  void run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng, bool training,
+           ComputeType compute = ComputeType::f32);
   int64_t hidden_, S_ = 0, N_ = 0;
   const float* x_ = nullptr;      // [S, N, input] the forward's input, kept for backward
   std::vector<int32_t> lengths_;  // [N]

@@ -95,7 +95,20 @@ void Seq2Seq::set_profiler(Profiler* profiler) {
   part_output_ = profiler->part("output layer + softmax/CE");
 }
 
-void Seq2Seq::encode(const Batch& b, bool training, bool for_backward) {
+void Seq2Seq::prepare_int8() {
+  if (int8_version_ == params_.version()) return;
+  const auto largest = [](const Param& table) {
+    float m = 0;
+    for (size_t i = 0; i < table.size; ++i) m = std::max(m, std::fabs(table.w[i]));
+    return m;
+  };
+  encoder_.set_int8_input_bound(largest(*src_embed_.table));
+  // with input feeding the attentional vectors (tanh: within 1) join the embeddings
+  decoder_.set_int8_input_bound(largest(*tgt_embed_.table));
+  int8_version_ = params_.version();
+}
+
+void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeType compute) {
   const int64_t S = b.S, N = b.N, E = config_.embedding;
   {
     ProfileScope scope(profiler_, part_embed_);
@@ -108,7 +121,7 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward) {
     if (for_backward) {
       encoder_.forward(S, N, src_emb_.data(), b.src_lengths.data(), dropout_rng_, training);
     } else {
-      encoder_.forward_inference(S, N, src_emb_.data(), b.src_lengths.data());
+      encoder_.forward_inference(S, N, src_emb_.data(), b.src_lengths.data(), compute);
     }
   }
   ProfileScope scope(profiler_, part_bridge_);
@@ -178,9 +191,10 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
   }
 }
 
-void Seq2Seq::start(const Batch& b, DecoderState& state) {
+void Seq2Seq::start(const Batch& b, DecoderState& state, ComputeType compute) {
   const int64_t N = b.N, L = config_.decoder_layers, H = config_.decoder_hidden;
-  encode(b, false, /*for_backward=*/false);
+  if (compute == ComputeType::int8) prepare_int8();
+  encode(b, false, /*for_backward=*/false, compute);
   attention_.begin_inference(b.S, N, encoder_.memory().data(), b.src_lengths.data());
   state.layers = L;
   state.hidden = H;
@@ -221,7 +235,7 @@ Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, Co
   state.next_h.resize({L, P, H});
   if (lstm) state.next_c.resize({L, P, H});
   decoder_.forward_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
-                             state.next_h.data(), lstm ? state.next_c.data() : nullptr);
+                             state.next_h.data(), lstm ? state.next_c.data() : nullptr, compute);
   std::swap(state.h, state.next_h);
   if (lstm) std::swap(state.c, state.next_c);
   state.attentional.resize({P, H});

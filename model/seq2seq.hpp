@@ -73,7 +73,8 @@ class Seq2Seq {
     float* logits;
     const float* attention;  // [state.padded_rows, source length of the batch]; null with none
   };
-  void start(const Batch& batch, DecoderState& state);
+  // `compute` is the encoder's arithmetic (the steps take theirs each).
+  void start(const Batch& batch, DecoderState& state, ComputeType compute = ComputeType::f32);
   // A lexical shortlist for the steps that follow: their logits are [padded rows, ids.size()], of
   // the target pieces `ids` (ascending) alone; empty: the whole vocabulary
   // (OutputLayer::restrict_to).
@@ -92,7 +93,11 @@ class Seq2Seq {
 
  private:
   // Embeddings, encoder, bridge; for_backward = false (search) runs inference primitives.
-  void encode(const Batch& b, bool training, bool for_backward = true);
+  void encode(const Batch& b, bool training, bool for_backward = true,
+              ComputeType compute = ComputeType::f32);
+  // int8: the first recurrent layers' input bounds, from the embeddings, once per weight version.
+  void prepare_int8();
+  uint64_t int8_version_ = 0;
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.

@@ -321,7 +321,181 @@ void RnnLayer::forward(const RnnForward& c) {
   }
 }
 
-void RnnLayer::forward_inference(const RnnForward& c) {
+namespace {
+
+constexpr auto u8 = memory::data_type::u8;
+constexpr auto s8 = memory::data_type::s8;
+constexpr float kDataShift = 128.0f;  // u8 = x · scale + 128: zero in the middle
+// weights ldigo: a scale for each (g, o), the same over l, d and i
+constexpr int kPerGateAndChannel = (1 << 3) | (1 << 4);
+
+// oneDNN's RNN data quantisation (set_rnn_data_qparams), rounded and saturated.
+void quantize_u8(const float* x, int64_t count, float scale, uint8_t* out) {
+#pragma omp simd
+  for (int64_t i = 0; i < count; ++i) {
+    const float v = std::nearbyint(x[i] * scale + kDataShift);
+    out[i] = static_cast<uint8_t>(std::min(255.0f, std::max(0.0f, v)));
+  }
+}
+
+// Without VNNI, u8·s8 pairs are summed in 16 bits before they reach 32 (vpmaddubsw), which
+// 255 · 127 · 2 overflows: the weights then keep to ±63, as oneDNN's int8 RNN example does.
+float int8_weight_range() {
+  static const float range = [] {
+    switch (dnnl::get_effective_cpu_isa()) {
+      case dnnl::cpu_isa::avx2_vnni:
+      case dnnl::cpu_isa::avx512_core_vnni:
+      case dnnl::cpu_isa::avx512_core_bf16:
+      case dnnl::cpu_isa::avx512_core_amx:
+        return 127.0f;
+      default:
+        return 63.0f;
+    }
+  }();
+  return range;
+}
+
+}  // namespace
+
+struct RnnLayer::Int8Weights {
+  const Param* param;
+  memory::desc wanted;
+  memory prepared;  // s8, in the primitive's layout (with oneDNN's compensation)
+  uint64_t version = 0;
+};
+
+struct RnnLayer::Int8Primitives {
+  dnnl::primitive forward;
+  float bound = 0;  // the int8_input_bound_ it was made for
+  float data_scale = 0;
+  dnnl::primitive_attr quantization;  // the scales, for the weights' reorders
+  memory::desc w_layer_wanted, w_iter_wanted;
+  memory src_layer;  // u8 [T, N, input]
+  // f32: oneDNN quantises the hidden states itself (src_iter's type must be dst_iter's)
+  memory src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
+  memory scratchpad;
+};
+
+void RnnLayer::set_int8_input_bound(float bound) {
+  int8_input_bound_ = std::max(1.0f, bound);
+}
+
+RnnLayer::Int8Primitives& RnnLayer::int8_primitives(int64_t T, int64_t N) {
+  const uint64_t version = params_->version();
+  const int64_t G = weight_gates(cell_), H = hidden_;
+  if (int8_version_ != version) {
+    // one scale per gate and channel, shared by the input and recurrent weights
+    std::vector<float> largest(static_cast<size_t>(G * H), 0.0f);
+    const auto scan = [&](const Param& w, int64_t rows) {
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t gh = 0; gh < G * H; ++gh)
+          largest[static_cast<size_t>(gh)] =
+              std::max(largest[static_cast<size_t>(gh)], std::fabs(w.w[i * G * H + gh]));
+    };
+    scan(*w_layer_, input_);
+    scan(*w_iter_, H);
+    int8_weight_scales_.resize(largest.size());
+    for (size_t i = 0; i < largest.size(); ++i)
+      int8_weight_scales_[i] = int8_weight_range() / (largest[i] > 0 ? largest[i] : 1.0f);
+    int8_cache_.clear();
+    int8_version_ = version;
+  }
+  auto& slot = int8_cache_[{T, N}];
+  if (slot && slot->bound == int8_input_bound_) return *slot;
+  auto p = std::make_unique<Int8Primitives>();
+  p->bound = int8_input_bound_;
+  p->data_scale = 127.0f / int8_input_bound_;
+  const memory::desc in({T, N, input_}, u8, tag::tnc), out({T, N, H}, f32, tag::tnc),
+      state({1, 1, N, H}, f32, tag::ldnc), w_layer({1, 1, input_, G, H}, s8, tag::any),
+      w_iter({1, 1, H, G, H}, s8, tag::any), bias({1, 1, bias_gates(cell_), H}, f32, tag::ldgo);
+  p->quantization.set_rnn_data_qparams(p->data_scale, kDataShift);
+  p->quantization.set_rnn_weights_qparams(kPerGateAndChannel, int8_weight_scales_);
+  dnnl::primitive_attr attr = user_scratchpad();
+  attr.set_rnn_data_qparams(p->data_scale, kDataShift);
+  attr.set_rnn_weights_qparams(kPerGateAndChannel, int8_weight_scales_);
+  auto& engine = dnnl_context().engine;
+  dnnl::lstm_forward::primitive_desc pd;
+  try {
+    pd = dnnl::lstm_forward::primitive_desc(
+        dnnl::lstm_forward::desc(dnnl::prop_kind::forward_inference, kLeftToRight, in, state, state,
+                                 w_layer, w_iter, bias, out, state, state),
+        attr, engine);
+  } catch (const dnnl::error&) {
+    throw Error(kInt8Unsupported);
+  }
+  p->forward = dnnl::lstm_forward(pd);
+  p->w_layer_wanted = pd.weights_layer_desc();
+  p->w_iter_wanted = pd.weights_iter_desc();
+  p->src_layer = user_memory(in);
+  p->src_iter = user_memory(state);
+  p->src_iter_c = user_memory(state);
+  p->bias = user_memory(bias);
+  p->dst_layer = user_memory(out);
+  p->dst_iter = user_memory(state);
+  p->dst_iter_c = user_memory(state);
+  p->scratchpad = memory(pd.scratchpad_desc(), engine);
+  slot = std::move(p);
+  return *slot;
+}
+
+memory& RnnLayer::int8_weights(const Param& param, const memory::desc& wanted,
+                               const dnnl::primitive_attr& attr) {
+  Int8Weights* found = nullptr;
+  for (auto& w : int8_weights_)
+    if (w->param == &param && w->wanted == wanted) found = w.get();
+  if (!found) {
+    int8_weights_.push_back(std::make_unique<Int8Weights>(
+        Int8Weights{&param, wanted, memory(wanted, dnnl_context().engine), 0}));
+    found = int8_weights_.back().get();
+  }
+  if (found->version != int8_version_) {
+    const int64_t rows = &param == w_layer_ ? input_ : hidden_;
+    const memory::desc plain({1, 1, rows, weight_gates(cell_), hidden_}, f32, tag::ldigo);
+    const memory user(plain, dnnl_context().engine, param.w);
+    const dnnl::reorder reorder(dnnl::reorder::primitive_desc(dnnl_context().engine, plain,
+                                                              dnnl_context().engine, wanted, attr));
+    execute(reorder, {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, found->prepared.get()}});
+    found->version = int8_version_;
+  }
+  return found->prepared;
+}
+
+void RnnLayer::forward_int8(const RnnForward& c) {
+  Int8Primitives& p = int8_primitives(c.T, c.N);
+  const int64_t NH = c.N * hidden_;
+  quantized_x_.resize(static_cast<size_t>(c.T * c.N * input_));
+  quantize_u8(c.x, c.T * c.N * input_, p.data_scale, quantized_x_.data());
+  const float* c0 = c.c0 ? c.c0 : zeros(NH);
+  float* hT = c.hT;
+  if (!hT) {
+    scratch_h_.resize({NH});
+    hT = scratch_h_.data();
+  }
+  float* cT = c.cT;
+  if (!cT) {
+    scratch_c_.resize({NH});
+    cT = scratch_c_.data();
+  }
+  p.src_layer.set_data_handle(quantized_x_.data());
+  dnnl_exec_arg_t args[] = {
+      {DNNL_ARG_SRC_LAYER, p.src_layer.get()},
+      arg(DNNL_ARG_SRC_ITER, p.src_iter, c.h0 ? c.h0 : zeros(NH)),
+      arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0),
+      {DNNL_ARG_WEIGHTS_LAYER, int8_weights(*w_layer_, p.w_layer_wanted, p.quantization).get()},
+      {DNNL_ARG_WEIGHTS_ITER, int8_weights(*w_iter_, p.w_iter_wanted, p.quantization).get()},
+      arg(DNNL_ARG_BIAS, p.bias, bias_->w),
+      arg(DNNL_ARG_DST_LAYER, p.dst_layer, c.y),
+      arg(DNNL_ARG_DST_ITER, p.dst_iter, hT),
+      arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT),
+      {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}};
+  execute(p.forward, args, 10);
+}
+
+void RnnLayer::forward_inference(const RnnForward& c, ComputeType compute) {
+  if (compute == ComputeType::int8 && !int8_runs_in_f32()) {
+    forward_int8(c);
+    return;
+  }
   InferencePrimitives& p = inference_primitives(c.T, c.N);
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[10];

@@ -10,6 +10,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "core/compute_type.hpp"
 #include "core/enum_names.hpp"
 #include "core/params.hpp"
 #include "core/rng.hpp"
@@ -86,8 +87,16 @@ class RnnLayer {
   // Training: keeps in `workspace` what backward needs. An LSTM's cT is required: backward reads
   // the final cell state from there.
   void forward(const RnnForward& call);
-  // Inference (search) on forward_inference primitives: no workspace, nothing kept.
-  void forward_inference(const RnnForward& call);
+  // Inference (search) on forward_inference primitives: no workspace, nothing kept. In int8 an
+  // LSTM runs oneDNN's u8s8 primitive: x quantised to u8 here and the hidden states by oneDNN
+  // (x · s + 128, one scale s for both, from int8_input_bound), the weights to s8 per gate and
+  // channel (once per version); cell states, bias and outputs in f32. A GRU has no int8 primitive
+  // in oneDNN 2.6 (not the linear-before-reset form): it runs in f32 (int8_runs_in_f32()).
+  void forward_inference(const RnnForward& call, ComputeType compute = ComputeType::f32);
+  // The largest magnitude the layer's int8 input takes (at least 1, the bound of any hidden state):
+  // the owner sets it from the embeddings for a first layer; deeper layers read states.
+  void set_int8_input_bound(float bound);
+  bool int8_runs_in_f32() const { return cell_ != Cell::lstm; }
   // The forward call's buffers (values unchanged) and the gradients; accumulates into the
   // parameters' gradients.
   void backward(const RnnBackward& call);
@@ -100,6 +109,12 @@ class RnnLayer {
   struct Primitives;
   struct InferencePrimitives;
   struct SharedWeights;
+  struct Int8Primitives;
+  struct Int8Weights;
+  Int8Primitives& int8_primitives(int64_t T, int64_t N);
+  dnnl::memory& int8_weights(const Param& param, const dnnl::memory::desc& wanted,
+                             const dnnl::primitive_attr& attr);
+  void forward_int8(const RnnForward& call);
   Primitives& primitives(int64_t T, int64_t N);
   InferencePrimitives& inference_primitives(int64_t T, int64_t N);
   SharedWeights& shared_weights(const Param& param, const dnnl::memory::desc& plain,
@@ -121,6 +136,13 @@ class RnnLayer {
   // Inference primitives of many batch sizes usually want the same weight layout: one reordered
   // copy per distinct layout, not per shape.
   std::vector<std::unique_ptr<SharedWeights>> inference_weights_;
+  // int8: primitives by (T, N), the weights in s8 per layout, and the scales they were made with
+  std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Int8Primitives>> int8_cache_;
+  std::vector<std::unique_ptr<Int8Weights>> int8_weights_;
+  std::vector<float> int8_weight_scales_;  // [gates, hidden]
+  float int8_input_bound_ = 1.0f;
+  uint64_t int8_version_ = 0;  // the parameters' version the int8 state was made for (0: none)
+  std::vector<uint8_t> quantized_x_;  // [T, N, input]
   Tensor zeros_;  // [N, hidden] (the largest asked for): the zero states of null arguments
   // Outputs the caller did not ask for: [N, hidden] states and state gradients, [T, N, input] dx.
   Tensor scratch_h_, scratch_c_, scratch_dh_, scratch_dc_, scratch_dx_;

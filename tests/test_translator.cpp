@@ -336,3 +336,26 @@ TEST_CASE("Translator: a missing or damaged model file is an rnmt::Error", "[tra
   }
   std::filesystem::remove(path);
 }
+
+TEST_CASE("int8 on a GRU decoder: its layers run in float32, and the Translator says so",
+          "[translator]") {
+  const std::string gru = temp("gru_decoder.rnmt");
+  write_archive(ModelFile("workdir: w\nmodel: {embedding: 8, encoder: {hidden: 6}, decoder: "
+                          "{cell: gru, hidden: 10}}\n")
+                    .archive(),
+                gru);
+  const SavedModel lstm;
+  TranslationOptions o;
+  o.beam_size = 2;
+  o.compute_type = "int8";
+  const Translator with_gru(gru);
+  const std::vector<std::string> notes = with_gru.notes(o);
+  REQUIRE(notes.size() == 1);
+  CHECK_THAT(notes.front(), Contains("GRU decoder layers of '" + gru + "' run in float32"));
+  CHECK(Translator(lstm.path).notes(o).empty());
+  o.compute_type = "float32";
+  CHECK(with_gru.notes(o).empty());
+  if (!int8_supported()) return;
+  o.compute_type = "int8";
+  CHECK(with_gru.translate(kLines, o).size() == kLines.size());
+}

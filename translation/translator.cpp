@@ -22,6 +22,7 @@ struct Translator::Impl {
     const Seq2Seq* weights = nullptr;
     double weight = 1.0;
     std::optional<Shortlist> shortlist;  // the model file's, if it has one
+    std::string path;                    // (in messages)
   };
   // What one translating thread uses: a network per member (its own buffers and primitive
   // caches, over the weights every worker shares) and tokenizers (their own BPE caches).
@@ -124,8 +125,8 @@ Translator::Translator(const std::vector<std::string>& model_paths,
     // Equal weights by default (OpenNMT-py's mean), so that scores stay log-probabilities.
     const double weight =
         weights.empty() ? 1.0 / static_cast<double>(model_paths.size()) : weights[k];
-    impl_->members.push_back(
-        {std::move(m.recipe), m.src->model(), m.network.get(), weight, std::move(m.shortlist)});
+    impl_->members.push_back({std::move(m.recipe), m.src->model(), m.network.get(), weight,
+                              std::move(m.shortlist), path});
     // The loaded networks make the first worker; further ones share their weights.
     loaded.push_back(std::move(m.network));
   }
@@ -155,6 +156,19 @@ void Translator::validate(const TranslationOptions& options) const {
     for (const Impl::Member& m : impl_->members)
       if (!m.shortlist) throw Error(kNoShortlist);
   }
+}
+
+std::vector<std::string> Translator::notes(const TranslationOptions& options) const {
+  std::vector<std::string> out;
+  if (options.compute_type != enum_name(kComputeTypeNames, ComputeType::int8)) return out;
+  for (const Impl::Member& m : impl_->members) {
+    if (m.recipe.model.decoder_cell == Cell::gru) {
+      out.push_back("int8: the GRU decoder layers of '" + m.path +
+                    "' run in float32 (oneDNN 2.6 has no int8 linear-before-reset GRU); its "
+                    "encoder, attention and output layer run in int8");
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> Translator::translate(const std::vector<std::string>& lines) const {

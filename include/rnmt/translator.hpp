@@ -74,6 +74,10 @@ class Translator {
   // what is wrong (a beam of 0, an unknown compute type, bfloat16 on a CPU without it, alignments
   // from a model without attention, ...). A front end calls it before any line arrives.
   void validate(const TranslationOptions& options) const;
+  // What these (valid) options will do differently from what they ask, on these models: e.g.
+  // "int8: the GRU layers of 'm.rnmt' run in float32 (oneDNN 2.6 has no int8 linear-before-reset
+  // GRU)". Empty when nothing. Front ends show them once.
+  std::vector<std::string> notes(const TranslationOptions& options) const;
 
   // Raw text in, raw text out: one output per input line, in order, with default_options().
   std::vector<std::string> translate(const std::vector<std::string>& lines) const;
