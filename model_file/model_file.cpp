@@ -1,6 +1,7 @@
 #include "model_file/model_file.hpp"
 
 #include "core/error.hpp"
+#include "model_file/quantized_weights.hpp"
 #include "model_file/weights.hpp"
 #include "recipe/model_config.hpp"
 
@@ -48,6 +49,7 @@ ModelTokenizers load_model_tokenizers(const std::string& path) {
 
 LoadedModel load_model(const Archive& a, const std::string& path) {
   LoadedModel m;
+  const auto quantized = a.sections.find(kQuantizedWeightsSection);
   try {
     m.recipe = parse_recipe(a.get(kRecipeSection), path + " (recipe)", {}, false);
     ModelTokenizers tokenizers = tokenizers_of(a, path);
@@ -56,7 +58,8 @@ LoadedModel load_model(const Archive& a, const std::string& path) {
     m.network = Seq2Seq::for_inference(
         model_config(m.recipe, static_cast<int64_t>(m.src->model().vocabulary.size()),
                      static_cast<int64_t>(m.tgt->model().vocabulary.size())),
-        stored_weight_count(a, path));
+        quantized != a.sections.end() ? quantized_weight_count(quantized->second, path)
+                                      : stored_weight_count(a, path));
     if (a.sections.count(kShortlistSection)) {
       m.shortlist = parse_shortlist(a.get(kShortlistSection), m.network->config().src_vocab,
                                     m.network->config().tgt_vocab, path);
@@ -64,7 +67,11 @@ LoadedModel load_model(const Archive& a, const std::string& path) {
   } catch (const Error& e) {
     throw Error("'" + path + "' is not a usable rnmt model: " + e.what());
   }
-  get_weights(a, m.network->params(), path);
+  if (quantized != a.sections.end()) {
+    set_quantized_weights(m.network->params(), quantized->second, path);
+  } else {
+    get_weights(a, m.network->params(), path);
+  }
   return m;
 }
 

@@ -19,7 +19,8 @@ inline constexpr uint32_t kModelFileVersion = 1;
 inline constexpr const char* kRecipeSection = "recipe";
 inline constexpr const char* kSourceTokenizerSection = "src_tokenizer";
 inline constexpr const char* kTargetTokenizerSection = "tgt_tokenizer";
-// and the weights, in model_file/weights.hpp's kWeightsSection; optionally a lexical shortlist,
+// and the weights, in model_file/weights.hpp's kWeightsSection (or in int8, `rnmt quantize`'s
+// kQuantizedWeightsSection of model_file/quantized_weights.hpp); optionally a lexical shortlist,
 // in shortlist/shortlist.hpp's kShortlistSection (files without one are as they were)
 
 // What a model file holds, as bytes.
