@@ -5,6 +5,7 @@
 #   ./dev.sh sanitize     the whole test suite built with AddressSanitizer and UBSan (build-asan/)
 #   ./dev.sh fuzz [S]     build the libFuzzer targets with clang and run each for S seconds (30)
 #   ./dev.sh bench        the training benchmark side by side with the PyTorch reference
+#   ./dev.sh bench translate MODEL RAW_SOURCE [RAW_REFERENCE]: translation, the same way
 #   ./dev.sh build        just build (BUILD=dir to choose the build directory)
 #   ./dev.sh format       clang-format every C++ file
 set -euo pipefail
@@ -40,7 +41,10 @@ case "${1:-}" in
   fuzz) scripts/install-deps.sh --fuzz && BUILD=${BUILD_FUZZ:-build-fuzz} &&
     CXX=clang++-14 TARGET=fuzzers build -DRNMT_FUZZ=ON -DRNMT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug \
       -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" && scripts/run-fuzzers.sh "$BUILD" "${2:-30}" ;;
-  bench) build && scripts/install-deps.sh --bench && BUILD=$BUILD scripts/bench-train.sh "${@:2}" ;;
+  # ./dev.sh bench translate MODEL RAW_SOURCE [RAW_REFERENCE] [ROUNDS]: the translation table
+  bench) build && scripts/install-deps.sh --bench &&
+    if [[ ${2:-} == translate ]]; then BUILD=$BUILD scripts/bench-translate.sh "${@:3}"
+    else BUILD=$BUILD scripts/bench-train.sh "${@:2}"; fi ;;
   format) git ls-files '*.cpp' '*.hpp' | xargs clang-format -i ;;
   *) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -19,6 +19,12 @@ struct Batch {
 
 using Sentence = std::vector<int32_t>;
 
+// Parallel sentences as token ids, with the vocabulary sizes they were encoded against.
+struct ParallelData {
+  std::vector<Sentence> src, tgt;
+  int64_t src_vocab = 0, tgt_vocab = 0;
+};
+
 // Builds the padded batch of the given pairs (source sentences must not be empty).
 Batch make_batch(const std::vector<const Sentence*>& sources,
                  const std::vector<const Sentence*>& targets);

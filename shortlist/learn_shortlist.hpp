@@ -1,8 +1,8 @@
 #pragma once
 #include <cstdint>
 
+#include "model/batch.hpp"
 #include "shortlist/shortlist.hpp"
-#include "training/batching.hpp"
 
 namespace rnmt {
 

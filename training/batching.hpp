@@ -7,12 +7,6 @@
 
 namespace rnmt {
 
-// Parallel sentences as token ids, with the vocabulary sizes they were encoded against.
-struct ParallelData {
-  std::vector<Sentence> src, tgt;
-  int64_t src_vocab = 0, tgt_vocab = 0;
-};
-
 // Length-bucketed batches: shuffle, sort within pools of about `pool` batches by (source, target)
 // length, cut, shuffle the batches. Deterministic given the rng. Batches hold `batch_size` pairs,
 // or with max_tokens > 0 as many pairs as fit in max_tokens padded positions (pairs × the longest
