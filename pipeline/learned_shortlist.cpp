@@ -56,8 +56,9 @@ std::optional<Shortlist> learned_shortlist(const Recipe& r, std::ostream& log) {
   log << "shortlist: IBM Model 1 (" << options.iterations << " iterations) on " << train.src.size()
       << " training pairs in "
       << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
-      << " s: " << options.translations << " target pieces per source piece, the "
-      << shortlist.frequent << " most frequent always" << std::endl;
+      << " s: up to " << options.translations
+      << " target pieces per source piece (of probability at least " << options.min_probability
+      << "), the " << shortlist.frequent << " most frequent always" << std::endl;
   const Recipe::Pair& held_out = r.data.test.src.empty() ? r.data.valid : r.data.test;
   if (!held_out.src.empty()) {
     report_coverage(shortlist,

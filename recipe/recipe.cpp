@@ -172,6 +172,10 @@ std::vector<Field> schema(Recipe& r) {
                     "the most frequent target pieces every batch may output", 0});
   fields.push_back({"export.shortlist.iterations", &r.export_model.shortlist.iterations,
                     "rounds of IBM Model 1's expectation-maximisation", 1});
+  fields.push_back({"export.shortlist.min_probability", &r.export_model.shortlist.min_probability,
+                    "translations less probable than this (p(target piece | source piece)) are "
+                    "left out",
+                    0});
   return fields;
 }
 

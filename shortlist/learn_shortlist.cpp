@@ -109,6 +109,8 @@ Shortlist learn_shortlist(const ParallelData& d, const ShortlistLearning& o) {
   if (d.src.size() != d.tgt.size()) throw Error("shortlist: the two sides differ in length");
   if (o.translations < 0 || o.frequent < 0 || o.iterations < 1)
     throw Error("shortlist: translations and frequent must not be negative, iterations positive");
+  if (!(o.min_probability >= 0 && o.min_probability <= 1))
+    throw Error("shortlist: min_probability must be in [0, 1]");
   for (size_t p = 0; p < d.src.size(); ++p) {
     for (int32_t s : d.src[p])
       if (s < 0 || s >= d.src_vocab) throw Error("shortlist: a source id is out of the vocabulary");
@@ -138,7 +140,7 @@ Shortlist learn_shortlist(const ParallelData& d, const ShortlistLearning& o) {
     if (s >= kSpecials) {  // the specials and the empty word translate to nothing
       for (int64_t k = c.offsets[static_cast<size_t>(s)]; k < c.offsets[static_cast<size_t>(s) + 1];
            ++k)
-        row.push_back(k);
+        if (probability[static_cast<size_t>(k)] >= o.min_probability) row.push_back(k);
     }
     const auto keep = std::min<size_t>(row.size(), static_cast<size_t>(o.translations));
     // most probable first; of equal ones the lower target id (the rows are sorted by id)

@@ -25,6 +25,9 @@ struct ShortlistLearning {
   int64_t translations = 50;  // target pieces kept per source piece (0: no shortlist)
   int64_t frequent = 100;     // the most frequent target pieces every batch may output
   int64_t iterations = 5;     // of IBM Model 1's expectation-maximisation
+  // Translations less probable than this are left out (Marian prunes its lexical tables so): a
+  // frequent source piece spreads its probability over many pieces it merely meets.
+  double min_probability = 0.0;
 };
 
 // The model file section that holds a shortlist (model_file/model_file.hpp).

@@ -103,7 +103,8 @@ std::vector<std::vector<Hypothesis>> restricted_search(Seq2Seq& model, const Bat
 
 TEST_CASE("IBM Model 1 ranks each source piece's translation first", "[shortlist]") {
   const ParallelData d = word_for_word(400);
-  const Shortlist s = learn_shortlist(d, {.translations = 3, .frequent = 2, .iterations = 5});
+  const Shortlist s =
+      learn_shortlist(d, {.translations = 3, .frequent = 2, .iterations = 5, .min_probability = 0});
   REQUIRE(s.offsets.size() == 25);
   for (int32_t w = 4; w < 24; ++w) {
     INFO("source piece " << w);
@@ -114,6 +115,15 @@ TEST_CASE("IBM Model 1 ranks each source piece's translation first", "[shortlist
   CHECK(s.by_frequency.front() == 5);                                       // in every sentence
   CHECK(s.by_frequency.size() == 66);
   CHECK(s.frequent == 2);
+  // a probability floor leaves out what a piece merely meets: here all but its translation
+  const Shortlist pruned = learn_shortlist(
+      d, {.translations = 3, .frequent = 2, .iterations = 5, .min_probability = 0.5});
+  for (int32_t w = 4; w < 24; ++w) {
+    INFO("source piece " << w);
+    REQUIRE(pruned.offsets[w + 1] - pruned.offsets[w] == 1);
+    CHECK(pruned.translations[static_cast<size_t>(pruned.offsets[w])] == w + 40);
+  }
+  CHECK_THROWS_WITH(learn_shortlist(d, {.min_probability = 1.5}), Contains("min_probability"));
 }
 
 TEST_CASE("a shortlist round-trips through its bytes and damage is refused", "[shortlist]") {
