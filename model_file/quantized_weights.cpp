@@ -111,6 +111,7 @@ void set_quantized_weights(ParamSet& params, const std::string& bytes, const std
               " weights, this model has " + std::to_string(params.total()));
   size_t at = sizeof(uint64_t);
   const auto take = [&](void* to, size_t size) {
+    if (size == 0) return;  // (no memcpy with an empty vector's null data())
     if (bytes.size() - at < size) throw bad("are truncated");
     std::memcpy(to, bytes.data() + at, size);
     at += size;

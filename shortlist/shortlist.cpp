@@ -34,6 +34,7 @@ Shortlist parse_shortlist(std::string_view bytes, int64_t src_vocab, int64_t tgt
   auto bad = [&](const std::string& why) { return Error("'" + what + "': its shortlist " + why); };
   size_t at = 0;
   auto take = [&](void* to, size_t size) {
+    if (size == 0) return;  // (an empty vector's data() may be null: no memcpy from it)
     if (bytes.size() - at < size) throw bad("is truncated");
     std::memcpy(to, bytes.data() + at, size);
     at += size;
