@@ -86,7 +86,7 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
 void OutputLayer::forward_inference(const float* x, int64_t rows, float* z, uint64_t version,
                                     ComputeType type) {
   if (restricted_) {
-    Restriction& r = *restricted_;
+    Restriction& r = restriction_;
     r.product->forward(x, rows, r.weight.data(), r.bias.data(), r.version, z, type);
     return;
   }
@@ -94,24 +94,23 @@ void OutputLayer::forward_inference(const float* x, int64_t rows, float* z, uint
 }
 
 void OutputLayer::restrict_to(const std::vector<int32_t>& ids) {
-  if (restricted_) spare_ = std::move(restricted_);
+  restricted_ = false;
   if (ids.empty()) return;
-  std::unique_ptr<Restriction> r = std::move(spare_);
-  if (!r) r = std::make_unique<Restriction>();
+  Restriction& r = restriction_;
   const auto n = static_cast<int64_t>(ids.size());
-  if (!r->product || r->size != n) r->product = std::make_unique<PackedMatmul>(n, hidden, true);
-  r->size = n;
-  ++r->version;
-  r->weight.resize({n, hidden});
-  r->bias.resize({n});
+  if (!r.product || r.size != n) r.product = std::make_unique<PackedMatmul>(n, hidden, true);
+  r.size = n;
+  ++r.version;
+  r.weight.resize({n, hidden});
+  r.bias.resize({n});
   for (int64_t i = 0; i < n; ++i) {
     const int32_t id = ids[static_cast<size_t>(i)];
     if (id < 0 || id >= vocab) throw Error("a shortlist names a piece outside the vocabulary");
-    std::memcpy(r->weight.data() + i * hidden, weight->w + id * hidden,
+    std::memcpy(r.weight.data() + i * hidden, weight->w + id * hidden,
                 sizeof(float) * static_cast<size_t>(hidden));
-    r->bias[static_cast<size_t>(i)] = bias->w[id];
+    r.bias[static_cast<size_t>(i)] = bias->w[id];
   }
-  restricted_ = std::move(r);
+  restricted_ = true;
 }
 
 void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets, float smoothing,

@@ -41,7 +41,7 @@ struct OutputLayer {
   // (ascending target ids) alone, from a copy of their rows of W and b taken now; empty: the whole
   // vocabulary again. The rows are quantised as the whole W's are, so int8 logits stay the same.
   void restrict_to(const std::vector<int32_t>& ids);
-  int64_t output_size() const { return restricted_ ? restricted_->size : vocab; }
+  int64_t output_size() const { return restricted_ ? restriction_.size : vocab; }
   // The gradient of scale·loss: accumulates dW, db and writes dx [rows, hidden].
   void backward(const float* x, int64_t rows, const int32_t* targets, float smoothing, float scale,
                 float* dx);
@@ -50,14 +50,15 @@ struct OutputLayer {
   // Rows [0, rows) of z turn from logits into probabilities; returns the loss sums.
   LossStats softmax_rows(float* z, int64_t rows, const int32_t* targets, float smoothing);
   std::vector<double> row_terms_;  // [rows, 2]: each row's loss and negative log-likelihood
+  // The last restriction (its buffers and product are reused by the next); in force while
+  // restricted_.
   struct Restriction {
     int64_t size = 0;
     Tensor weight, bias;   // [size, hidden], [size]: the rows of the chosen pieces
     uint64_t version = 0;  // changes with every restriction (the products' weight version)
     std::unique_ptr<PackedMatmul> product;  // for `size` outputs; kept while the size stays
-  };
-  std::unique_ptr<Restriction> restricted_;  // null: the whole vocabulary
-  std::unique_ptr<Restriction> spare_;       // the last restriction's, reused by the next
+  } restriction_;
+  bool restricted_ = false;
 };
 
 }  // namespace rnmt

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "core/byte_reader.hpp"
 #include "core/error.hpp"
 
 namespace rnmt {
@@ -64,11 +64,6 @@ size_t group_of(const Param& p, Grouping g, size_t i) {
                              : i % static_cast<size_t>(p.dims[1] * p.dims[2]);
 }
 
-template <class T>
-void append(std::string& out, const T* values, size_t count) {
-  out.append(reinterpret_cast<const char*>(values), count * sizeof(T));
-}
-
 }  // namespace
 
 // Layout: total floats (u64), then per parameter in ParamSet order: grouping (u8); none: f32
@@ -76,29 +71,36 @@ void append(std::string& out, const T* values, size_t count) {
 std::string quantized_weight_bytes(const ParamSet& params) {
   std::string out;
   const uint64_t total = params.total();
-  append(out, &total, 1);
+  append_values(out, &total, 1);
   std::vector<int8_t> q;
   for (const Param& p : params.params()) {
     const Grouping g = grouping_of(p);
     out += static_cast<char>(g);
     if (g == Grouping::none) {
-      append(out, p.w, p.size);
+      append_values(out, p.w, p.size);
       continue;
     }
     const std::vector<float> scales = group_scales(params, p, g);
-    append(out, scales.data(), scales.size());
+    append_values(out, scales.data(), scales.size());
     q.resize(p.size);
     for (size_t i = 0; i < p.size; ++i)
       q[i] = static_cast<int8_t>(std::lrint(p.w[i] / scales[group_of(p, g, i)]));
-    append(out, q.data(), q.size());
+    append_values(out, q.data(), q.size());
   }
   return out;
 }
 
+namespace {
+
+std::string truncated(const std::string& what) {
+  return "'" + what + "': its int8 weights are truncated";
+}
+
+}  // namespace
+
 size_t quantized_weight_count(const std::string& bytes, const std::string& what) {
   uint64_t total;
-  if (bytes.size() < sizeof total) throw Error("'" + what + "': its int8 weights are truncated");
-  std::memcpy(&total, bytes.data(), sizeof total);
+  ByteReader(bytes, truncated(what)).take(&total, sizeof total);
   return static_cast<size_t>(total);
 }
 
@@ -109,35 +111,31 @@ void set_quantized_weights(ParamSet& params, const std::string& bytes, const std
   if (quantized_weight_count(bytes, what) != params.total())
     throw bad("are for a network of " + std::to_string(quantized_weight_count(bytes, what)) +
               " weights, this model has " + std::to_string(params.total()));
-  size_t at = sizeof(uint64_t);
-  const auto take = [&](void* to, size_t size) {
-    if (size == 0) return;  // (no memcpy with an empty vector's null data())
-    if (bytes.size() - at < size) throw bad("are truncated");
-    std::memcpy(to, bytes.data() + at, size);
-    at += size;
-  };
+  ByteReader in(bytes, truncated(what));
+  uint64_t total;
+  in.take(&total, sizeof total);  // (checked above)
   std::vector<float> scales;
   std::vector<int8_t> q;
   for (Param& p : params.params()) {
     const Grouping g = grouping_of(p);
     uint8_t stored;
-    take(&stored, 1);
+    in.take(&stored, 1);
     if (stored != static_cast<uint8_t>(g)) throw bad("do not match the network at " + p.name);
     if (g == Grouping::none) {
-      take(p.w, p.size * sizeof(float));
+      in.take(p.w, p.size * sizeof(float));
       continue;
     }
     scales.resize(g == Grouping::rows ? static_cast<size_t>(p.dims[0])
                                       : static_cast<size_t>(p.dims[1] * p.dims[2]));
-    take(scales.data(), scales.size() * sizeof(float));
+    in.take(scales.data(), scales.size() * sizeof(float));
     for (float s : scales)
       if (!(std::isfinite(s) && s > 0)) throw bad("have a scale that is not a positive number");
     q.resize(p.size);
-    take(q.data(), q.size());
+    in.take(q.data(), q.size());
     for (size_t i = 0; i < p.size; ++i)
       p.w[i] = static_cast<float>(q[i]) * scales[group_of(p, g, i)];
   }
-  if (at != bytes.size()) throw bad("have bytes after their end");
+  if (in.left() != 0) throw bad("have bytes after their end");
   params.touch();
 }
 

@@ -1,7 +1,6 @@
 #include "shortlist/shortlist.hpp"
 
-#include <cstring>
-
+#include "core/byte_reader.hpp"
 #include "core/error.hpp"
 
 namespace rnmt {
@@ -10,11 +9,6 @@ namespace {
 constexpr int64_t kSpecials = kEos + 1;
 constexpr int64_t kVocabularyMultiple = 64;
 
-template <class T>
-void append(std::string& out, const T* values, size_t count) {
-  out.append(reinterpret_cast<const char*>(values), count * sizeof(T));
-}
-
 }  // namespace
 
 std::string shortlist_bytes(const Shortlist& s) {
@@ -22,25 +16,19 @@ std::string shortlist_bytes(const Shortlist& s) {
   const int64_t header[5] = {s.src_vocab, s.tgt_vocab, s.frequent,
                              static_cast<int64_t>(s.by_frequency.size()),
                              static_cast<int64_t>(s.translations.size())};
-  append(out, header, 5);
-  append(out, s.by_frequency.data(), s.by_frequency.size());
-  append(out, s.offsets.data(), s.offsets.size());
-  append(out, s.translations.data(), s.translations.size());
+  append_values(out, header, 5);
+  append_values(out, s.by_frequency.data(), s.by_frequency.size());
+  append_values(out, s.offsets.data(), s.offsets.size());
+  append_values(out, s.translations.data(), s.translations.size());
   return out;
 }
 
 Shortlist parse_shortlist(std::string_view bytes, int64_t src_vocab, int64_t tgt_vocab,
                           const std::string& what) {
   auto bad = [&](const std::string& why) { return Error("'" + what + "': its shortlist " + why); };
-  size_t at = 0;
-  auto take = [&](void* to, size_t size) {
-    if (size == 0) return;  // (an empty vector's data() may be null: no memcpy from it)
-    if (bytes.size() - at < size) throw bad("is truncated");
-    std::memcpy(to, bytes.data() + at, size);
-    at += size;
-  };
+  ByteReader in(bytes, "'" + what + "': its shortlist is truncated");
   int64_t header[5];
-  take(header, sizeof header);
+  in.take(header, sizeof header);
   Shortlist s;
   s.src_vocab = header[0];
   s.tgt_vocab = header[1];
@@ -51,22 +39,20 @@ Shortlist parse_shortlist(std::string_view bytes, int64_t src_vocab, int64_t tgt
               " and " + std::to_string(tgt_vocab));
   }
   // sizes are checked against the bytes left before anything is allocated for them
-  const auto left = [&](size_t element) {
-    return static_cast<int64_t>((bytes.size() - at) / element);
-  };
+  const auto left = [&](size_t element) { return static_cast<int64_t>(in.left() / element); };
   if (header[3] != tgt_vocab - kSpecials || header[4] < 0 || s.frequent < 0 ||
       s.frequent > header[3])
     throw bad("has inconsistent sizes");
   if (header[3] > left(sizeof(int32_t))) throw bad("is truncated");
   s.by_frequency.resize(static_cast<size_t>(header[3]));
-  take(s.by_frequency.data(), s.by_frequency.size() * sizeof(int32_t));
+  in.take(s.by_frequency.data(), s.by_frequency.size() * sizeof(int32_t));
   if (src_vocab + 1 > left(sizeof(int64_t))) throw bad("is truncated");
   s.offsets.resize(static_cast<size_t>(src_vocab + 1));
-  take(s.offsets.data(), s.offsets.size() * sizeof(int64_t));
+  in.take(s.offsets.data(), s.offsets.size() * sizeof(int64_t));
   if (header[4] > left(sizeof(int32_t))) throw bad("is truncated");
   s.translations.resize(static_cast<size_t>(header[4]));
-  take(s.translations.data(), s.translations.size() * sizeof(int32_t));
-  if (at != bytes.size()) throw bad("has bytes after its end");
+  in.take(s.translations.data(), s.translations.size() * sizeof(int32_t));
+  if (in.left() != 0) throw bad("has bytes after its end");
   if (s.offsets.front() != 0 || s.offsets.back() != header[4]) throw bad("has damaged offsets");
   for (size_t i = 1; i < s.offsets.size(); ++i)
     if (s.offsets[i] < s.offsets[i - 1]) throw bad("has damaged offsets");
