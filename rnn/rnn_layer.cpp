@@ -370,9 +370,9 @@ struct RnnLayer::Int8Primitives {
   float data_scale = 0;
   dnnl::primitive_attr quantization;  // the scales, for the weights' reorders
   memory::desc w_layer_wanted, w_iter_wanted;
-  // src_layer is u8 [T, N, input], over the layer's quantised copy of x; the rest is f32 (oneDNN
-  // quantises the hidden states itself: src_iter's type must be dst_iter's)
-  ForwardMemories fwd;
+  memory src_layer;  // u8 [T, N, input]
+  // f32: oneDNN quantises the hidden states itself (src_iter's type must be dst_iter's)
+  memory src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
   memory scratchpad;
 };
 
@@ -426,7 +426,13 @@ RnnLayer::Int8Primitives& RnnLayer::int8_primitives(int64_t T, int64_t N) {
   p->forward = dnnl::lstm_forward(pd);
   p->w_layer_wanted = pd.weights_layer_desc();
   p->w_iter_wanted = pd.weights_iter_desc();
-  p->fwd.init(in, out, state, bias);
+  p->src_layer = user_memory(in);
+  p->src_iter = user_memory(state);
+  p->src_iter_c = user_memory(state);
+  p->bias = user_memory(bias);
+  p->dst_layer = user_memory(out);
+  p->dst_iter = user_memory(state);
+  p->dst_iter_c = user_memory(state);
   p->scratchpad = memory(pd.scratchpad_desc(), engine);
   slot = std::move(p);
   return *slot;
@@ -456,14 +462,33 @@ memory& RnnLayer::int8_weights(const Param& param, const memory::desc& wanted,
 
 void RnnLayer::forward_int8(const RnnForward& c) {
   Int8Primitives& p = int8_primitives(c.T, c.N);
+  const int64_t NH = c.N * hidden_;
   quantized_x_.resize(static_cast<size_t>(c.T * c.N * input_));
   quantize_u8(c.x, c.T * c.N * input_, p.data_scale, quantized_x_.data());
-  dnnl_exec_arg_t args[10];
-  int n = forward_args(p.fwd, int8_weights(*w_layer_, p.w_layer_wanted, p.quantization).get(),
-                       int8_weights(*w_iter_, p.w_iter_wanted, p.quantization).get(), c, args);
-  p.fwd.src_layer.set_data_handle(quantized_x_.data());  // the primitive reads the u8 copy of x
-  args[n++] = {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()};
-  execute(p.forward, args, n);
+  const float* c0 = c.c0 ? c.c0 : zeros(NH);
+  float* hT = c.hT;
+  if (!hT) {
+    scratch_h_.resize({NH});
+    hT = scratch_h_.data();
+  }
+  float* cT = c.cT;
+  if (!cT) {
+    scratch_c_.resize({NH});
+    cT = scratch_c_.data();
+  }
+  p.src_layer.set_data_handle(quantized_x_.data());
+  dnnl_exec_arg_t args[] = {
+      {DNNL_ARG_SRC_LAYER, p.src_layer.get()},
+      arg(DNNL_ARG_SRC_ITER, p.src_iter, c.h0 ? c.h0 : zeros(NH)),
+      arg(DNNL_ARG_SRC_ITER_C, p.src_iter_c, c0),
+      {DNNL_ARG_WEIGHTS_LAYER, int8_weights(*w_layer_, p.w_layer_wanted, p.quantization).get()},
+      {DNNL_ARG_WEIGHTS_ITER, int8_weights(*w_iter_, p.w_iter_wanted, p.quantization).get()},
+      arg(DNNL_ARG_BIAS, p.bias, bias_->w),
+      arg(DNNL_ARG_DST_LAYER, p.dst_layer, c.y),
+      arg(DNNL_ARG_DST_ITER, p.dst_iter, hT),
+      arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT),
+      {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}};
+  execute(p.forward, args, 10);
 }
 
 void RnnLayer::forward_inference(const RnnForward& c, ComputeType compute) {
