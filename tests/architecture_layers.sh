@@ -21,6 +21,7 @@ declare -A allowed=(
   [report]="core rnn attention model inspect"
   [recipe]="rnmt core tokenizer rnn attention model embeddings shortlist"
   [model_file]="core tokenizer model recipe shortlist"
+  [convert]="rnmt core tokenizer model model_file recipe"
   [translation]="rnmt core tokenizer model decoding recipe model_file shortlist"
   [include]="rnmt"
   [distributed]="core"
@@ -29,7 +30,7 @@ declare -A allowed=(
   [sweep]="core recipe training pipeline report distributed"
   [python]="rnmt"
   [server]="rnmt core"
-  [cli]="rnmt core model_file pipeline training inspect report server distributed sweep recipe"
+  [cli]="rnmt core model_file pipeline training inspect report server distributed sweep recipe convert"
 )
 bad=0
 checked=0

@@ -1,0 +1,171 @@
+#include "convert/torch_checkpoint.hpp"
+
+#include <zip.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "core/error.hpp"
+
+namespace rnmt {
+namespace {
+
+// A storage's element type: its size in bytes and how one becomes a float.
+struct ElementType {
+  size_t size = 0;
+  float (*to_float)(const unsigned char*) = nullptr;
+};
+
+float from_float32(const unsigned char* p) {
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+float from_float64(const unsigned char* p) {
+  double v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<float>(v);
+}
+float from_bfloat16(const unsigned char* p) {
+  const uint32_t bits = static_cast<uint32_t>(p[0] | (p[1] << 8)) << 16;
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+// IEEE half precision: sign, 5 exponent bits (bias 15), 10 fraction bits.
+float from_float16(const unsigned char* p) {
+  const uint32_t h = static_cast<uint32_t>(p[0] | (p[1] << 8));
+  const uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
+  uint32_t bits;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000u | (fraction << 13);  // infinity, NaN
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (fraction << 13);
+  } else if (fraction == 0) {
+    bits = sign;
+  } else {  // subnormal: fraction * 2^-24
+    float v = static_cast<float>(fraction) * 5.9604644775390625e-8f;
+    std::memcpy(&bits, &v, sizeof bits);
+    bits |= sign;
+  }
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+ElementType element_type(const std::string& storage_type) {
+  if (storage_type == "FloatStorage") return {4, from_float32};
+  if (storage_type == "DoubleStorage") return {8, from_float64};
+  if (storage_type == "HalfStorage") return {2, from_float16};
+  if (storage_type == "BFloat16Storage") return {2, from_bfloat16};
+  return {};
+}
+
+[[noreturn]] void refuse_legacy(const std::string& path) {
+  throw Error(path +
+              ": a torch file of the format before torch 1.6, which rnmt does not read; re-save "
+              "it in the current one with python3 -c \"import torch; torch.save(torch.load('" +
+              path +
+              "', map_location='cpu'), 'resaved.pt')\" (where the program that wrote it "
+              "is installed) and convert resaved.pt");
+}
+
+}  // namespace
+
+void TorchCheckpoint::Closer::operator()(zip* archive) const {
+  zip_discard(archive);
+}
+
+TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
+  int code = 0;
+  zip_.reset(zip_open(path.c_str(), ZIP_RDONLY, &code));
+  if (!zip_) {
+    if (code == ZIP_ER_NOZIP) {
+      std::ifstream in(path, std::ios::binary);
+      char head[2] = {};
+      in.read(head, 2);
+      if (in && static_cast<unsigned char>(head[0]) == 0x80) refuse_legacy(path);
+    }
+    zip_error_t error;
+    zip_error_init_with_code(&error, code);
+    const std::string why = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    throw Error(path + ": not a torch checkpoint (a zip archive): " + why);
+  }
+  // The pickle is <name>/data.pkl, where <name> is whatever the saving program chose.
+  const zip_int64_t count = zip_get_num_entries(zip_.get(), 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const char* name = zip_get_name(zip_.get(), static_cast<zip_uint64_t>(i), 0);
+    if (!name) continue;
+    const std::string n = name;
+    const size_t slash = n.find('/');
+    if (slash != std::string::npos && n.substr(slash + 1) == "data.pkl") {
+      prefix_ = n.substr(0, slash + 1);
+      break;
+    }
+  }
+  if (prefix_.empty()) throw Error(path + ": a zip archive without a torch pickle (data.pkl)");
+  const std::string byteorder = prefix_ + "byteorder";
+  if (zip_name_locate(zip_.get(), byteorder.c_str(), 0) >= 0 && entry(byteorder) != "little")
+    throw Error(path + ": its tensors are big-endian; rnmt reads little-endian ones");
+  pickle_ = read_pickle(entry(prefix_ + "data.pkl"), path);
+}
+
+TorchCheckpoint::~TorchCheckpoint() = default;
+
+std::string TorchCheckpoint::entry(const std::string& name) const {
+  const zip_int64_t index = zip_name_locate(zip_.get(), name.c_str(), 0);
+  if (index < 0) throw Error(path_ + ": no entry " + name + " in the archive");
+  zip_stat_t stat;
+  if (zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(index), 0, &stat) != 0 ||
+      !(stat.valid & ZIP_STAT_SIZE))
+    throw Error(path_ + ": cannot read the size of " + name);
+  std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
+      zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(index), 0), zip_fclose);
+  if (!file) throw Error(path_ + ": cannot open " + name + ": " + zip_strerror(zip_.get()));
+  std::string bytes(static_cast<size_t>(stat.size), '\0');
+  if (zip_fread(file.get(), bytes.data(), stat.size) != static_cast<zip_int64_t>(stat.size))
+    throw Error(path_ + ": " + name + " is damaged: " + zip_file_strerror(file.get()));
+  return bytes;
+}
+
+std::vector<float> TorchCheckpoint::floats(const PickleNode& tensor,
+                                           const std::string& what) const {
+  if (tensor.kind != PickleKind::tensor)
+    throw Error(path_ + ": " + what + " is a " + pickle_kind_name(tensor.kind) + ", not a tensor");
+  const PickleNode& storage = *tensor.items.at(0);
+  const ElementType type = element_type(storage.storage_type);
+  if (!type.to_float)
+    throw Error(path_ + ": " + what + " holds " + storage.storage_type +
+                " values; rnmt reads float32, float16, bfloat16 and float64 ones");
+  const std::string bytes = entry(prefix_ + "data/" + storage.text);
+  const auto stored = static_cast<int64_t>(bytes.size() / type.size);
+  // The elements it reads: offset + sum(index_i * stride_i), every one inside the storage.
+  int64_t count = 1, last = tensor.offset;
+  bool fits = tensor.offset >= 0;
+  for (size_t d = 0; d < tensor.shape.size(); ++d) {
+    const int64_t n = tensor.shape[d], s = tensor.stride[d];
+    fits = fits && n >= 0 && s >= 0 && n < (int64_t{1} << 40) && s < (int64_t{1} << 40);
+    if (!fits) break;
+    count *= n;
+    fits = count < (int64_t{1} << 40);
+    if (n > 0) last += (n - 1) * s;
+  }
+  if (!fits || (count > 0 && last >= stored))
+    throw Error(path_ + ": " + what + " does not fit in its storage");
+  std::vector<float> out(static_cast<size_t>(count));
+  std::vector<int64_t> index(tensor.shape.size(), 0);
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t at = tensor.offset;
+    for (size_t d = 0; d < index.size(); ++d) at += index[d] * tensor.stride[d];
+    out[static_cast<size_t>(i)] = type.to_float(data + static_cast<size_t>(at) * type.size);
+    for (size_t d = index.size(); d-- > 0;) {  // the next index, last dimension fastest
+      if (++index[d] < tensor.shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace rnmt

@@ -1,0 +1,43 @@
+#pragma once
+// A file torch.save wrote (torch 1.6 and later): a zip archive (read with libzip) of a pickle,
+// `<name>/data.pkl`, and one entry per tensor storage, `<name>/data/<key>`, raw little-endian.
+// Files of older torch versions (a bare pickle stream) are refused with how to re-save them.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convert/pickle.hpp"
+
+struct zip;
+
+namespace rnmt {
+
+class TorchCheckpoint {
+ public:
+  // Opens `path` and reads its pickle; an Error naming the path when it is not such a file.
+  explicit TorchCheckpoint(const std::string& path);
+  ~TorchCheckpoint();
+  TorchCheckpoint(const TorchCheckpoint&) = delete;
+  TorchCheckpoint& operator=(const TorchCheckpoint&) = delete;
+
+  const std::string& path() const { return path_; }
+  const PickleNode& root() const { return *pickle_.root; }
+
+  // A tensor's values as float32 in row-major order of its shape (float32, float16, bfloat16
+  // and float64 storages); an Error naming `what` for anything else or a tensor that does not
+  // fit in its storage.
+  std::vector<float> floats(const PickleNode& tensor, const std::string& what) const;
+
+ private:
+  std::string entry(const std::string& name) const;  // an entry's bytes
+
+  std::string path_, prefix_;  // prefix_: the archive's top folder, with its '/'
+  struct Closer {
+    void operator()(zip* archive) const;
+  };
+  std::unique_ptr<zip, Closer> zip_;
+  Pickle pickle_;
+};
+
+}  // namespace rnmt
