@@ -6,8 +6,8 @@
 # checkpoint (the model must have its architecture: B1's), so both programs do the same work and
 # their outputs can be compared. PyTorch reads RAW_SOURCE through rnmt's tokenizer (outside its
 # timing); rnmt reads raw text and tokenizes inside its own. rnmt runs in float32 and in int8 (from
-# `rnmt quantize`'s file), each with and without the model's lexical shortlist, and in bfloat16
-# where the CPU has it; PyTorch in float32 on 1 and 2 threads and with its bfloat16 autocast where
+# `rnmt quantize`'s file) and in bfloat16 where the CPU has it, each with and without the model's
+# lexical shortlist; PyTorch in float32 on 1 and 2 threads and with its bfloat16 autocast where
 # the CPU has bf16. Each rnmt row's ratio is against PyTorch's best setting in the same run. Both
 # search with length penalty 1.0 and 64 sentences per batch. Sentences/s are medians of ROUNDS (3)
 # alternating rounds; BLEU (with RAW_REFERENCE) is sacreBLEU's, of the detokenized outputs.
@@ -36,7 +36,8 @@ rnmt_args=("-m $model --compute-type float32" "-m $model --compute-type float32 
 torch_names=("float32, 2 threads" "float32, 1 thread")
 torch_args=("--threads 2 --bf16 0" "--threads 1 --bf16 0")
 if grep -qw 'avx512_bf16\|amx_bf16' /proc/cpuinfo; then
-  rnmt_names+=("bfloat16") rnmt_args+=("-m $model --compute-type bfloat16")
+  rnmt_names+=("bfloat16" "bfloat16 + shortlist")
+  rnmt_args+=("-m $model --compute-type bfloat16" "-m $model --compute-type bfloat16 --use-shortlist")
   torch_names+=("bf16 autocast, 2 threads") torch_args+=("--threads 2 --bf16 1")
 fi
 
