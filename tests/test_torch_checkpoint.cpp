@@ -157,3 +157,47 @@ TEST_CASE("damaged pickles are refused with where they go wrong") {
       "cycle");
   CHECK(cycle.root->items.at(0) == cycle.root);
 }
+
+TEST_CASE("real OpenNMT-py v3.4.0 checkpoints are read whole") {
+  // tests/data/opennmt-py/make_fixtures.sh trained them; rnmt convert's fixtures
+  for (const char* name : {"lstm-general-feed", "lstm-dot-2layers", "lstm-mlp-bridge",
+                           "gru-general-2layers-bridge", "lstm-shared"}) {
+    INFO(name);
+    TorchCheckpoint checkpoint(std::string(RNMT_TEST_DATA) + "/opennmt-py/" + name + ".pt");
+    const PickleNode& root = checkpoint.root();
+    const PickleNode& options = pickle_attributes(pickle_at(root, "opt", "checkpoint"), "opt");
+    CHECK(pickle_at(options, "encoder_type", "opt").text == "brnn");
+    const int64_t hidden = pickle_at(options, "dec_hid_size", "opt").integer;
+    CHECK(hidden == 32);
+    const PickleNode& vocab = pickle_at(root, "vocab", "checkpoint");
+    for (const char* side : {"src", "tgt"}) {
+      const PickleNode& tokens = pickle_at(vocab, side, "vocab");
+      REQUIRE(tokens.items.size() >= 4);
+      CHECK(tokens.items[0]->text == "<unk>");
+      CHECK(tokens.items[1]->text == "<blank>");
+      CHECK(tokens.items[2]->text == "<s>");
+      CHECK(tokens.items[3]->text == "</s>");
+    }
+    // every weight reads, with as many values as its shape says
+    const PickleNode& model = pickle_at(root, "model", "checkpoint");
+    CHECK(model.entries.size() >= 12);
+    for (const auto& [key, tensor] : model.entries) {
+      int64_t count = 1;
+      for (int64_t d : tensor->shape) count *= d;
+      CHECK(static_cast<int64_t>(checkpoint.floats(*tensor, key->text).size()) == count);
+    }
+    const PickleNode& generator = pickle_at(root, "generator", "checkpoint");
+    const PickleNode& output = pickle_at(generator, "weight", "generator");
+    CHECK(output.shape ==
+          std::vector<int64_t>{static_cast<int64_t>(pickle_at(vocab, "tgt", "vocab").items.size()),
+                               hidden});
+    if (std::string(name) == "lstm-shared") {  // one matrix, three names
+      const std::vector<float> source = checkpoint.floats(
+          pickle_at(model, "encoder.embeddings.make_embedding.emb_luts.0.weight", "model"), "e");
+      CHECK(checkpoint.floats(
+                pickle_at(model, "decoder.embeddings.make_embedding.emb_luts.0.weight", "model"),
+                "d") == source);
+      CHECK(checkpoint.floats(output, "generator") == source);
+    }
+  }
+}
