@@ -124,3 +124,40 @@ TEST_CASE("a damaged tokenizer model is refused with file, line and problem", "[
   CHECK_THROWS_WITH(load_tokenizer(path + ".none"), Contains("cannot open tokenizer model"));
   std::remove(path.c_str());
 }
+
+TEST_CASE("a whitespace tokenizer reads pre-tokenized text as it is and joins outputs with spaces",
+          "[bpe]") {
+  TokenizerModel m;
+  m.options.segmentation = Segmentation::whitespace;
+  m.options.normalization = Normalization::none;
+  m.vocabulary.add("<pad>");  // (specials first, as every vocabulary)
+  for (const char* p : {"<unk>", "<s>", "</s>", "the", "cafe\xCC\x81", "a.b"}) m.vocabulary.add(p);
+  const std::string path = temp_path("whitespace.model");
+  save_tokenizer(m, path);
+  const TokenizerModel loaded = load_tokenizer(path);
+  CHECK(loaded.options.segmentation == Segmentation::whitespace);
+  CHECK(loaded.options.normalization == Normalization::none);
+  CHECK(loaded.vocabulary.pieces == m.vocabulary.pieces);
+  PieceTokenizer tokenizer(loaded);
+  // split at runs of spaces and tabs only: punctuation stays inside tokens, no BPE, no "▁", and
+  // a decomposed é stays decomposed (no normalization)
+  const std::vector<std::string> pieces = tokenizer.tokenize("  the\tcafe\xCC\x81  a.b ");
+  CHECK(pieces == std::vector<std::string>{"the", "cafe\xCC\x81", "a.b"});
+  CHECK(tokenizer.detokenize(pieces) == "the cafe\xCC\x81 a.b");
+  bool truncated = false;
+  CHECK(tokenizer.tokenize_prefix("the cafe a.b", 1, 2, &truncated) ==
+        std::vector<std::string>{"the", "cafe"});
+  CHECK(truncated);
+  CHECK(tokenizer.tokenize_prefix("the cafe", 1, 2, &truncated).size() == 2);
+  CHECK_FALSE(truncated);
+  // rnmt's own tokenizers stay version 1 files, which older rnmt builds read
+  TokenizerModel own;
+  save_tokenizer(own, path);
+  std::ifstream in(path);
+  std::string first;
+  std::getline(in, first);
+  CHECK(first == "rnmt-tokenizer 1");
+  std::ofstream(path) << "rnmt-tokenizer 2\nsegmentation words\n";
+  CHECK_THROWS_WITH(load_tokenizer(path), Contains(":2: unknown segmentation 'words'"));
+  std::remove(path.c_str());
+}

@@ -78,7 +78,7 @@ std::string normalize_line(std::string_view line, Normalization form, InvalidUtf
   std::string text = valid_utf8(line, policy, line_number, replaced);
   UErrorCode status = U_ZERO_ERROR;
   // ASCII is already NFC and NFKC: the common case skips ICU entirely.
-  if (!is_ascii(text)) {
+  if (form != Normalization::none && !is_ascii(text)) {
     const icu::Normalizer2* normalizer = form == Normalization::nfc
                                              ? icu::Normalizer2::getNFCInstance(status)
                                              : icu::Normalizer2::getNFKCInstance(status);

@@ -7,14 +7,16 @@
 
 namespace rnmt {
 
-enum class Normalization { nfc, nfkc };
+// none: the text as it is (valid UTF-8 still checked); models converted from programs that read
+// pre-tokenized text unchanged (rnmt convert) use it.
+enum class Normalization { nfc, nfkc, none };
 enum class InvalidUtf8 { replace, fail };  // replace: U+FFFD for each bad sequence, counted
-inline constexpr EnumName<Normalization> kNormalizationNames[] = {{Normalization::nfc, "nfc"},
-                                                                  {Normalization::nfkc, "nfkc"}};
+inline constexpr EnumName<Normalization> kNormalizationNames[] = {
+    {Normalization::nfc, "nfc"}, {Normalization::nfkc, "nfkc"}, {Normalization::none, "none"}};
 inline constexpr EnumName<InvalidUtf8> kInvalidUtf8Names[] = {{InvalidUtf8::replace, "replace"},
                                                               {InvalidUtf8::fail, "fail"}};
 
-Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc"
+Normalization parse_normalization(const std::string& name);  // "nfc" | "nfkc" | "none"
 InvalidUtf8 parse_invalid_utf8(const std::string& name);     // "replace" | "fail"
 
 // Whether `text` is well-formed UTF-8 (no stray, overlong, surrogate or out-of-range sequences).

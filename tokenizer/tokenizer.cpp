@@ -61,14 +61,32 @@ void train_bpe(TokenizerModel& model, const std::unordered_map<std::string, int6
 
 namespace {
 constexpr const char* kMagic = "rnmt-tokenizer";
-constexpr int kVersion = 1;
+
+// Whitespace segmentation: the tokens between runs of spaces and tabs, at most `limit` (0: all).
+std::vector<std::string> split_at_white_space(std::string_view text, size_t limit = 0) {
+  std::vector<std::string> tokens;
+  size_t at = 0;
+  while (limit == 0 || tokens.size() < limit) {
+    at = text.find_first_not_of(" \t\r\n", at);
+    if (at == std::string_view::npos) break;
+    const size_t end = std::min(text.find_first_of(" \t\r\n", at), text.size());
+    tokens.emplace_back(text.substr(at, end - at));
+    at = end;
+  }
+  return tokens;
+}
+// Version 2 adds a "segmentation" line; files of rnmt's own segmentation stay version 1, which
+// every rnmt reads.
+constexpr int kVersion = 2;
 }  // namespace
 
 void save_tokenizer(const TokenizerModel& m, const std::string& path) {
   std::ostringstream out;
-  out << kMagic << ' ' << kVersion << '\n'
-      << "normalization " << (m.options.normalization == Normalization::nfc ? "nfc" : "nfkc")
-      << '\n'
+  const bool whitespace = m.options.segmentation == Segmentation::whitespace;
+  out << kMagic << ' ' << (whitespace ? 2 : 1) << '\n';
+  if (whitespace)
+    out << "segmentation " << enum_name(kSegmentationNames, Segmentation::whitespace) << '\n';
+  out << "normalization " << enum_name(kNormalizationNames, m.options.normalization) << '\n'
       << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail")
       << '\n'
       << "split_digits " << (m.options.split_digits ? 1 : 0) << '\n'
@@ -120,11 +138,15 @@ TokenizerModel parse_tokenizer(const std::string& text, const std::string& path)
       throw fail(std::string("'") + key + "' must be 0 or 1, found '" + v + "'");
     return v == "1";
   };
-  if (field(kMagic) != std::to_string(kVersion)) {
-    throw fail("unsupported tokenizer model version (this rnmt reads version " +
+  const std::string version = field(kMagic);
+  if (version != "1" && version != std::to_string(kVersion)) {
+    throw fail("unsupported tokenizer model version (this rnmt reads versions 1 to " +
                std::to_string(kVersion) + ")");
   }
   try {
+    if (version != "1")
+      m.options.segmentation =
+          parse_enum(kSegmentationNames, field("segmentation"), "segmentation");
     m.options.normalization = parse_normalization(field("normalization"));
     m.options.invalid_utf8 = parse_invalid_utf8(field("invalid_utf8"));
   } catch (const Error& e) {
@@ -164,6 +186,7 @@ std::vector<std::string> PieceTokenizer::tokenize(std::string_view line, int64_t
   const std::string text =
       normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, replaced);
   std::vector<std::string> pieces;
+  if (o.segmentation == Segmentation::whitespace) return split_at_white_space(text);
   for (auto& token : segment(text, {.split_digits = o.split_digits})) {
     if (!model_.bpe) {
       pieces.push_back(std::move(token));
@@ -184,6 +207,12 @@ std::vector<std::string> PieceTokenizer::tokenize_prefix(std::string_view line, 
   // Every token gives at least one piece: the first max_pieces tokens hold the first pieces.
   bool more = false;
   std::vector<std::string> pieces;
+  if (o.segmentation == Segmentation::whitespace) {
+    pieces = split_at_white_space(text, max_pieces + 1);
+    *truncated = pieces.size() > max_pieces;
+    if (*truncated) pieces.resize(max_pieces);
+    return pieces;
+  }
   for (auto& token :
        segment(text, {.split_digits = o.split_digits, .max_tokens = max_pieces}, &more)) {
     if (model_.bpe) {
@@ -196,6 +225,11 @@ std::vector<std::string> PieceTokenizer::tokenize_prefix(std::string_view line, 
   *truncated = more || pieces.size() > max_pieces;
   if (pieces.size() > max_pieces) pieces.resize(max_pieces);
   return pieces;
+}
+
+std::string PieceTokenizer::detokenize(const std::vector<std::string>& pieces) const {
+  if (model_.options.segmentation == Segmentation::whitespace) return join_tokens(pieces);
+  return rnmt::detokenize(join_tokens(pieces));
 }
 
 }  // namespace rnmt

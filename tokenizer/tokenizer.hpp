@@ -13,7 +13,15 @@
 
 namespace rnmt {
 
+// How a line becomes tokens: rnmt's reversible segmentation (segmenter.hpp, spaces kept as "▁"
+// on the tokens), or the line split at white space, as models trained on pre-tokenized text
+// (OpenNMT-py's, converted by rnmt convert) read it: no BPE, and outputs joined by spaces.
+enum class Segmentation { rnmt, whitespace };
+inline constexpr EnumName<Segmentation> kSegmentationNames[] = {
+    {Segmentation::rnmt, "rnmt"}, {Segmentation::whitespace, "whitespace"}};
+
 struct TokenizerOptions {
+  Segmentation segmentation = Segmentation::rnmt;
   Normalization normalization = Normalization::nfc;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::replace;
   bool split_digits = false;
@@ -73,6 +81,9 @@ class PieceTokenizer {
   // the line than they need; *truncated says whether pieces were left out.
   std::vector<std::string> tokenize_prefix(std::string_view line, int64_t line_number,
                                            size_t max_pieces, bool* truncated);
+  // Pieces -> raw text: rnmt's segmentation undone (segmenter.hpp's detokenize), or, for
+  // whitespace tokens, the pieces joined by spaces.
+  std::string detokenize(const std::vector<std::string>& pieces) const;
 
  private:
   TokenizerModel model_;

@@ -69,11 +69,12 @@ SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
 
 namespace {
 
-TranslationHypothesis to_text(const Hypothesis& h, const Vocabulary& vocabulary) {
+TranslationHypothesis to_text(const Hypothesis& h, const PieceTokenizer& target) {
   TranslationHypothesis out;
   out.score = h.score;
+  const Vocabulary& vocabulary = target.model().vocabulary;
   for (int32_t id : h.tokens) out.tokens.push_back(vocabulary.pieces[static_cast<size_t>(id)]);
-  out.text = detokenize(join_tokens(out.tokens));
+  out.text = target.detokenize(out.tokens);
   for (size_t t = 0; t < h.alignment.size(); ++t)
     out.alignment.push_back({h.alignment[t], static_cast<int32_t>(t)});
   out.attention = h.attention;
@@ -134,7 +135,6 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
   const SearchOptions search = search_options(o, compute);
   // A line's samples depend on the seed and its line number alone.
   const uint64_t seed = o.random_seed != 0 ? o.random_seed : std::random_device{}();
-  const Vocabulary& target_vocabulary = m.target.model().vocabulary;
   int64_t done = total - static_cast<int64_t>(plan.order.size());
   run_batches(
       workers, plan.batches.size(), translation_threads(o),
@@ -165,8 +165,7 @@ std::vector<TranslationResult> translate_text(const std::vector<TranslationModel
         const auto hypotheses = rnmt::search(networks, batch_search);
         for (size_t k = begin; k < end; ++k) {
           auto& r = results[plan.order[k]];
-          for (const auto& h : hypotheses[k - begin])
-            r.hypotheses.push_back(to_text(h, target_vocabulary));
+          for (const auto& h : hypotheses[k - begin]) r.hypotheses.push_back(to_text(h, m.target));
           if (r.hypotheses.empty()) r.hypotheses.emplace_back();
         }
       },
