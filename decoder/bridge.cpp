@@ -1,12 +1,15 @@
 #include "decoder/bridge.hpp"
 
+#include <cstring>
+
 #include "core/vec_math.hpp"
 
 namespace rnmt {
 
 Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
-               int64_t layers, Cell cell)
-    : hidden_(hidden) {
+               int64_t layers, Cell cell, BridgeType type)
+    : hidden_(hidden), layers_(layers), cell_(cell) {
+  if (type == BridgeType::copy) return;  // no weights
   for (int64_t l = 0; l < layers; ++l) {
     to_h_.emplace_back(params, name + ".h" + std::to_string(l), input, hidden, true);
     if (cell == Cell::lstm)
@@ -30,6 +33,17 @@ void Bridge::forward(int64_t N, const float* encoder_final) {
     c_.resize({L, N, hidden_});
     for (int64_t l = 0; l < L; ++l) to_c_[l].forward(encoder_final, N, c_.data() + l * NH);
     tanh_inplace(c_.data(), L * NH);
+  }
+}
+
+void Bridge::copy(int64_t N, const float* layer_h, const float* layer_c) {
+  N_ = N;
+  encoder_final_ = nullptr;
+  h_.resize({layers_, N, hidden_});
+  std::memcpy(h_.data(), layer_h, sizeof(float) * h_.size());
+  if (has_c()) {
+    c_.resize({layers_, N, hidden_});
+    std::memcpy(c_.data(), layer_c, sizeof(float) * c_.size());
   }
 }
 

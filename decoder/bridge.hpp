@@ -6,6 +6,7 @@
 #include "core/params.hpp"
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
+#include "decoder/bridge_types.hpp"
 #include "layers/linear.hpp"
 #include "rnn/rnn_layer.hpp"
 
@@ -17,22 +18,26 @@ namespace rnmt {
 class Bridge {
  public:
   Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
-         Cell cell);
+         Cell cell, BridgeType type = BridgeType::tanh);
   void init(Rng& rng);
 
   // encoder_final [N, input], kept by pointer until backward.
   void forward(int64_t N, const float* encoder_final);
+  // BridgeType::copy (inference only): the initial states are the encoder's per-layer final states,
+  // layer_h and layer_c [layers, N, hidden] (Encoder::layer_final_h/c).
+  void copy(int64_t N, const float* layer_h, const float* layer_c);
   const float* h0(int64_t layer) const { return h_.data() + layer * N_ * hidden_; }
   const float* c0(int64_t layer) const {
     return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr;
   }
-  bool has_c() const { return !to_c_.empty(); }
+  bool has_c() const { return cell_ == Cell::lstm; }
 
   // dh0, dc0 [layers, N, hidden] -> d encoder_final [N, input] (written).
   void backward(const float* dh0, const float* dc0, float* dfinal);
 
  private:
-  int64_t hidden_, N_ = 0;
+  int64_t hidden_, layers_, N_ = 0;
+  Cell cell_;
   std::vector<Linear> to_h_, to_c_;       // one per decoder layer (to_c_: LSTM only)
   const float* encoder_final_ = nullptr;  // [N, input], the caller's
   Tensor h_, c_;                          // [layers, N, hidden] initial states

@@ -1,5 +1,6 @@
 #include "encoder/encoder.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rnmt {
@@ -21,8 +22,8 @@ void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in, con
 }
 
 Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
-                 int64_t layers, float dropout)
-    : hidden_(hidden) {
+                 int64_t layers, float dropout, bool layer_final_states)
+    : hidden_(hidden), layer_final_states_(layer_final_states) {
   for (int64_t l = 0; l < layers; ++l) {
     const int64_t in = l == 0 ? input : 2 * hidden;
     const std::string prefix = name + ".layer" + std::to_string(l);
@@ -108,6 +109,16 @@ void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, 
       layer.c_bwd.resize({N, H});
       layer.forward_dir.forward(forward_call(l, false));
       layer.backward_dir.forward(forward_call(l, true));
+    } else if (layer_final_states_) {
+      if (l == 0) {
+        layer_final_h_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
+        layer_final_c_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
+      }
+      float* final_h = layer_final_h_.data() + static_cast<int64_t>(l) * N * 2 * H;
+      float* final_c = layer_final_c_.data() + static_cast<int64_t>(l) * N * 2 * H;
+      run_in_stretches(layer.forward_dir, C, input, layer.y_fwd.data(), compute, final_h, final_c);
+      run_in_stretches(layer.backward_dir, C, layer.input_rev.data(), layer.y_bwd_rev.data(),
+                       compute, final_h + H, final_c + H);
     } else {  // search: no backward follows, so inference primitives and no workspace
       layer.forward_dir.forward_inference({.T = S, .N = N, .x = input, .y = layer.y_fwd.data()},
                                           compute);
@@ -204,6 +215,43 @@ void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
       }
     }
     if (l > 0) layer.dropout.backward(d_input, S * N * C);
+  }
+}
+
+// A direction's states at each sentence's own last step. oneDNN gives the states after the batch's
+// last step only, and a padded sentence ends before it: so the direction runs in stretches that
+// end where sentences end, each starting from the states the one before left, and a sentence's
+// states are read off the stretch it ends with. final_h, final_c: rows of 2H, this direction's
+// half.
+void Encoder::run_in_stretches(RnnLayer& direction, int64_t input, const float* x, float* y,
+                               ComputeType compute, float* final_h, float* final_c) {
+  const int64_t N = N_, H = hidden_;
+  stretch_ends_.assign(lengths_.begin(), lengths_.end());
+  std::sort(stretch_ends_.begin(), stretch_ends_.end());
+  stretch_ends_.erase(std::unique(stretch_ends_.begin(), stretch_ends_.end()), stretch_ends_.end());
+  for (auto& t : carry_h_) t.resize({N, H});
+  for (auto& t : carry_c_) t.resize({N, H});
+  int64_t begin = 0;
+  int now = 0;  // which carry the stretch writes; it reads the other
+  for (const int32_t end : stretch_ends_) {
+    float* h = carry_h_[now].data();
+    float* c = carry_c_[now].data();
+    direction.forward_inference({.T = end - begin,
+                                 .N = N,
+                                 .x = x + begin * N * input,
+                                 .h0 = begin > 0 ? carry_h_[1 - now].data() : nullptr,
+                                 .c0 = begin > 0 ? carry_c_[1 - now].data() : nullptr,
+                                 .y = y + begin * N * H,
+                                 .hT = h,
+                                 .cT = c},
+                                compute);
+    for (int64_t n = 0; n < N; ++n) {
+      if (lengths_[static_cast<size_t>(n)] != end) continue;
+      std::memcpy(final_h + n * 2 * H, h + n * H, sizeof(float) * static_cast<size_t>(H));
+      std::memcpy(final_c + n * 2 * H, c + n * H, sizeof(float) * static_cast<size_t>(H));
+    }
+    begin = end;
+    now = 1 - now;
   }
 }
 

@@ -18,8 +18,10 @@ namespace rnmt {
 // are therefore exactly those it gets alone.
 class Encoder {
  public:
+  // With layer_final_states, forward_inference also gives every layer's final states
+  // (layer_final_h/c), which the copy bridge starts the decoder from.
   Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
-          float dropout);
+          float dropout, bool layer_final_states = false);
   void init(Rng& rng);
   int64_t output_size() const { return 2 * hidden_; }
   int64_t hidden() const { return hidden_; }
@@ -43,6 +45,11 @@ class Encoder {
   void set_int8_input_bound(float bound);
   const Tensor& memory() const { return layers_.back().out; }
   const Tensor& final_state() const { return final_; }
+  // After forward_inference, with layer_final_states: [layers, N, 2H] each layer's hidden and cell
+  // states at each sentence's own last piece, left-to-right then right-to-left (OpenNMT-py's
+  // decoders start from these).
+  const Tensor& layer_final_h() const { return layer_final_h_; }
+  const Tensor& layer_final_c() const { return layer_final_c_; }
 
   // dmemory [S,N,2H], dfinal [N,2H] -> dx [S,N,input]; accumulates parameter gradients.
   void backward(const float* dmemory, const float* dfinal, float* dx);
@@ -58,16 +65,22 @@ class Encoder {
     Tensor ws_fwd, ws_bwd;    // oneDNN workspaces of the two training forwards
   };
   RnnForward forward_call(size_t layer, bool right_to_left);
+  void run_in_stretches(RnnLayer& direction, int64_t input, const float* x, float* y,
+                        ComputeType compute, float* final_h, float* final_c);
   void run(int64_t S, int64_t N, const float* x, const int32_t* lengths, Rng* rng, bool training,
            ComputeType compute = ComputeType::f32);
   int64_t hidden_, S_ = 0, N_ = 0;
   const float* x_ = nullptr;      // [S, N, input] the forward's input, kept for backward
   std::vector<int32_t> lengths_;  // [N]
   std::vector<Layer> layers_;
-  Tensor final_;                // [N, 2H]
-  Tensor d_out_;                // [S, N, 2H] gradient into a layer's output
-  Tensor d_fwd_, d_bwd_rev_;    // [S, N, H] split by direction (right-to-left reversed)
-  Tensor dx_fwd_, dx_bwd_rev_;  // [S, N, input] the directions' input gradients
+  Tensor final_;  // [N, 2H]
+  bool layer_final_states_;
+  Tensor layer_final_h_, layer_final_c_;  // [layers, N, 2H]
+  Tensor carry_h_[2], carry_c_[2];        // [N, H] the states between stretches
+  std::vector<int32_t> stretch_ends_;     // the batch's distinct lengths, ascending
+  Tensor d_out_;                          // [S, N, 2H] gradient into a layer's output
+  Tensor d_fwd_, d_bwd_rev_;              // [S, N, H] split by direction (right-to-left reversed)
+  Tensor dx_fwd_, dx_bwd_rev_;            // [S, N, input] the directions' input gradients
 };
 
 // out[t, n] = in[len_n - 1 - t, n] for t < len_n, zero after: reverses each sentence in place of

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "attention/attention_types.hpp"
+#include "decoder/bridge_types.hpp"
 #include "rnn/rnn_types.hpp"
 
 namespace rnmt {
@@ -18,7 +19,8 @@ struct ModelConfig {
   Cell decoder_cell = Cell::lstm;
   int64_t decoder_layers = 1;
   int64_t decoder_hidden = 512;
-  bool input_feeding = false;  // Luong: previous attentional vector joins the next input
+  bool input_feeding = false;            // Luong: previous attentional vector joins the next input
+  BridgeType bridge = BridgeType::tanh;  // the decoder's initial state (decoder/bridge_types.hpp)
   AttentionType attention = AttentionType::general;
   double dropout = 0.0;          // embeddings, between layers, before the output layer
   bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)

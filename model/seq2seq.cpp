@@ -21,6 +21,13 @@ ModelConfig checked(const ModelConfig& c) {
   if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
   if (c.label_smoothing < 0 || c.label_smoothing >= 1)
     throw Error("label_smoothing must be in [0, 1)");
+  if (c.bridge == BridgeType::copy &&
+      (c.decoder_layers != c.encoder_layers || c.decoder_hidden != 2 * c.encoder_hidden ||
+       c.decoder_cell != Cell::lstm)) {
+    throw Error(
+        "model.bridge: copy needs an LSTM decoder with the encoder's layer count and "
+        "twice its hidden size (both directions)");
+  }
   if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
     throw Error("tied_embeddings needs decoder hidden (" + std::to_string(c.decoder_hidden) +
                 ") == embedding (" + std::to_string(c.embedding) + ")");
@@ -48,9 +55,9 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
       tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
       encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
-               static_cast<float>(config.dropout)),
+               static_cast<float>(config.dropout), config.bridge == BridgeType::copy),
       bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
-              config.decoder_layers, config.decoder_cell),
+              config.decoder_layers, config.decoder_cell, config.bridge),
       decoder_(params_, "decoder", config.decoder_cell,
                config.embedding + (config.input_feeding ? config.decoder_hidden : 0),
                config.decoder_hidden, config.decoder_layers, static_cast<float>(config.dropout)),
@@ -73,6 +80,10 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
   }
   params_.allocate(/*with_gradients=*/trainable);
   if (!trainable) return;
+  if (config.bridge == BridgeType::copy)
+    throw Error(
+        "model.bridge: copy is for converted models: rnmt translates with it but does not "
+        "train it (use tanh)");
   Rng rng(seed);
   src_embed_.init(rng);
   tgt_embed_.init(rng, config.tied_embeddings);
@@ -125,7 +136,12 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeTy
     }
   }
   ProfileScope scope(profiler_, part_bridge_);
-  bridge_.forward(N, encoder_.final_state().data());
+  if (config_.bridge == BridgeType::copy) {
+    if (for_backward) throw Error("model.bridge: copy translates only; it cannot be trained");
+    bridge_.copy(N, encoder_.layer_final_h().data(), encoder_.layer_final_c().data());
+  } else {
+    bridge_.forward(N, encoder_.final_state().data());
+  }
 }
 
 LossStats Seq2Seq::forward(const Batch& b, bool training) {

@@ -106,6 +106,10 @@ std::vector<Field> schema(Recipe& r) {
       {"model.decoder.hidden", &r.model.decoder_hidden, "the decoder's hidden size", 1},
       {"model.decoder.input_feeding", &r.model.input_feeding,
        "Luong input feeding: the previous attentional vector joins the next input"},
+      choice("model.decoder.bridge", &r.model.bridge, kBridgeTypeNames,
+             "the decoder's initial state: tanh (a trained layer on the encoder's final states) or "
+             "copy (each layer starts from the same encoder layer's final states, as in "
+             "OpenNMT-py; converted models only: rnmt does not train it)"),
       choice("model.attention", &r.model.attention, kAttentionTypeNames,
              "the attention: dot and general are Luong's, additive is Bahdanau's"),
       {"model.dropout", &r.model.dropout,

@@ -85,3 +85,70 @@ TEST_CASE("one-layer encoder directions match the reference LSTM", "[encoder][re
     }
   }
 }
+
+TEST_CASE("every layer's final states in a padded batch: each sentence's own, and the reference's",
+          "[encoder][padding][reference]") {
+  // The copy bridge (converted OpenNMT-py models) starts the decoder from them: a sentence must
+  // get the states at its own last piece, cell states included, in any batch.
+  const int64_t S = 7, N = 4, E = 5, H = 6, L = 2;
+  const std::vector<int32_t> lengths = {7, 2, 5, 2};
+  ParamSet params;
+  Encoder encoder(params, "enc", E, H, L, 0.0f, /*layer_final_states=*/true);
+  params.allocate();
+  Rng rng(14);
+  encoder.init(rng);
+  Tensor x({S, N, E});
+  test::fill_uniform(x, rng, 1.0f);
+  encoder.forward_inference(S, N, x.data(), lengths.data());
+  const Tensor batch_h = encoder.layer_final_h(), batch_c = encoder.layer_final_c();
+  const Tensor batch_memory = encoder.memory();
+  for (int64_t n = 0; n < N; ++n) {
+    const int64_t len = lengths[static_cast<size_t>(n)];
+    INFO("sentence " << n);
+    // the top layer's final hidden states are its outputs at the ends: left-to-right at the last
+    // piece, right-to-left at the first
+    for (int64_t j = 0; j < H; ++j) {
+      CHECK(batch_h[static_cast<size_t>(((L - 1) * N + n) * 2 * H + j)] ==
+            batch_memory[static_cast<size_t>(((len - 1) * N + n) * 2 * H + j)]);
+      CHECK(batch_h[static_cast<size_t>(((L - 1) * N + n) * 2 * H + H + j)] ==
+            batch_memory[static_cast<size_t>(n * 2 * H + H + j)]);
+    }
+    // layer 0 against the reference LSTM, both directions, hidden and cell
+    std::vector<float> seq, rev;
+    for (int64_t t = 0; t < len; ++t)
+      seq.insert(seq.end(), &x[static_cast<size_t>((t * N + n) * E)],
+                 &x[static_cast<size_t>((t * N + n) * E)] + E);
+    for (int64_t t = len - 1; t >= 0; --t)
+      rev.insert(rev.end(), seq.begin() + t * E, seq.begin() + (t + 1) * E);
+    for (const bool right_to_left : {false, true}) {
+      const std::string d = right_to_left ? "r2l" : "l2r";
+      std::vector<double> h(static_cast<size_t>(H)), c(static_cast<size_t>(H));
+      reference::lstm_sequence((right_to_left ? rev : seq).data(), len, E, H,
+                               params.find("enc.layer0." + d + ".weights_layer").w,
+                               params.find("enc.layer0." + d + ".weights_iter").w,
+                               params.find("enc.layer0." + d + ".bias").w, h, c);
+      const int64_t half = right_to_left ? H : 0;
+      for (int64_t j = 0; j < H; ++j) {
+        CHECK(batch_h[static_cast<size_t>(n * 2 * H + half + j)] ==
+              Approx(h[static_cast<size_t>(j)]).margin(1e-5));
+        CHECK(batch_c[static_cast<size_t>(n * 2 * H + half + j)] ==
+              Approx(c[static_cast<size_t>(j)]).margin(1e-5));
+      }
+    }
+    // and alone, every layer's states are the same as in the batch
+    Tensor alone({len, 1, E});
+    for (int64_t t = 0; t < len; ++t)
+      for (int64_t j = 0; j < E; ++j)
+        alone[static_cast<size_t>(t * E + j)] = x[static_cast<size_t>((t * N + n) * E + j)];
+    const int32_t one_length = static_cast<int32_t>(len);
+    encoder.forward_inference(len, 1, alone.data(), &one_length);
+    for (int64_t l = 0; l < L; ++l) {
+      for (int64_t j = 0; j < 2 * H; ++j) {
+        CHECK(batch_h[static_cast<size_t>((l * N + n) * 2 * H + j)] ==
+              Approx(encoder.layer_final_h()[static_cast<size_t>(l * 2 * H + j)]).margin(1e-5));
+        CHECK(batch_c[static_cast<size_t>((l * N + n) * 2 * H + j)] ==
+              Approx(encoder.layer_final_c()[static_cast<size_t>(l * 2 * H + j)]).margin(1e-5));
+      }
+    }
+  }
+}
