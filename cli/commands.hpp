@@ -17,6 +17,7 @@ int sweep_command(const std::vector<std::string>& args);
 int translate_command(const std::vector<std::string>& args);
 int average_command(const std::vector<std::string>& args);
 int quantize_command(const std::vector<std::string>& args);
+int convert_command(const std::vector<std::string>& args);
 int score_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);

@@ -19,6 +19,7 @@ const char* kUsage =
     "  score          log-probabilities of given translations (rnmt score -m MODEL --src --tgt)\n"
     "  average        the mean of model files' weights (rnmt average -o OUT A B ...)\n"
     "  quantize       a model file with int8 weights (rnmt quantize IN OUT): a quarter the size\n"
+    "  convert        an OpenNMT-py model as an rnmt model file (rnmt convert --from opennmt-py)\n"
     "  serve          an HTTP/JSON translation server (rnmt serve -m MODEL --port 8080)\n"
     "  inspect        gates, attention and weights of a model on some lines, as an HTML page\n"
     "  report         a training run (rnmt report WORKDIR -o training.html)\n"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "translate") return rnmt::cli::translate_command(rest);
     if (!args.empty() && args[0] == "average") return rnmt::cli::average_command(rest);
     if (!args.empty() && args[0] == "quantize") return rnmt::cli::quantize_command(rest);
+    if (!args.empty() && args[0] == "convert") return rnmt::cli::convert_command(rest);
     if (!args.empty() && args[0] == "score") return rnmt::cli::score_command(rest);
     if (!args.empty() && args[0] == "serve") return rnmt::cli::serve_command(rest);
     if (!args.empty() && args[0] == "inspect") return rnmt::cli::inspect_command(rest);

@@ -49,8 +49,8 @@ po::value_semantic* semantic(const TranslationOptionField& f) {
   return std::visit(
       [](auto member) -> po::value_semantic* {
         using T = std::remove_reference_t<decltype(TranslationOptions{}.*member)>;
-        if constexpr (std::is_same_v<T, bool>)
-          return po::bool_switch();
+        if constexpr (std::is_same_v<T, bool>)  // --flag, or --flag=false against a recipe's true
+          return po::value<bool>()->implicit_value(true, "")->value_name("[=false]");
         else
           return po::value<T>();
       },

@@ -111,8 +111,7 @@ void rank_candidates(const BeamState& s, const StepView& v, int32_t n, int64_t b
 
 void finish(BeamState& s, const SearchOptions& o, const Row& row, double log_probability) {
   s.finished[static_cast<size_t>(row.sentence)].push_back(
-      {length_normalized(log_probability, row.length, o.length_penalty) -
-           o.word_penalty * row.length,
+      {length_normalized(log_probability, row.length, o) - o.word_penalty * row.length,
        log_probability, row.node});
 }
 

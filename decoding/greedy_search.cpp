@@ -36,7 +36,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Ensemble& model, const Search
     Hypothesis& h = growing[static_cast<size_t>(n)];
     h.log_probability = log_probability;
     const auto length = static_cast<int64_t>(h.tokens.size());
-    h.score = length_normalized(log_probability, length, o.length_penalty) -
+    h.score = length_normalized(log_probability, length, o) -
               o.word_penalty * static_cast<double>(length);
     out[static_cast<size_t>(n)].push_back(std::move(h));
   };

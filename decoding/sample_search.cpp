@@ -99,8 +99,7 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
   std::vector<std::vector<Hypothesis>> out(static_cast<size_t>(N));
   const auto finish = [&](Sample& s) {
     Hypothesis& h = s.hypothesis;
-    h.score = length_normalized(h.log_probability, static_cast<int64_t>(h.tokens.size()),
-                                o.length_penalty);
+    h.score = length_normalized(h.log_probability, static_cast<int64_t>(h.tokens.size()), o);
     out[static_cast<size_t>(s.sentence)].push_back(std::move(h));
   };
   for (int64_t t = 0; !live.empty(); ++t) {

@@ -12,11 +12,12 @@ namespace rnmt {
 // How a batch is decoded: greedy (beam 1), beam search, or random sampling (sampling_topk != 1).
 struct SearchOptions {
   int64_t beam = 1;
-  int64_t n_best = 1;             // hypotheses returned per sentence, 1 .. beam (samples: any)
-  double length_penalty = 1.0;    // alpha: a finished hypothesis scores log p / length^alpha
-  double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
-  bool alignments = false;        // record each output token's most attended source position
-  bool attention = false;         // record each output token's attention weights (soft alignment)
+  int64_t n_best = 1;                  // hypotheses returned per sentence, 1 .. beam (samples: any)
+  double length_penalty = 1.0;         // alpha: a finished hypothesis scores log p / length^alpha
+  bool length_includes_start = false;  // that length also counts <s> (OpenNMT-py's)
+  double max_length_ratio = 2.0;       // at most ceil(ratio · source length) + 10 output tokens
+  bool alignments = false;             // record each output token's most attended source position
+  bool attention = false;  // record each output token's attention weights (soft alignment)
   // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
   ComputeType compute = ComputeType::f32;
   // Random sampling (CTranslate2's options): each next token is drawn from the model's

@@ -54,9 +54,11 @@ inline int32_t most_attended(const float* weights, int64_t length) {
   return static_cast<int32_t>(std::max_element(weights, weights + length) - weights);
 }
 
-// A finished hypothesis' score: log p / length^alpha, the length counting </s>.
-inline double length_normalized(double log_probability, int64_t tokens, double alpha) {
-  return log_probability / std::pow(static_cast<double>(tokens) + 1.0, alpha);
+// A finished hypothesis' score: log p / length^alpha, the length counting </s> (and <s> too when
+// o.length_includes_start).
+inline double length_normalized(double log_probability, int64_t tokens, const SearchOptions& o) {
+  const double length = static_cast<double>(tokens) + (o.length_includes_start ? 2.0 : 1.0);
+  return log_probability / std::pow(length, o.length_penalty);
 }
 
 // The rows still decoding in greedy search, sampling and forced decoding, one per hypothesis:

@@ -70,6 +70,7 @@ class Translator:
         beam_size: int = ...,
         num_hypotheses: int = ...,
         length_penalty: float = ...,
+        length_includes_start: bool = ...,
         max_length_ratio: float = ...,
         min_decoding_length: int = ...,
         max_decoding_length: int = ...,

@@ -80,7 +80,7 @@ std::vector<std::string> split_at_white_space(std::string_view text, size_t limi
 constexpr int kVersion = 2;
 }  // namespace
 
-void save_tokenizer(const TokenizerModel& m, const std::string& path) {
+std::string tokenizer_text(const TokenizerModel& m) {
   std::ostringstream out;
   const bool whitespace = m.options.segmentation == Segmentation::whitespace;
   out << kMagic << ' ' << (whitespace ? 2 : 1) << '\n';
@@ -95,7 +95,11 @@ void save_tokenizer(const TokenizerModel& m, const std::string& path) {
   for (const auto& [a, b] : m.merges) out << a << ' ' << b << '\n';
   out << "vocabulary " << m.vocabulary.size() << '\n';
   for (const auto& p : m.vocabulary.pieces) out << p << '\n';
-  write_file_atomically(path, out.str());  // a reader never sees half a file
+  return out.str();
+}
+
+void save_tokenizer(const TokenizerModel& m, const std::string& path) {
+  write_file_atomically(path, tokenizer_text(m));  // a reader never sees half a file
 }
 
 TokenizerModel load_tokenizer(const std::string& path) {

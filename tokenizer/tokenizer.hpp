@@ -64,7 +64,8 @@ void train_bpe(TokenizerModel& model, const std::unordered_map<std::string, int6
                const BpeTraining& training, const std::function<void(int64_t)>& progress = nullptr);
 
 void save_tokenizer(const TokenizerModel& model, const std::string& path);
-TokenizerModel load_tokenizer(const std::string& path);  // Error names the file, line and problem
+std::string tokenizer_text(const TokenizerModel& model);  // the file's text
+TokenizerModel load_tokenizer(const std::string& path);   // Error names the file, line and problem
 // The same from the file's text (e.g. embedded in a model file); `path` names it in errors.
 TokenizerModel parse_tokenizer(const std::string& text, const std::string& path);
 

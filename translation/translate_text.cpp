@@ -53,6 +53,7 @@ SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
   return {.beam = o.beam_size,
           .n_best = o.num_hypotheses,
           .length_penalty = o.length_penalty,
+          .length_includes_start = o.length_includes_start,
           .max_length_ratio = o.max_length_ratio,
           .alignments = o.return_alignments,
           .attention = o.return_attention,

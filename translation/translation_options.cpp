@@ -16,6 +16,10 @@ const std::vector<TranslationOptionField>& translation_option_fields() {
        cli | request, "n_best", 1},
       {"length_penalty", &O::length_penalty, "alpha in score = log p / length^alpha",
        cli | recipe | request, "", 0},
+      {"length_includes_start", &O::length_includes_start,
+       "the length in the length penalty also counts the start token <s> (OpenNMT-py's "
+       "convention: models converted from it keep it by default)",
+       cli | recipe | request},
       {"max_length_ratio", &O::max_length_ratio,
        "outputs stop at ratio x source pieces + 10 pieces", cli | recipe | request, "", 0},
       {"min_decoding_length", &O::min_decoding_length, "no </s> before this many output pieces",

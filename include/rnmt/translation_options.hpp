@@ -10,9 +10,12 @@
 namespace rnmt {
 
 struct TranslationOptions {
-  int64_t beam_size = 5;            // 1: greedy search
-  int64_t num_hypotheses = 1;       // n-best: hypotheses per line, 1 .. beam_size (or samples)
-  double length_penalty = 0.6;      // alpha: hypotheses are ranked by log p / length^alpha
+  int64_t beam_size = 5;        // 1: greedy search
+  int64_t num_hypotheses = 1;   // n-best: hypotheses per line, 1 .. beam_size (or samples)
+  double length_penalty = 0.6;  // alpha: hypotheses are ranked by log p / length^alpha
+  // The length above also counts the start token <s> (OpenNMT-py 3's convention, which models
+  // converted from it keep by default).
+  bool length_includes_start = false;
   double max_length_ratio = 2.0;    // at most ceil(ratio · source tokens) + 10 output tokens
   int64_t min_decoding_length = 0;  // no </s> before this many output tokens
   int64_t max_decoding_length = 0;  // at most this many output tokens (0: only the ratio's limit)

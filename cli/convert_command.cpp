@@ -1,0 +1,45 @@
+// rnmt convert: other programs' models as rnmt model files (convert/).
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "convert/opennmt_py.hpp"
+#include "core/error.hpp"
+#include "model_file/model_file.hpp"
+
+namespace po = boost::program_options;
+
+namespace rnmt::cli {
+
+int convert_command(const std::vector<std::string>& args) {
+  std::string from, output;
+  std::vector<std::string> files;
+  po::options_description desc(
+      "rnmt convert --from opennmt-py MODEL.pt -o MODEL.rnmt: another program's model as an rnmt\n"
+      "model file, which every rnmt command then uses (docs/converting.md)\noptions");
+  desc.add_options()("help,h", "show this help")(
+      "from", po::value(&from)->required(),
+      "the program that trained it: opennmt-py (an OpenNMT-py 3 checkpoint of an RNN model)")(
+      "output,o", po::value(&output)->required(), "the rnmt model file to write");
+  po::options_description hidden;
+  hidden.add_options()("files", po::value(&files));
+  po::positional_options_description positional;
+  positional.add("files", -1);
+  po::variables_map vm;
+  if (int status = parse_command(args, desc, vm, "convert", &hidden, &positional); status >= 0)
+    return status;
+  if (files.size() != 1)
+    return usage_error("convert", "convert --from opennmt-py MODEL.pt -o MODEL.rnmt", desc);
+  if (from != "opennmt-py")
+    throw Error("--from " + from + ": rnmt converts opennmt-py models (Marian's are next)");
+  const ModelFileContents contents = convert_opennmt_py(files[0], std::cerr);
+  write_model_file(contents, output);
+  // Read back as every command will: the file is checked whole before anyone relies on it.
+  const LoadedModel model = load_model(output);
+  std::cerr << "convert: wrote " << output << " (" << model.network->params().total()
+            << " weights)\n";
+  return 0;
+}
+
+}  // namespace rnmt::cli

@@ -1,0 +1,340 @@
+#include "convert/opennmt_py.hpp"
+
+#include <unordered_map>
+
+#include "convert/torch_checkpoint.hpp"
+#include "core/error.hpp"
+#include "model_file/weights.hpp"
+#include "recipe/model_config.hpp"
+
+namespace rnmt {
+namespace {
+
+// The checkpoint's training options (an argparse.Namespace), read with the file in messages.
+// Options were renamed across OpenNMT-py versions: each read names the spellings it accepts,
+// newest first.
+class Options {
+ public:
+  Options(const PickleNode& opt, const std::string& path)
+      : attributes_(pickle_attributes(opt, path + ": its options (opt)")), path_(path) {}
+
+  const PickleNode* find(std::initializer_list<const char*> names) const {
+    for (const char* name : names)
+      if (const PickleNode* v = pickle_find(attributes_, name, path_ + ": opt")) return v;
+    return nullptr;
+  }
+  std::string text(std::initializer_list<const char*> names, const std::string& absent) const {
+    const PickleNode* v = find(names);
+    if (!v || v->kind == PickleKind::none) return absent;
+    if (v->kind != PickleKind::string) throw bad(*names.begin(), "is not a string");
+    return v->text;
+  }
+  int64_t integer(std::initializer_list<const char*> names, int64_t absent) const {
+    const PickleNode* v = find(names);
+    if (!v || v->kind == PickleKind::none) return absent;
+    if (v->kind == PickleKind::boolean) return v->boolean;
+    if (v->kind != PickleKind::integer) throw bad(*names.begin(), "is not an integer");
+    return v->integer;
+  }
+  bool flag(const char* name) const { return integer({name}, 0) != 0; }
+  double real(const char* name) const {
+    const PickleNode* v = find({name});
+    if (!v || v->kind == PickleKind::none) return 0;
+    if (v->kind == PickleKind::real) return v->real;
+    if (v->kind == PickleKind::integer || v->kind == PickleKind::boolean) return integer({name}, 0);
+    throw bad(name, "is not a number");
+  }
+
+  Error bad(const std::string& option, const std::string& why) const {
+    return Error(path_ + ": OpenNMT-py option -" + option + " " + why);
+  }
+  // -option [value]: why rnmt cannot run it
+  Error refused(const std::string& option, const std::string& value, const std::string& why) const {
+    return Error(path_ + ": OpenNMT-py option -" + option + (value.empty() ? "" : " " + value) +
+                 ": " + why);
+  }
+
+ private:
+  const PickleNode& attributes_;
+  std::string path_;
+};
+
+// What rnmt's network cannot compute as OpenNMT-py does: refused by option name.
+void check_supported(const Options& o) {
+  const auto refuse = [&](const std::string& option, const std::string& value,
+                          const std::string& why) { throw o.refused(option, value, why); };
+  const std::string model_type = o.text({"model_type"}, "text");
+  if (model_type != "text") refuse("model_type", model_type, "rnmt translates text");
+  const std::string encoder = o.text({"encoder_type"}, "rnn");
+  if (encoder != "rnn" && encoder != "brnn")
+    refuse("encoder_type", encoder, "rnmt converts RNN models (a bidirectional RNN encoder)");
+  if (encoder == "rnn" && !o.flag("brnn"))
+    refuse("encoder_type", "rnn", "a one-directional encoder; rnmt's encoder is bidirectional");
+  const std::string decoder = o.text({"decoder_type"}, "rnn");
+  if (decoder != "rnn") refuse("decoder_type", decoder, "rnmt converts RNN decoders");
+  const std::string cell = o.text({"rnn_type"}, "LSTM");
+  if (cell != "LSTM") refuse("rnn_type", cell, "rnmt converts LSTM models so far");
+  if (o.flag("bridge"))
+    refuse("bridge", "", "its ReLU layer between encoder and decoder states is not converted yet");
+  const std::string attention = o.text({"global_attention"}, "general");
+  if (attention != "general" && attention != "dot")
+    refuse("global_attention", attention, "rnmt converts general and dot attention so far");
+  for (const char* name : {"global_attention_function", "generator_function"}) {
+    const std::string f = o.text({name}, "softmax");
+    if (f != "softmax") refuse(name, f, "rnmt normalises with softmax only");
+  }
+  for (const char* name : {"coverage_attn", "copy_attn", "reuse_copy_attn", "position_encoding"})
+    if (o.flag(name)) refuse(name, "", "rnmt's network has no such part");
+  const std::string gate = o.text({"context_gate"}, "");
+  if (!gate.empty()) refuse("context_gate", gate, "rnmt's network has no context gate");
+  if (o.integer({"n_src_feats"}, 0) > 0)
+    refuse("n_src_feats", std::to_string(o.integer({"n_src_feats"}, 0)),
+           "rnmt reads no source features");
+}
+
+// The network OpenNMT-py's options describe, as rnmt's.
+ModelConfig network_of(const Options& o, int64_t src_vocab, int64_t tgt_vocab) {
+  const int64_t src_embedding = o.integer({"src_word_vec_size", "word_vec_size"}, 500);
+  const int64_t tgt_embedding = o.integer({"tgt_word_vec_size", "word_vec_size"}, 500);
+  if (src_embedding != tgt_embedding)
+    throw o.bad("src_word_vec_size", std::to_string(src_embedding) + " and -tgt_word_vec_size " +
+                                         std::to_string(tgt_embedding) +
+                                         " differ: rnmt has one embedding size");
+  const int64_t encoder_size = o.integer({"enc_hid_size", "enc_rnn_size", "rnn_size"}, 500);
+  const int64_t decoder_size = o.integer({"dec_hid_size", "dec_rnn_size", "rnn_size"}, 500);
+  const int64_t encoder_layers = o.integer({"enc_layers", "layers"}, 2);
+  const int64_t decoder_layers = o.integer({"dec_layers", "layers"}, 2);
+  if (encoder_size != decoder_size || encoder_size % 2 != 0)
+    throw o.bad("enc_hid_size", std::to_string(encoder_size) + " with -dec_hid_size " +
+                                    std::to_string(decoder_size) +
+                                    ": the decoder starts from the encoder's states, so both must "
+                                    "be equal (and even: two directions)");
+  if (encoder_layers != decoder_layers)
+    throw o.bad("enc_layers", std::to_string(encoder_layers) + " with -dec_layers " +
+                                  std::to_string(decoder_layers) +
+                                  ": each decoder layer starts from an encoder layer's states");
+  ModelConfig c;
+  c.src_vocab = src_vocab;
+  c.tgt_vocab = tgt_vocab;
+  c.embedding = src_embedding;
+  c.encoder_layers = encoder_layers;
+  c.encoder_hidden = encoder_size / 2;
+  c.decoder_cell = Cell::lstm;
+  c.decoder_layers = decoder_layers;
+  c.decoder_hidden = decoder_size;
+  c.input_feeding = o.integer({"input_feed"}, 1) != 0;
+  c.attention = o.text({"global_attention"}, "general") == "dot" ? AttentionType::dot
+                                                                 : AttentionType::general;
+  c.bridge = BridgeType::copy;
+  c.dropout = 0;
+  return c;
+}
+
+// One side's vocabulary: rnmt's (its four specials first, then OpenNMT-py's other tokens in their
+// order) and where each OpenNMT-py id goes.
+struct MappedVocabulary {
+  Vocabulary vocabulary;
+  std::vector<int32_t> to_rnmt;  // [OpenNMT-py's size]
+};
+
+MappedVocabulary map_vocabulary(const PickleNode& tokens, const std::string& what) {
+  if (tokens.kind != PickleKind::list)
+    throw Error(what + " is a " + pickle_kind_name(tokens.kind) +
+                ", not a list of tokens (vocabularies of OpenNMT-py before 3.0 are not read: "
+                "re-save the model with OpenNMT-py 3)");
+  // OpenNMT-py's specials -> rnmt's
+  const std::unordered_map<std::string, int32_t> specials = {
+      {"<blank>", kPad}, {"<unk>", kUnk}, {"<s>", kBos}, {"</s>", kEos}};
+  MappedVocabulary m;
+  for (const char* special : Vocabulary::kSpecials) m.vocabulary.add(special);
+  std::vector<bool> seen(specials.size(), false);
+  for (size_t i = 0; i < tokens.items.size(); ++i) {
+    const PickleNode& t = *tokens.items[i];
+    if (t.kind != PickleKind::string)
+      throw Error(what + ": token " + std::to_string(i) + " is not a string");
+    const auto special = specials.find(t.text);
+    if (special != specials.end()) {
+      if (seen[static_cast<size_t>(special->second)])
+        throw Error(what + ": " + t.text + " appears twice");
+      seen[static_cast<size_t>(special->second)] = true;
+      m.to_rnmt.push_back(special->second);
+      continue;
+    }
+    if (t.text.empty() || t.text.find_first_of(" \t\r\n") != std::string::npos)
+      throw Error(what + ": token " + std::to_string(i) + " ('" + t.text +
+                  "') is empty or holds white space, which no whitespace-split text can give");
+    if (m.vocabulary.ids.count(t.text))
+      throw Error(what + ": token '" + t.text + "' appears twice (or is one of rnmt's specials)");
+    m.to_rnmt.push_back(static_cast<int32_t>(m.vocabulary.size()));
+    m.vocabulary.add(t.text);
+  }
+  for (const auto& [name, id] : specials)
+    if (!seen[static_cast<size_t>(id)]) throw Error(what + " has no " + name);
+  return m;
+}
+
+// The checkpoint's weights by name, with their shapes checked.
+class Weights {
+ public:
+  Weights(const TorchCheckpoint& c) : c_(c), root_(c.root()) {
+    model_ = &pickle_at(root_, "model", c.path() + ": the checkpoint");
+    generator_ = pickle_find(root_, "generator", c.path() + ": the checkpoint");
+  }
+  std::vector<float> get(const std::string& name, const std::vector<int64_t>& shape) const {
+    const PickleNode* t = find(name);
+    if (!t) throw Error(c_.path() + ": the checkpoint has no weight " + name);
+    if (t->shape != shape)
+      throw Error(c_.path() + ": " + name + " has shape " + text(t->shape) + ", not " +
+                  text(shape));
+    return c_.floats(*t, name);
+  }
+
+ private:
+  // "generator.weight" is in the generator's own dict, under "weight" (v2, v3) or "0.weight" (its
+  // Sequential in older versions), or in the model's.
+  const PickleNode* find(const std::string& name) const {
+    if (const PickleNode* t = pickle_find(*model_, name, "model")) return t;
+    const std::string prefix = "generator.";
+    if (generator_ && name.rfind(prefix, 0) == 0) {
+      const std::string key = name.substr(prefix.size());
+      if (const PickleNode* t = pickle_find(*generator_, key, "generator")) return t;
+      return pickle_find(*generator_, "0." + key, "generator");
+    }
+    return nullptr;
+  }
+  static std::string text(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+  }
+  const TorchCheckpoint& c_;
+  const PickleNode& root_;
+  const PickleNode* model_;
+  const PickleNode* generator_;
+};
+
+// PyTorch's RNN matrix W [gates·H, in] (gate-major rows, LSTM gates i, f, g, o as oneDNN's) ->
+// rnmt's [in, gates, H] (oneDNN's ldigo).
+void put_rnn_matrix(const std::vector<float>& w, int64_t gates, int64_t H, int64_t in, float* out) {
+  for (int64_t g = 0; g < gates; ++g)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < in; ++i)
+        out[(i * gates + g) * H + h] = w[static_cast<size_t>((g * H + h) * in + i)];
+}
+
+// One PyTorch LSTM layer (weight_ih, weight_hh, bias_ih, bias_hh under `prefix` and `suffix`) into
+// rnmt's layer `name` (weights_layer, weights_iter, bias = the sum of PyTorch's two).
+void put_lstm(const Weights& w, const std::string& ih, const std::string& hh,
+              const std::string& bih, const std::string& bhh, ParamSet& params,
+              const std::string& name) {
+  Param& layer = params.find(name + ".weights_layer");
+  Param& iter = params.find(name + ".weights_iter");
+  Param& bias = params.find(name + ".bias");
+  const int64_t in = layer.dims[0], gates = layer.dims[1], H = layer.dims[2];
+  put_rnn_matrix(w.get(ih, {gates * H, in}), gates, H, in, layer.w);
+  put_rnn_matrix(w.get(hh, {gates * H, H}), gates, H, H, iter.w);
+  const std::vector<float> b1 = w.get(bih, {gates * H}), b2 = w.get(bhh, {gates * H});
+  for (size_t i = 0; i < b1.size(); ++i) bias.w[i] = b1[i] + b2[i];
+}
+
+// Rows of an OpenNMT-py matrix [V, D] (or vector, D = 1) moved to rnmt's ids.
+void put_rows(const std::vector<float>& w, const std::vector<int32_t>& to_rnmt, int64_t D,
+              float* out) {
+  for (size_t i = 0; i < to_rnmt.size(); ++i)
+    std::copy(w.begin() + static_cast<std::ptrdiff_t>(i) * D,
+              w.begin() + static_cast<std::ptrdiff_t>(i + 1) * D, out + to_rnmt[i] * D);
+}
+
+}  // namespace
+
+ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log) {
+  const TorchCheckpoint checkpoint(path);
+  const PickleNode& root = checkpoint.root();
+  const Options options(pickle_at(root, "opt", path + ": the checkpoint"), path);
+  check_supported(options);
+  const PickleNode& vocab = pickle_at(root, "vocab", path + ": the checkpoint");
+  if (vocab.kind == PickleKind::dict) {
+    if (const PickleNode* start = pickle_find(vocab, "decoder_start_token", "vocab");
+        start && start->kind == PickleKind::string && start->text != "<s>")
+      throw Error(path + ": the decoder starts from '" + start->text + "', rnmt's from <s>");
+  }
+  const MappedVocabulary src =
+      map_vocabulary(pickle_at(vocab, "src", path + ": vocab"), path + ": the source vocabulary");
+  const MappedVocabulary tgt =
+      map_vocabulary(pickle_at(vocab, "tgt", path + ": vocab"), path + ": the target vocabulary");
+  const ModelConfig config = network_of(options, static_cast<int64_t>(src.vocabulary.size()),
+                                        static_cast<int64_t>(tgt.vocabulary.size()));
+
+  // The weights, into a network of that shape, in its own order.
+  const Weights w(checkpoint);
+  const auto network = Seq2Seq::for_inference(config);
+  ParamSet& params = network->params();
+  const int64_t E = config.embedding, H = config.decoder_hidden, V = config.tgt_vocab;
+  put_rows(w.get("encoder.embeddings.make_embedding.emb_luts.0.weight", {config.src_vocab, E}),
+           src.to_rnmt, E, params.find("src_embedding").w);
+  put_rows(w.get("decoder.embeddings.make_embedding.emb_luts.0.weight", {V, E}), tgt.to_rnmt, E,
+           params.find("tgt_embedding").w);
+  for (int64_t l = 0; l < config.encoder_layers; ++l) {
+    const std::string n = std::to_string(l), layer = "encoder.layer" + n;
+    for (const std::string direction : {"", "_reverse"}) {
+      const std::string s = "_l" + n + direction;
+      put_lstm(w, "encoder.rnn.weight_ih" + s, "encoder.rnn.weight_hh" + s,
+               "encoder.rnn.bias_ih" + s, "encoder.rnn.bias_hh" + s, params,
+               layer + (direction.empty() ? ".l2r" : ".r2l"));
+    }
+  }
+  for (int64_t l = 0; l < config.decoder_layers; ++l) {
+    const std::string n = std::to_string(l), layer = "decoder.layer" + n;
+    if (config.input_feeding) {  // a stack of LSTMCells
+      const std::string p = "decoder.rnn.layers." + n + ".";
+      put_lstm(w, p + "weight_ih", p + "weight_hh", p + "bias_ih", p + "bias_hh", params, layer);
+    } else {  // one nn.LSTM
+      put_lstm(w, "decoder.rnn.weight_ih_l" + n, "decoder.rnn.weight_hh_l" + n,
+               "decoder.rnn.bias_ih_l" + n, "decoder.rnn.bias_hh_l" + n, params, layer);
+    }
+  }
+  if (config.attention == AttentionType::general) {
+    // OpenNMT-py scores (W q)·m, rnmt q·(W_a m): W_a = Wᵀ
+    const std::vector<float> in = w.get("decoder.attn.linear_in.weight", {H, H});
+    float* wa = params.find("attention.W_a.weight").w;
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < H; ++j) wa[i * H + j] = in[static_cast<size_t>(j * H + i)];
+  }
+  // [context; query] in both
+  const std::vector<float> out = w.get("decoder.attn.linear_out.weight", {H, 2 * H});
+  std::copy(out.begin(), out.end(), params.find("attention.W_c.weight").w);
+  put_rows(w.get("generator.weight", {V, H}), tgt.to_rnmt, H, params.find("output.weight").w);
+  put_rows(w.get("generator.bias", {V}), tgt.to_rnmt, 1, params.find("output.bias").w);
+  params.touch();
+
+  // The recipe: this network, and OpenNMT-py's translation defaults.
+  Recipe recipe;
+  static_cast<ModelConfig&>(recipe.model) = config;
+  recipe.tokenizer.normalization = Normalization::none;
+  recipe.tokenizer.merges = 0;
+  recipe.data.max_length = 1024;   // OpenNMT-py cuts no source line
+  recipe.translate.beam_size = 5;  // translate.py's -beam_size
+  // its -length_penalty avg with -alpha 1: log p / length, the length counting <s> and </s>
+  recipe.translate.length_penalty = 1.0;
+  recipe.translate.length_includes_start = true;
+  recipe.translate.max_decoding_length = 250;  // its -max_length
+  const auto whitespace_tokenizer = [](const Vocabulary& vocabulary) {
+    TokenizerModel t;
+    t.options.segmentation = Segmentation::whitespace;  // OpenNMT-py reads pre-tokenized text
+    t.options.normalization = Normalization::none;
+    t.vocabulary = vocabulary;
+    return tokenizer_text(t);
+  };
+  log << "convert: " << path << ": OpenNMT-py " << (config.input_feeding ? "input-feeding " : "")
+      << "LSTM model, " << config.encoder_layers << " layer(s) of " << config.decoder_hidden
+      << " units, " << enum_name(kAttentionTypeNames, config.attention)
+      << " attention, embeddings of " << E << ", vocabularies " << config.src_vocab << "/" << V
+      << " (rnmt's specials first), " << params.total() << " weights" << std::endl;
+  return {.recipe = dump_recipe(recipe),
+          .src_tokenizer = whitespace_tokenizer(src.vocabulary),
+          .tgt_tokenizer = whitespace_tokenizer(tgt.vocabulary),
+          .weights = weight_bytes(params),
+          .shortlist = {}};
+}
+
+}  // namespace rnmt
