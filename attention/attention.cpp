@@ -32,8 +32,8 @@ void masked_softmax(float* row, int64_t len, int64_t S) {
 }  // namespace
 
 Attention::Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
-                     int64_t memory)
-    : type_(type), query_(query), memory_size_(memory) {
+                     int64_t memory, AttentionOutput output)
+    : type_(type), output_(output), query_(query), memory_size_(memory) {
   if (type == AttentionType::none) return;
   if (type == AttentionType::dot && query != memory) {
     throw Error("dot attention needs the decoder state size (" + std::to_string(query) +
@@ -47,7 +47,8 @@ Attention::Attention(ParamSet& params, const std::string& name, AttentionType ty
     query_proj_ = std::make_unique<Linear>(params, name + ".W_q", query, query, false);
     v_ = &params.add(name + ".v", {query});
   }
-  out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query, false);
+  out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query,
+                                       output == AttentionOutput::linear);
 }
 
 void Attention::init(Rng& rng) {
@@ -149,7 +150,7 @@ void Attention::forward_inference(int64_t rows, const float* query, const int32_
     std::memcpy(cat + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
   }
   out_proj_->forward_inference(row_cat_.data(), rows, out, version, type);
-  tanh_inplace(out, rows * Q);
+  if (output_ == AttentionOutput::tanh) tanh_inplace(out, rows * Q);
 }
 
 // Raw scores of rows [t0, t0+rows) into probs_, then the masked softmax over source positions.
@@ -208,7 +209,7 @@ void Attention::forward(int64_t t0, int64_t rows, const float* query, float* out
   }
   float* o = out_.data() + t0 * N * Q;
   out_proj_->forward(cat, rows * N, o);
-  tanh_inplace(o, rows * N * Q);
+  if (output_ == AttentionOutput::tanh) tanh_inplace(o, rows * N * Q);
   std::memcpy(out, o, sizeof(float) * static_cast<size_t>(rows * N * Q));
 }
 
@@ -224,7 +225,11 @@ void Attention::backward(int64_t t0, int64_t rows, const float* dout, float* dqu
   }
   float* d_pre = d_pre_.data() + t0 * N * Q;
   float* d_cat = d_cat_.data() + t0 * N * C;
-  tanh_backward(out_.data() + t0 * N * Q, dout, d_pre, R * Q);
+  if (output_ == AttentionOutput::tanh) {
+    tanh_backward(out_.data() + t0 * N * Q, dout, d_pre, R * Q);
+  } else {
+    std::memcpy(d_pre, dout, sizeof(float) * static_cast<size_t>(R * Q));
+  }
   out_proj_->backward_input(d_pre, R, d_cat, false);
   for (int64_t r = 0; r < R; ++r) {
     std::memcpy(dquery + r * Q, d_cat + r * C + M, sizeof(float) * static_cast<size_t>(Q));

@@ -17,13 +17,14 @@ namespace rnmt {
 // Luong-style attention over the encoder memory, for decoder states q_t:
 //   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)
 //   (additive, Bahdanau's MLP on the current decoder state); scores at source padding are masked
-//   out; a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]).
+//   out; a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]) (or, with
+//   AttentionOutput::linear, OpenNMT-py's W_c [c_t; q_t] + b_c).
 // With `none`, out_t = q_t. All buffers are time-major [T, N, ·]; forward and backward work on any
 // block of rows [t0, t0+rows), so the same code serves whole sequences and input-feeding steps.
 class Attention {
  public:
   Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
-            int64_t memory);
+            int64_t memory, AttentionOutput output = AttentionOutput::tanh);
   void init(Rng& rng);
   AttentionType type() const { return type_; }
   int64_t output_size() const { return query_; }
@@ -59,6 +60,7 @@ class Attention {
   void additive_backward(int64_t t0, int64_t rows, const float* dscores);
 
   AttentionType type_;
+  AttentionOutput output_;
   int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;  // Q, M; the sequence's shape
   const float* memory_ = nullptr;           // [S, N, M], the caller's (kept alive until backward)
   const int32_t* lengths_ = nullptr;        // [N]: the caller's (training), or

@@ -11,4 +11,10 @@ inline constexpr EnumName<AttentionType> kAttentionTypeNames[] = {
     {AttentionType::general, "general"},
     {AttentionType::additive, "additive"}};
 
+// The attentional vector: tanh(W_c [c; q]) (Luong's), or W_c [c; q] + b with no tanh (OpenNMT-py's
+// mlp attention).
+enum class AttentionOutput { tanh, linear };
+inline constexpr EnumName<AttentionOutput> kAttentionOutputNames[] = {
+    {AttentionOutput::tanh, "tanh"}, {AttentionOutput::linear, "linear"}};
+
 }  // namespace rnmt

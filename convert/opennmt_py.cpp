@@ -74,11 +74,9 @@ void check_supported(const Options& o) {
   if (decoder != "rnn") refuse("decoder_type", decoder, "rnmt converts RNN decoders");
   const std::string cell = o.text({"rnn_type"}, "LSTM");
   if (cell != "LSTM") refuse("rnn_type", cell, "rnmt converts LSTM models so far");
-  if (o.flag("bridge"))
-    refuse("bridge", "", "its ReLU layer between encoder and decoder states is not converted yet");
   const std::string attention = o.text({"global_attention"}, "general");
-  if (attention != "general" && attention != "dot")
-    refuse("global_attention", attention, "rnmt converts general and dot attention so far");
+  if (attention != "general" && attention != "dot" && attention != "mlp")
+    refuse("global_attention", attention, "rnmt converts general, dot and mlp attention");
   for (const char* name : {"global_attention_function", "generator_function"}) {
     const std::string f = o.text({name}, "softmax");
     if (f != "softmax") refuse(name, f, "rnmt normalises with softmax only");
@@ -123,9 +121,13 @@ ModelConfig network_of(const Options& o, int64_t src_vocab, int64_t tgt_vocab) {
   c.decoder_layers = decoder_layers;
   c.decoder_hidden = decoder_size;
   c.input_feeding = o.integer({"input_feed"}, 1) != 0;
-  c.attention = o.text({"global_attention"}, "general") == "dot" ? AttentionType::dot
-                                                                 : AttentionType::general;
-  c.bridge = BridgeType::copy;
+  const std::string attention = o.text({"global_attention"}, "general");
+  c.attention = attention == "dot"   ? AttentionType::dot
+                : attention == "mlp" ? AttentionType::additive
+                                     : AttentionType::general;
+  // mlp: Bahdanau's scores, and an output with a bias and no tanh
+  c.attention_output = attention == "mlp" ? AttentionOutput::linear : AttentionOutput::tanh;
+  c.bridge = o.flag("bridge") ? BridgeType::copy_relu : BridgeType::copy;
   c.dropout = 0;
   return c;
 }
@@ -293,6 +295,15 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
                "decoder.rnn.bias_ih_l" + n, "decoder.rnn.bias_hh_l" + n, params, layer);
     }
   }
+  if (config.bridge == BridgeType::copy_relu) {  // -bridge: encoder.bridge.0 (h), .1 (c)
+    const int64_t half = config.encoder_layers * config.encoder_hidden;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"0", "h"}, {"1", "c"}}) {
+      const std::vector<float> weight = w.get("encoder.bridge." + from + ".weight", {half, half}),
+                               bias = w.get("encoder.bridge." + from + ".bias", {half});
+      std::copy(weight.begin(), weight.end(), params.find("bridge.relu_" + to + ".weight").w);
+      std::copy(bias.begin(), bias.end(), params.find("bridge.relu_" + to + ".bias").w);
+    }
+  }
   if (config.attention == AttentionType::general) {
     // OpenNMT-py scores (W q)·m, rnmt q·(W_a m): W_a = Wᵀ
     const std::vector<float> in = w.get("decoder.attn.linear_in.weight", {H, H});
@@ -300,9 +311,25 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
     for (int64_t i = 0; i < H; ++i)
       for (int64_t j = 0; j < H; ++j) wa[i * H + j] = in[static_cast<size_t>(j * H + i)];
   }
+  if (config.attention == AttentionType::additive) {
+    // vᵀ tanh(W_q q + b_q + W_k m): OpenNMT-py's linear_query (with its bias) and linear_context
+    // are rnmt's W_q and W_k, whose bias is the same sum's b
+    const std::vector<float> query = w.get("decoder.attn.linear_query.weight", {H, H}),
+                             bias = w.get("decoder.attn.linear_query.bias", {H}),
+                             context = w.get("decoder.attn.linear_context.weight", {H, H}),
+                             v = w.get("decoder.attn.v.weight", {1, H});
+    std::copy(query.begin(), query.end(), params.find("attention.W_q.weight").w);
+    std::copy(context.begin(), context.end(), params.find("attention.W_k.weight").w);
+    std::copy(bias.begin(), bias.end(), params.find("attention.W_k.bias").w);
+    std::copy(v.begin(), v.end(), params.find("attention.v").w);
+  }
   // [context; query] in both
   const std::vector<float> out = w.get("decoder.attn.linear_out.weight", {H, 2 * H});
   std::copy(out.begin(), out.end(), params.find("attention.W_c.weight").w);
+  if (config.attention_output == AttentionOutput::linear) {
+    const std::vector<float> b = w.get("decoder.attn.linear_out.bias", {H});
+    std::copy(b.begin(), b.end(), params.find("attention.W_c.bias").w);
+  }
   put_rows(w.get("generator.weight", {V, H}), tgt.to_rnmt, H, params.find("output.weight").w);
   put_rows(w.get("generator.bias", {V}), tgt.to_rnmt, 1, params.find("output.bias").w);
   params.touch();

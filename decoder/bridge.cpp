@@ -1,5 +1,6 @@
 #include "decoder/bridge.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/vec_math.hpp"
@@ -10,6 +11,12 @@ Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t
                int64_t layers, Cell cell, BridgeType type)
     : hidden_(hidden), layers_(layers), cell_(cell) {
   if (type == BridgeType::copy) return;  // no weights
+  if (type == BridgeType::copy_relu) {
+    const int64_t half = layers * hidden / 2;
+    relu_.emplace_back(params, name + ".relu_h", half, half, true);
+    if (cell == Cell::lstm) relu_.emplace_back(params, name + ".relu_c", half, half, true);
+    return;
+  }
   for (int64_t l = 0; l < layers; ++l) {
     to_h_.emplace_back(params, name + ".h" + std::to_string(l), input, hidden, true);
     if (cell == Cell::lstm)
@@ -18,6 +25,7 @@ Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t
 }
 
 void Bridge::init(Rng& rng) {
+  for (auto& l : relu_) l.init(rng);
   for (auto& l : to_h_) l.init(rng);
   for (auto& l : to_c_) l.init(rng);
 }
@@ -45,6 +53,29 @@ void Bridge::copy(int64_t N, const float* layer_h, const float* layer_c) {
     c_.resize({layers_, N, hidden_});
     std::memcpy(c_.data(), layer_c, sizeof(float) * c_.size());
   }
+  if (!relu_.empty()) {
+    through_relu(relu_[0], h_);
+    if (has_c()) through_relu(relu_[1], c_);
+  }
+}
+
+// states [layers, N, hidden]: sentence n's states of all layers end to end (layer 0's left-to-right
+// and right-to-left halves, then layer 1's, ...) are cut in two halves, each goes through
+// relu(W x + b), and the result is laid back the same way.
+void Bridge::through_relu(const Linear& layer, Tensor& states) {
+  const int64_t L = layers_, N = N_, H = hidden_, half = L * H / 2;
+  gathered_.resize({2 * N, half});
+  through_.resize({2 * N, half});
+  for (int64_t l = 0; l < L; ++l)
+    for (int64_t n = 0; n < N; ++n)
+      std::memcpy(gathered_.data() + n * L * H + l * H, states.data() + (l * N + n) * H,
+                  sizeof(float) * static_cast<size_t>(H));
+  layer.forward(gathered_.data(), 2 * N, through_.data());
+  for (size_t i = 0; i < through_.size(); ++i) through_[i] = std::max(0.0f, through_[i]);
+  for (int64_t l = 0; l < L; ++l)
+    for (int64_t n = 0; n < N; ++n)
+      std::memcpy(states.data() + (l * N + n) * H, through_.data() + n * L * H + l * H,
+                  sizeof(float) * static_cast<size_t>(H));
 }
 
 void Bridge::backward(const float* dh0, const float* dc0, float* dfinal) {

@@ -23,8 +23,9 @@ class Bridge {
 
   // encoder_final [N, input], kept by pointer until backward.
   void forward(int64_t N, const float* encoder_final);
-  // BridgeType::copy (inference only): the initial states are the encoder's per-layer final states,
-  // layer_h and layer_c [layers, N, hidden] (Encoder::layer_final_h/c).
+  // BridgeType::copy and copy_relu (inference only): the initial states are the encoder's per-layer
+  // final states, layer_h and layer_c [layers, N, hidden] (Encoder::layer_final_h/c), for copy_relu
+  // through its ReLU layers.
   void copy(int64_t N, const float* layer_h, const float* layer_c);
   const float* h0(int64_t layer) const { return h_.data() + layer * N_ * hidden_; }
   const float* c0(int64_t layer) const {
@@ -38,7 +39,12 @@ class Bridge {
  private:
   int64_t hidden_, layers_, N_ = 0;
   Cell cell_;
-  std::vector<Linear> to_h_, to_c_;       // one per decoder layer (to_c_: LSTM only)
+  std::vector<Linear> to_h_, to_c_;  // one per decoder layer (to_c_: LSTM only)
+  // copy_relu: one for the hidden states and one for the cell states (LSTM), [layers·hidden/2]
+  // squared, applied to each half of a sentence's states of all layers end to end (OpenNMT-py's)
+  std::vector<Linear> relu_;
+  Tensor gathered_, through_;  // [2N, layers·hidden/2] those halves, before and after
+  void through_relu(const Linear& layer, Tensor& states);
   const float* encoder_final_ = nullptr;  // [N, input], the caller's
   Tensor h_, c_;                          // [layers, N, hidden] initial states
   Tensor dpre_;                           // [N, hidden] gradient before a tanh

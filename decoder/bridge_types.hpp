@@ -7,10 +7,12 @@ namespace rnmt {
 
 // tanh: rnmt's trained bridge, h0_l = tanh(W_l·s + b_l) from the encoder's top layer. copy: each
 // decoder layer starts from the same encoder layer's final states (hidden and cell), its two
-// directions joined: OpenNMT-py's RNN models without -bridge. rnmt translates with copy but does
-// not train it.
-enum class BridgeType { tanh, copy };
-inline constexpr EnumName<BridgeType> kBridgeTypeNames[] = {{BridgeType::tanh, "tanh"},
-                                                            {BridgeType::copy, "copy"}};
+// directions joined: OpenNMT-py's RNN models without -bridge. copy_relu: those states through
+// OpenNMT-py's -bridge, a ReLU layer for the hidden states and one for the cell states, each
+// applied to halves of a sentence's states of all layers laid end to end. rnmt translates with copy
+// and copy_relu but does not train them.
+enum class BridgeType { tanh, copy, copy_relu };
+inline constexpr EnumName<BridgeType> kBridgeTypeNames[] = {
+    {BridgeType::tanh, "tanh"}, {BridgeType::copy, "copy"}, {BridgeType::copy_relu, "copy_relu"}};
 
 }  // namespace rnmt

@@ -22,6 +22,7 @@ struct ModelConfig {
   bool input_feeding = false;            // Luong: previous attentional vector joins the next input
   BridgeType bridge = BridgeType::tanh;  // the decoder's initial state (decoder/bridge_types.hpp)
   AttentionType attention = AttentionType::general;
+  AttentionOutput attention_output = AttentionOutput::tanh;
   double dropout = 0.0;          // embeddings, between layers, before the output layer
   bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
   float label_smoothing = 0.0f;

@@ -21,11 +21,11 @@ ModelConfig checked(const ModelConfig& c) {
   if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
   if (c.label_smoothing < 0 || c.label_smoothing >= 1)
     throw Error("label_smoothing must be in [0, 1)");
-  if (c.bridge == BridgeType::copy &&
+  if (c.bridge != BridgeType::tanh &&
       (c.decoder_layers != c.encoder_layers || c.decoder_hidden != 2 * c.encoder_hidden ||
        c.decoder_cell != Cell::lstm)) {
     throw Error(
-        "model.bridge: copy needs an LSTM decoder with the encoder's layer count and "
+        "model.decoder.bridge: copy needs an LSTM decoder with the encoder's layer count and "
         "twice its hidden size (both directions)");
   }
   if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
@@ -55,14 +55,14 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
       tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
       encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
-               static_cast<float>(config.dropout), config.bridge == BridgeType::copy),
+               static_cast<float>(config.dropout), config.bridge != BridgeType::tanh),
       bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
               config.decoder_layers, config.decoder_cell, config.bridge),
       decoder_(params_, "decoder", config.decoder_cell,
                config.embedding + (config.input_feeding ? config.decoder_hidden : 0),
                config.decoder_hidden, config.decoder_layers, static_cast<float>(config.dropout)),
       attention_(params_, "attention", config.attention, config.decoder_hidden,
-                 2 * config.encoder_hidden),
+                 2 * config.encoder_hidden, config.attention_output),
       output_(params_, "output", config.decoder_hidden, config.tgt_vocab,
               config.tied_embeddings ? tgt_embed_.table : nullptr),
       src_dropout_{static_cast<float>(config.dropout), {}},
@@ -80,10 +80,10 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
   }
   params_.allocate(/*with_gradients=*/trainable);
   if (!trainable) return;
-  if (config.bridge == BridgeType::copy)
-    throw Error(
-        "model.bridge: copy is for converted models: rnmt translates with it but does not "
-        "train it (use tanh)");
+  if (config.bridge != BridgeType::tanh)
+    throw Error("model.decoder.bridge: " + std::string(enum_name(kBridgeTypeNames, config.bridge)) +
+                " is for converted models: rnmt translates with it but does not train it (use "
+                "tanh)");
   Rng rng(seed);
   src_embed_.init(rng);
   tgt_embed_.init(rng, config.tied_embeddings);
@@ -136,8 +136,8 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeTy
     }
   }
   ProfileScope scope(profiler_, part_bridge_);
-  if (config_.bridge == BridgeType::copy) {
-    if (for_backward) throw Error("model.bridge: copy translates only; it cannot be trained");
+  if (config_.bridge != BridgeType::tanh) {
+    if (for_backward) throw Error("model.decoder.bridge: copy translates only; it is not trained");
     bridge_.copy(N, encoder_.layer_final_h().data(), encoder_.layer_final_c().data());
   } else {
     bridge_.forward(N, encoder_.final_state().data());

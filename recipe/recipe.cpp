@@ -112,6 +112,9 @@ std::vector<Field> schema(Recipe& r) {
              "OpenNMT-py; converted models only: rnmt does not train it)"),
       choice("model.attention", &r.model.attention, kAttentionTypeNames,
              "the attention: dot and general are Luong's, additive is Bahdanau's"),
+      choice("model.attention_output", &r.model.attention_output, kAttentionOutputNames,
+             "the attentional vector: tanh(W_c [context; query]) (Luong's), or linear: "
+             "W_c [context; query] + b (OpenNMT-py's mlp attention)"),
       {"model.dropout", &r.model.dropout,
        "on the embeddings, between layers and before the output layer", 0},
       {"model.tied_embeddings", &r.model.tied_embeddings,

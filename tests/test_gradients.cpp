@@ -80,3 +80,14 @@ TEST_CASE("model gradients with tied target embeddings", "[gradients]") {
   c.tied_embeddings = true;
   check_model(c);
 }
+
+TEST_CASE("model gradients with the linear attentional vector (OpenNMT-py's mlp attention)",
+          "[gradients]") {
+  const bool feeding = GENERATE(false, true);
+  ModelConfig c = tiny_config();
+  c.attention = AttentionType::additive;
+  c.attention_output = AttentionOutput::linear;
+  c.input_feeding = feeding;
+  INFO("input feeding " << feeding);
+  check_model(c);
+}
