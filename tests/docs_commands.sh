@@ -3,7 +3,7 @@
 # each ```python block in Debian's python3 with the built module, each ```cpp block with a main()
 # compiled against the installed library and run. They run in order, file by file, in one scratch
 # folder that holds the quickstart model as runs/quickstart/model.rnmt (and its test set in
-# runs/quickstart/data/), with `rnmt` on PATH. A block right after the line
+# runs/quickstart/data/), recipes/ and tests/ as in the source tree, with `rnmt` on PATH. A block right after the line
 #   <!-- docs-test: skip, REASON -->
 # is not run, and the summary lists it with its reason; ```text, ```yaml and ```cmake blocks are
 # not commands. Fails naming the file and line of the first block that fails, with its output.
@@ -17,6 +17,7 @@ ln -s "$build/rnmt" "$work/bin/rnmt"
 cp "$quickstart/model.rnmt" "$work/docs/runs/quickstart/"
 cp "$quickstart/test.en" "$quickstart/test.es" "$work/docs/runs/quickstart/data/"
 ln -s "$source/recipes" "$work/docs/recipes"
+ln -s "$source/tests" "$work/docs/tests"  # fixtures the docs use (an OpenNMT-py checkpoint)
 export PATH=$work/bin:$PATH
 
 # The blocks, in order: blocks/N.{sh,python,cpp} and one manifest line each: N LANG FILE:LINE SKIP
