@@ -73,7 +73,7 @@ void check_supported(const Options& o) {
   const std::string decoder = o.text({"decoder_type"}, "rnn");
   if (decoder != "rnn") refuse("decoder_type", decoder, "rnmt converts RNN decoders");
   const std::string cell = o.text({"rnn_type"}, "LSTM");
-  if (cell != "LSTM") refuse("rnn_type", cell, "rnmt converts LSTM models so far");
+  if (cell != "LSTM" && cell != "GRU") refuse("rnn_type", cell, "rnmt has LSTM and GRU cells");
   const std::string attention = o.text({"global_attention"}, "general");
   if (attention != "general" && attention != "dot" && attention != "mlp")
     refuse("global_attention", attention, "rnmt converts general, dot and mlp attention");
@@ -117,7 +117,8 @@ ModelConfig network_of(const Options& o, int64_t src_vocab, int64_t tgt_vocab) {
   c.embedding = src_embedding;
   c.encoder_layers = encoder_layers;
   c.encoder_hidden = encoder_size / 2;
-  c.decoder_cell = Cell::lstm;
+  // -rnn_type is the encoder's and the decoder's
+  c.encoder_cell = c.decoder_cell = o.text({"rnn_type"}, "LSTM") == "GRU" ? Cell::gru : Cell::lstm;
   c.decoder_layers = decoder_layers;
   c.decoder_hidden = decoder_size;
   c.input_feeding = o.integer({"input_feed"}, 1) != 0;
@@ -215,28 +216,47 @@ class Weights {
   const PickleNode* generator_;
 };
 
-// PyTorch's RNN matrix W [gates·H, in] (gate-major rows, LSTM gates i, f, g, o as oneDNN's) ->
-// rnmt's [in, gates, H] (oneDNN's ldigo).
-void put_rnn_matrix(const std::vector<float>& w, int64_t gates, int64_t H, int64_t in, float* out) {
+// PyTorch's RNN matrix W [gates·H, in] (gate-major rows) -> rnmt's [in, gates, H] (oneDNN's
+// ldigo), rnmt's gate g taking PyTorch's gate from[g].
+void put_rnn_matrix(const std::vector<float>& w, const std::vector<int64_t>& from, int64_t H,
+                    int64_t in, float* out) {
+  const auto gates = static_cast<int64_t>(from.size());
   for (int64_t g = 0; g < gates; ++g)
     for (int64_t h = 0; h < H; ++h)
       for (int64_t i = 0; i < in; ++i)
-        out[(i * gates + g) * H + h] = w[static_cast<size_t>((g * H + h) * in + i)];
+        out[(i * gates + g) * H + h] = w[static_cast<size_t>((from[g] * H + h) * in + i)];
 }
 
-// One PyTorch LSTM layer (weight_ih, weight_hh, bias_ih, bias_hh under `prefix` and `suffix`) into
-// rnmt's layer `name` (weights_layer, weights_iter, bias = the sum of PyTorch's two).
-void put_lstm(const Weights& w, const std::string& ih, const std::string& hh,
-              const std::string& bih, const std::string& bhh, ParamSet& params,
-              const std::string& name) {
+// One PyTorch RNN layer (its weight_ih, weight_hh, bias_ih and bias_hh, named by `names`) into
+// rnmt's layer `name` (weights_layer, weights_iter, bias). LSTM: the gates i, f, g, o are oneDNN's
+// too, and the bias is the sum of PyTorch's two. GRU: PyTorch's gates r, z, n are oneDNN's
+// linear-before-reset u (= z), r, o (= n), whose fourth bias is PyTorch's b_hn (added to the
+// recurrent part of n before the reset gate scales it).
+struct RnnNames {
+  std::string ih, hh, bih, bhh;
+};
+void put_rnn_layer(const Weights& w, const RnnNames& names, Cell cell, ParamSet& params,
+                   const std::string& name) {
   Param& layer = params.find(name + ".weights_layer");
   Param& iter = params.find(name + ".weights_iter");
-  Param& bias = params.find(name + ".bias");
+  float* bias = params.find(name + ".bias").w;
   const int64_t in = layer.dims[0], gates = layer.dims[1], H = layer.dims[2];
-  put_rnn_matrix(w.get(ih, {gates * H, in}), gates, H, in, layer.w);
-  put_rnn_matrix(w.get(hh, {gates * H, H}), gates, H, H, iter.w);
-  const std::vector<float> b1 = w.get(bih, {gates * H}), b2 = w.get(bhh, {gates * H});
-  for (size_t i = 0; i < b1.size(); ++i) bias.w[i] = b1[i] + b2[i];
+  const std::vector<int64_t> from =
+      cell == Cell::lstm ? std::vector<int64_t>{0, 1, 2, 3} : std::vector<int64_t>{1, 0, 2};
+  put_rnn_matrix(w.get(names.ih, {gates * H, in}), from, H, in, layer.w);
+  put_rnn_matrix(w.get(names.hh, {gates * H, H}), from, H, H, iter.w);
+  const std::vector<float> b_ih = w.get(names.bih, {gates * H}),
+                           b_hh = w.get(names.bhh, {gates * H});
+  const auto at = [&](const std::vector<float>& b, int64_t gate, int64_t h) {
+    return b[static_cast<size_t>(from[static_cast<size_t>(gate)] * H + h)];
+  };
+  for (int64_t g = 0; g < gates; ++g) {
+    const bool new_gate = cell == Cell::gru && g == 2;  // its two biases stay apart
+    for (int64_t h = 0; h < H; ++h)
+      bias[g * H + h] = at(b_ih, g, h) + (new_gate ? 0.0f : at(b_hh, g, h));
+  }
+  if (cell == Cell::gru)
+    for (int64_t h = 0; h < H; ++h) bias[3 * H + h] = at(b_hh, 2, h);
 }
 
 // Rows of an OpenNMT-py matrix [V, D] (or vector, D = 1) moved to rnmt's ids.
@@ -280,24 +300,29 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
     const std::string n = std::to_string(l), layer = "encoder.layer" + n;
     for (const std::string direction : {"", "_reverse"}) {
       const std::string s = "_l" + n + direction;
-      put_lstm(w, "encoder.rnn.weight_ih" + s, "encoder.rnn.weight_hh" + s,
-               "encoder.rnn.bias_ih" + s, "encoder.rnn.bias_hh" + s, params,
-               layer + (direction.empty() ? ".l2r" : ".r2l"));
+      put_rnn_layer(w,
+                    {"encoder.rnn.weight_ih" + s, "encoder.rnn.weight_hh" + s,
+                     "encoder.rnn.bias_ih" + s, "encoder.rnn.bias_hh" + s},
+                    config.encoder_cell, params, layer + (direction.empty() ? ".l2r" : ".r2l"));
     }
   }
   for (int64_t l = 0; l < config.decoder_layers; ++l) {
     const std::string n = std::to_string(l), layer = "decoder.layer" + n;
     if (config.input_feeding) {  // a stack of LSTMCells
       const std::string p = "decoder.rnn.layers." + n + ".";
-      put_lstm(w, p + "weight_ih", p + "weight_hh", p + "bias_ih", p + "bias_hh", params, layer);
+      put_rnn_layer(w, {p + "weight_ih", p + "weight_hh", p + "bias_ih", p + "bias_hh"},
+                    config.decoder_cell, params, layer);
     } else {  // one nn.LSTM
-      put_lstm(w, "decoder.rnn.weight_ih_l" + n, "decoder.rnn.weight_hh_l" + n,
-               "decoder.rnn.bias_ih_l" + n, "decoder.rnn.bias_hh_l" + n, params, layer);
+      put_rnn_layer(w,
+                    {"decoder.rnn.weight_ih_l" + n, "decoder.rnn.weight_hh_l" + n,
+                     "decoder.rnn.bias_ih_l" + n, "decoder.rnn.bias_hh_l" + n},
+                    config.decoder_cell, params, layer);
     }
   }
   if (config.bridge == BridgeType::copy_relu) {  // -bridge: encoder.bridge.0 (h), .1 (c)
     const int64_t half = config.encoder_layers * config.encoder_hidden;
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"0", "h"}, {"1", "c"}}) {
+      if (to == "c" && config.decoder_cell != Cell::lstm) continue;  // a GRU has no cell state
       const std::vector<float> weight = w.get("encoder.bridge." + from + ".weight", {half, half}),
                                bias = w.get("encoder.bridge." + from + ".bias", {half});
       std::copy(weight.begin(), weight.end(), params.find("bridge.relu_" + to + ".weight").w);
@@ -353,10 +378,11 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
     return tokenizer_text(t);
   };
   log << "convert: " << path << ": OpenNMT-py " << (config.input_feeding ? "input-feeding " : "")
-      << "LSTM model, " << config.encoder_layers << " layer(s) of " << config.decoder_hidden
-      << " units, " << enum_name(kAttentionTypeNames, config.attention)
-      << " attention, embeddings of " << E << ", vocabularies " << config.src_vocab << "/" << V
-      << " (rnmt's specials first), " << params.total() << " weights" << std::endl;
+      << (config.decoder_cell == Cell::gru ? "GRU" : "LSTM") << " model, " << config.encoder_layers
+      << " layer(s) of " << config.decoder_hidden << " units, "
+      << enum_name(kAttentionTypeNames, config.attention) << " attention, embeddings of " << E
+      << ", vocabularies " << config.src_vocab << "/" << V << " (rnmt's specials first), "
+      << params.total() << " weights" << std::endl;
   return {.recipe = dump_recipe(recipe),
           .src_tokenizer = whitespace_tokenizer(src.vocabulary),
           .tgt_tokenizer = whitespace_tokenizer(tgt.vocabulary),

@@ -22,13 +22,13 @@ void reverse_within_length(int64_t S, int64_t N, int64_t C, const float* in, con
 }
 
 Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
-                 int64_t layers, float dropout, bool layer_final_states)
-    : hidden_(hidden), layer_final_states_(layer_final_states) {
+                 int64_t layers, float dropout, bool layer_final_states, Cell cell)
+    : hidden_(hidden), layer_final_states_(layer_final_states), cell_(cell) {
   for (int64_t l = 0; l < layers; ++l) {
     const int64_t in = l == 0 ? input : 2 * hidden;
     const std::string prefix = name + ".layer" + std::to_string(l);
-    layers_.push_back(Layer{RnnLayer(params, prefix + ".l2r", Cell::lstm, in, hidden),
-                            RnnLayer(params, prefix + ".r2l", Cell::lstm, in, hidden),
+    layers_.push_back(Layer{RnnLayer(params, prefix + ".l2r", cell, in, hidden),
+                            RnnLayer(params, prefix + ".r2l", cell, in, hidden),
                             Dropout{l == 0 ? 0.0f : dropout, {}},
                             {},
                             {},
@@ -226,6 +226,7 @@ void Encoder::backward(const float* dmemory, const float* dfinal, float* dx) {
 void Encoder::run_in_stretches(RnnLayer& direction, int64_t input, const float* x, float* y,
                                ComputeType compute, float* final_h, float* final_c) {
   const int64_t N = N_, H = hidden_;
+  const bool lstm = cell_ == Cell::lstm;  // a GRU has no cell state
   stretch_ends_.assign(lengths_.begin(), lengths_.end());
   std::sort(stretch_ends_.begin(), stretch_ends_.end());
   stretch_ends_.erase(std::unique(stretch_ends_.begin(), stretch_ends_.end()), stretch_ends_.end());
@@ -240,15 +241,15 @@ void Encoder::run_in_stretches(RnnLayer& direction, int64_t input, const float* 
                                  .N = N,
                                  .x = x + begin * N * input,
                                  .h0 = begin > 0 ? carry_h_[1 - now].data() : nullptr,
-                                 .c0 = begin > 0 ? carry_c_[1 - now].data() : nullptr,
+                                 .c0 = lstm && begin > 0 ? carry_c_[1 - now].data() : nullptr,
                                  .y = y + begin * N * H,
                                  .hT = h,
-                                 .cT = c},
+                                 .cT = lstm ? c : nullptr},
                                 compute);
     for (int64_t n = 0; n < N; ++n) {
       if (lengths_[static_cast<size_t>(n)] != end) continue;
       std::memcpy(final_h + n * 2 * H, h + n * H, sizeof(float) * static_cast<size_t>(H));
-      std::memcpy(final_c + n * 2 * H, c + n * H, sizeof(float) * static_cast<size_t>(H));
+      if (lstm) std::memcpy(final_c + n * 2 * H, c + n * H, sizeof(float) * static_cast<size_t>(H));
     }
     begin = end;
     now = 1 - now;

@@ -11,17 +11,17 @@
 
 namespace rnmt {
 
-// Bidirectional LSTM encoder, 1..N layers, `hidden` units per direction, the two directions'
-// outputs concatenated. oneDNN's bidirectional primitive would read end padding first in the
-// right-to-left direction, so each direction is a left-to-right primitive and the right-to-left one
-// reads every sentence reversed within its own length. A sentence's states inside a padded batch
-// are therefore exactly those it gets alone.
+// Bidirectional LSTM (or GRU) encoder, 1..N layers, `hidden` units per direction, the two
+// directions' outputs concatenated. oneDNN's bidirectional primitive would read end padding first
+// in the right-to-left direction, so each direction is a left-to-right primitive and the
+// right-to-left one reads every sentence reversed within its own length. A sentence's states inside
+// a padded batch are therefore exactly those it gets alone.
 class Encoder {
  public:
   // With layer_final_states, forward_inference also gives every layer's final states
   // (layer_final_h/c), which the copy bridge starts the decoder from.
   Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
-          float dropout, bool layer_final_states = false);
+          float dropout, bool layer_final_states = false, Cell cell = Cell::lstm);
   void init(Rng& rng);
   int64_t output_size() const { return 2 * hidden_; }
   int64_t hidden() const { return hidden_; }
@@ -75,6 +75,7 @@ class Encoder {
   std::vector<Layer> layers_;
   Tensor final_;  // [N, 2H]
   bool layer_final_states_;
+  Cell cell_;
   Tensor layer_final_h_, layer_final_c_;  // [layers, N, 2H]
   Tensor carry_h_[2], carry_c_[2];        // [N, H] the states between stretches
   std::vector<int32_t> stretch_ends_;     // the batch's distinct lengths, ascending

@@ -16,6 +16,7 @@ struct ModelConfig {
   int64_t embedding = 256;  // source and target embedding size
   int64_t encoder_layers = 1;
   int64_t encoder_hidden = 512;  // per direction
+  Cell encoder_cell = Cell::lstm;
   Cell decoder_cell = Cell::lstm;
   int64_t decoder_layers = 1;
   int64_t decoder_hidden = 512;

@@ -23,10 +23,10 @@ ModelConfig checked(const ModelConfig& c) {
     throw Error("label_smoothing must be in [0, 1)");
   if (c.bridge != BridgeType::tanh &&
       (c.decoder_layers != c.encoder_layers || c.decoder_hidden != 2 * c.encoder_hidden ||
-       c.decoder_cell != Cell::lstm)) {
+       c.decoder_cell != c.encoder_cell)) {
     throw Error(
-        "model.decoder.bridge: copy needs an LSTM decoder with the encoder's layer count and "
-        "twice its hidden size (both directions)");
+        "model.decoder.bridge: copy needs a decoder with the encoder's cell, its layer count "
+        "and twice its hidden size (both directions)");
   }
   if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
     throw Error("tied_embeddings needs decoder hidden (" + std::to_string(c.decoder_hidden) +
@@ -55,7 +55,8 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
       tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
       encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
-               static_cast<float>(config.dropout), config.bridge != BridgeType::tanh),
+               static_cast<float>(config.dropout), config.bridge != BridgeType::tanh,
+               config.encoder_cell),
       bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
               config.decoder_layers, config.decoder_cell, config.bridge),
       decoder_(params_, "decoder", config.decoder_cell,

@@ -66,7 +66,8 @@ for beam in 5 1; do
       model=$work/model.rnmt compute=float32
       ((i == 1)) && model=$work/int8.rnmt compute=int8
       "$BUILD/rnmt" translate -m "$model" --compute-type "$compute" -i "$work/test.src" \
-        -o "$work/out.$i" --beam-size "$beam" --max-batch-size 64 --threads 2 2>"$work/log.$i"
+        -o "$work/out.$i" --beam-size "$beam" --max-batch-size 64 --threads 2 \
+        --max-length-ratio 250 2>"$work/log.$i"  # as OpenNMT-py: at most 250 tokens, no ratio
       sed -n 's/.* s: \([0-9.]*\) sentences\/s.*/\1/p' "$work/log.$i" >>"$work/speed.$i"
     done
     for i in 2 3; do

@@ -39,8 +39,8 @@ std::string converted(const std::string& name) {
 
 TEST_CASE("converted OpenNMT-py models give OpenNMT-py's n-best lists and scores", "[convert]") {
   const std::vector<std::string> sources = lines_of(kFixtures + "test.src");
-  for (const char* name :
-       {"lstm-general-feed", "lstm-dot-2layers", "lstm-shared", "lstm-mlp-bridge"}) {
+  for (const char* name : {"lstm-general-feed", "lstm-dot-2layers", "lstm-shared",
+                           "lstm-mlp-bridge", "gru-general-2layers-bridge"}) {
     INFO(name);
     const Translator translator(converted(name));
     // make_fixtures.sh: -beam_size 3 -n_best 3 and translate.py's default length penalty
@@ -65,8 +65,17 @@ TEST_CASE("converted OpenNMT-py models give OpenNMT-py's n-best lists and scores
 
 TEST_CASE("what rnmt cannot run as OpenNMT-py does is refused by option name", "[convert]") {
   std::ostringstream log;
-  CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "gru-general-2layers-bridge.pt", log),
-                    Catch::Contains("OpenNMT-py option -rnn_type GRU: "));
+  // make_fixtures.sh's lstm-general-feed options with one changed
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"transformer", "option -encoder_type transformer: rnmt converts RNN models"},
+      {"copy-attn", "option -copy_attn: rnmt's network has no such part"},
+      {"sparsemax", "option -global_attention_function sparsemax: "},
+      {"sru", "option -rnn_type SRU: rnmt has LSTM and GRU cells"}};
+  for (const auto& [name, message] : refused) {
+    INFO(name);
+    CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "refused-" + name + ".pt", log),
+                      Catch::Contains("refused-" + name + ".pt: OpenNMT-py " + message));
+  }
   // not a checkpoint at all
   CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "test.src", log),
                     Catch::Contains("test.src: not a torch checkpoint"));

@@ -91,3 +91,13 @@ TEST_CASE("model gradients with the linear attentional vector (OpenNMT-py's mlp 
   INFO("input feeding " << feeding);
   check_model(c);
 }
+
+TEST_CASE("model gradients with a GRU encoder", "[gradients]") {
+  const auto decoder = GENERATE(Cell::lstm, Cell::gru);
+  ModelConfig c = tiny_config();
+  c.encoder_cell = Cell::gru;
+  c.decoder_cell = decoder;
+  c.encoder_layers = 2;
+  INFO("decoder " << (decoder == Cell::lstm ? "lstm" : "gru"));
+  check_model(c);
+}

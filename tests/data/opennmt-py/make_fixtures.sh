@@ -60,3 +60,20 @@ for entry in "${models[@]}"; do
     -max_length 30 >"$work/$name.translate.log" 2>&1 || { tail -20 "$work/$name.translate.log" >&2; exit 1; }
   echo "$name: $(grep -o 'acc: *[0-9.]*' "$work/$name.log" | tail -1), $(ls -l "$here/$name.pt" | awk '{print $5}') bytes"
 done
+
+# Checkpoints whose options rnmt refuses: lstm-general-feed's options with one changed, and no
+# weights (the options are checked first).
+"$py" - "$here" <<'EOF'
+import sys
+import torch
+here = sys.argv[1]
+base = torch.load(f"{here}/lstm-general-feed.pt", map_location="cpu")
+for name, option, value in [("transformer", "encoder_type", "transformer"),
+                            ("copy-attn", "copy_attn", True),
+                            ("sparsemax", "global_attention_function", "sparsemax"),
+                            ("sru", "rnn_type", "SRU")]:
+    opt = type(base["opt"])(**vars(base["opt"]))
+    setattr(opt, option, value)
+    torch.save({"model": {}, "generator": {}, "vocab": base["vocab"], "opt": opt},
+               f"{here}/refused-{name}.pt")
+EOF
