@@ -102,6 +102,16 @@ void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, 
     reverse_within_length(S, N, C, input, lengths, layer.input_rev.data());
     layer.y_fwd.resize({S, N, H});
     layer.y_bwd_rev.resize({S, N, H});
+    float* final_h = nullptr;  // this layer's rows of layer_final_h_ and _c_, when kept
+    float* final_c = nullptr;
+    if (layer_final_states_) {
+      if (l == 0) {
+        layer_final_h_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
+        layer_final_c_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
+      }
+      final_h = layer_final_h_.data() + static_cast<int64_t>(l) * N * 2 * H;
+      final_c = layer_final_c_.data() + static_cast<int64_t>(l) * N * 2 * H;
+    }
     if (for_backward) {
       layer.ws_fwd.resize({static_cast<int64_t>(layer.forward_dir.workspace_floats(S, N))});
       layer.ws_bwd.resize({static_cast<int64_t>(layer.backward_dir.workspace_floats(S, N))});
@@ -109,13 +119,13 @@ void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, 
       layer.c_bwd.resize({N, H});
       layer.forward_dir.forward(forward_call(l, false));
       layer.backward_dir.forward(forward_call(l, true));
-    } else if (layer_final_states_) {
-      if (l == 0) {
-        layer_final_h_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
-        layer_final_c_.resize({static_cast<int64_t>(layers_.size()), N, 2 * H});
+      if (final_h) {  // (inspecting a converted model) the states search starts from, again
+        stretch_y_.resize({S, N, H});
+        run_in_stretches(layer.forward_dir, C, input, stretch_y_.data(), compute, final_h, final_c);
+        run_in_stretches(layer.backward_dir, C, layer.input_rev.data(), stretch_y_.data(), compute,
+                         final_h + H, final_c + H);
       }
-      float* final_h = layer_final_h_.data() + static_cast<int64_t>(l) * N * 2 * H;
-      float* final_c = layer_final_c_.data() + static_cast<int64_t>(l) * N * 2 * H;
+    } else if (final_h) {
       run_in_stretches(layer.forward_dir, C, input, layer.y_fwd.data(), compute, final_h, final_c);
       run_in_stretches(layer.backward_dir, C, layer.input_rev.data(), layer.y_bwd_rev.data(),
                        compute, final_h + H, final_c + H);

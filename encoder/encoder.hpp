@@ -45,7 +45,7 @@ class Encoder {
   void set_int8_input_bound(float bound);
   const Tensor& memory() const { return layers_.back().out; }
   const Tensor& final_state() const { return final_; }
-  // After forward_inference, with layer_final_states: [layers, N, 2H] each layer's hidden and cell
+  // After a forward, with layer_final_states: [layers, N, 2H] each layer's hidden and cell
   // states at each sentence's own last piece, left-to-right then right-to-left (OpenNMT-py's
   // decoders start from these).
   const Tensor& layer_final_h() const { return layer_final_h_; }
@@ -78,6 +78,7 @@ class Encoder {
   Cell cell_;
   Tensor layer_final_h_, layer_final_c_;  // [layers, N, 2H]
   Tensor carry_h_[2], carry_c_[2];        // [N, H] the states between stretches
+  Tensor stretch_y_;                      // [S, N, H] their outputs beside a training forward
   std::vector<int32_t> stretch_ends_;     // the batch's distinct lengths, ascending
   Tensor d_out_;                          // [S, N, 2H] gradient into a layer's output
   Tensor d_fwd_, d_bwd_rev_;              // [S, N, H] split by direction (right-to-left reversed)

@@ -138,7 +138,6 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeTy
   }
   ProfileScope scope(profiler_, part_bridge_);
   if (config_.bridge != BridgeType::tanh) {
-    if (for_backward) throw Error("model.decoder.bridge: copy translates only; it is not trained");
     bridge_.copy(N, encoder_.layer_final_h().data(), encoder_.layer_final_c().data());
   } else {
     bridge_.forward(N, encoder_.final_state().data());

@@ -162,10 +162,18 @@ std::vector<std::string> Translator::notes(const TranslationOptions& options) co
   std::vector<std::string> out;
   if (options.compute_type != enum_name(kComputeTypeNames, ComputeType::int8)) return out;
   for (const Impl::Member& m : impl_->members) {
-    if (m.recipe.model.decoder_cell == Cell::gru) {
-      out.push_back("int8: the GRU decoder layers of '" + m.path +
-                    "' run in float32 (oneDNN 2.6 has no int8 linear-before-reset GRU); its "
-                    "encoder, attention and output layer run in int8");
+    const bool encoder = m.recipe.model.encoder_cell == Cell::gru,
+               decoder = m.recipe.model.decoder_cell == Cell::gru;
+    if (encoder || decoder) {
+      const std::string gru = encoder && decoder ? "encoder and decoder"
+                              : encoder          ? "encoder"
+                                                 : "decoder";
+      const std::string rest = encoder && decoder ? "attention and output layer"
+                               : encoder          ? "decoder, attention and output layer"
+                                                  : "encoder, attention and output layer";
+      out.push_back("int8: the GRU " + gru + " layers of '" + m.path +
+                    "' run in float32 (oneDNN 2.6 has no int8 linear-before-reset GRU); its " +
+                    rest + " run in int8");
     }
   }
   return out;

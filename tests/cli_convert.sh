@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# A model converted from OpenNMT-py (tests/data/opennmt-py) works in every rnmt command as a native
+# one does: rnmt convert writes it (and refuses what it cannot map, naming the option), translate
+# gives OpenNMT-py's own best hypotheses with its scores, and in int8, with sampling, as an
+# ensemble; score gives the log-probabilities translate's scores come from; inspect draws it.
+#   tests/cli_convert.sh RNMT FIXTURES_DIR
+set -euo pipefail
+rnmt=$1
+fixtures=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "cli_convert: $*" >&2; exit 1; }
+
+"$rnmt" convert --from opennmt-py "$fixtures/lstm-general-feed.pt" -o a.rnmt 2>convert.log ||
+  fail "convert failed: $(cat convert.log)"
+grep -q "OpenNMT-py input-feeding LSTM model" convert.log || fail "no summary: $(cat convert.log)"
+"$rnmt" convert --from opennmt-py "$fixtures/lstm-dot-2layers.pt" -o b.rnmt 2>/dev/null
+
+# refusals name the file and the option, and write nothing
+status=0
+"$rnmt" convert --from opennmt-py "$fixtures/refused-copy-attn.pt" -o refused.rnmt 2>refused.log ||
+  status=$?
+((status == 1)) || fail "a refused option exited $status"
+grep -q "refused-copy-attn.pt: OpenNMT-py option -copy_attn" refused.log || fail "$(cat refused.log)"
+[[ ! -e refused.rnmt ]] || fail "a refused conversion wrote a file"
+status=0
+"$rnmt" convert --from marian x.npz -o m.rnmt 2>from.log || status=$?
+((status == 1)) && grep -q "\-\-from marian" from.log || fail "--from marian: $(cat from.log)"
+
+# translate (the model's defaults are OpenNMT-py's: beam 5, length penalty avg) = OpenNMT-py's
+# best hypotheses (make_fixtures.sh: beam 3, so beam 3 here), its scores to 4 decimals
+"$rnmt" translate -m a.rnmt -i "$fixtures/test.src" --beam-size 3 --scores -o best.txt 2>/dev/null
+lines=$(wc -l <"$fixtures/test.src")
+(($(wc -l <best.txt) == lines)) || fail "not one output per line"
+awk -F'\t' 'NR % 3 == 1 {print $1}' "$fixtures/lstm-general-feed.nbest" >theirs.txt
+sed 's/ ||| .*//' best.txt | diff - theirs.txt >/dev/null || fail "best hypotheses differ from OpenNMT-py's"
+paste -d'\t' <(sed 's/.* ||| //' best.txt) <(awk -F'\t' 'NR % 3 == 1 {print $2}' "$fixtures/lstm-general-feed.nbest") |
+  awk -F'\t' '{d = $1 - $2; if (d < 0) d = -d; if (d > 1e-4) bad = 1} END {exit bad}' ||
+  fail "scores differ from OpenNMT-py's"
+
+# score: forced decoding of those outputs gives the log-probabilities behind the scores
+sed 's/ ||| .*//' best.txt >outputs.txt
+"$rnmt" score -m a.rnmt --src "$fixtures/test.src" --tgt outputs.txt >scores.txt 2>/dev/null
+(($(wc -l <scores.txt) == lines)) || fail "score: not one line per pair"
+paste -d'\t' scores.txt <(sed 's/.* ||| //' best.txt) outputs.txt | awk -F'\t' '{
+    n = split($3, tokens, " "); normalised = $1 / (n + 2);  # its length: tokens, <s> and </s>
+    d = normalised - $2; if (d < 0) d = -d; if (d > 1e-3) bad = 1 } END {exit bad}' ||
+  fail "score's log-probabilities do not give translate's scores"
+
+# int8 (on a CPU without AVX2 it is refused, which cli_translate_int8 checks), sampling, ensemble
+if grep -qw avx2 /proc/cpuinfo; then
+  "$rnmt" translate -m a.rnmt -i "$fixtures/test.src" --compute-type int8 -o int8.txt 2>/dev/null
+  (($(wc -l <int8.txt) == lines)) || fail "int8: not one output per line"
+  same=$(paste -d'\t' int8.txt theirs.txt | awk -F'\t' '$1 == $2' | wc -l)
+  ((same * 2 >= lines)) || fail "int8 agrees with float32 on only $same of $lines lines"
+fi
+"$rnmt" translate -m a.rnmt -i "$fixtures/test.src" --sampling-topk 0 --num-hypotheses 2 \
+  --beam-size 1 --random-seed 3 -o samples.txt 2>/dev/null
+(($(wc -l <samples.txt) == 2 * lines)) || fail "sampling: not 2 outputs per line"
+"$rnmt" translate -m a.rnmt -m b.rnmt -i "$fixtures/test.src" -o ensemble.txt 2>/dev/null
+(($(wc -l <ensemble.txt) == lines)) || fail "ensemble: not one output per line"
+
+# inspect: a page of the converted network on two lines
+head -2 "$fixtures/test.src" | "$rnmt" inspect -m a.rnmt -o inspect.html 2>/dev/null
+grep -q "<html" inspect.html || fail "inspect wrote no page"
+echo "cli_convert: converted, translated as OpenNMT-py on $lines lines, scored, int8, sampled, ensembled, inspected"
