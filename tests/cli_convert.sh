@@ -2,7 +2,8 @@
 # A model converted from OpenNMT-py (tests/data/opennmt-py) works in every rnmt command as a native
 # one does: rnmt convert writes it (and refuses what it cannot map, naming the option), translate
 # gives OpenNMT-py's own best hypotheses with its scores, and in int8, with sampling, as an
-# ensemble; score gives the log-probabilities translate's scores come from; inspect draws it.
+# ensemble; score gives the log-probabilities translate's scores come from; inspect draws it;
+# rnmt serve serves it.
 #   tests/cli_convert.sh RNMT FIXTURES_DIR
 set -euo pipefail
 rnmt=$1
@@ -64,4 +65,20 @@ fi
 # inspect: a page of the converted network on two lines
 head -2 "$fixtures/test.src" | "$rnmt" inspect -m a.rnmt -o inspect.html 2>/dev/null
 grep -q "<html" inspect.html || fail "inspect wrote no page"
-echo "cli_convert: converted, translated as OpenNMT-py on $lines lines, scored, int8, sampled, ensembled, inspected"
+# serve (loopback, a free port): the served translations are translate's
+"$rnmt" serve -m a.rnmt --port 0 2>server.log &
+pid=$!
+trap 'kill -KILL "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 600); do grep -q "^serve: ready on " server.log && break; sleep 0.1; done
+port=$(sed -n 's|^serve: ready on http://127.0.0.1:\([0-9]*\) .*|\1|p' server.log)
+[[ -n $port ]] || fail "the server did not become ready: $(cat server.log)"
+{ printf '{"options": {"beam_size": 3}, "text": ['
+  sed 's/.*/"&"/' "$fixtures/test.src" | paste -sd, | tr -d '\n'
+  printf ']}'; } >request.json
+curl -sf -H 'Content-Type: application/json' -XPOST "http://127.0.0.1:$port/translate" \
+  --data-binary @request.json >answer.json || fail "the server did not answer"
+grep -o '"hypotheses":\[{"text":"[^"]*"' answer.json | sed 's/.*"text":"//; s/"$//' >served.txt
+diff served.txt outputs.txt >/dev/null || fail "served translations differ from translate's"
+kill -TERM "$pid"
+wait "$pid" || fail "the server did not stop cleanly on SIGTERM"
+echo "cli_convert: converted, translated as OpenNMT-py on $lines lines, scored, int8, sampled, ensembled, inspected, served"

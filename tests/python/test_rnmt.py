@@ -369,3 +369,24 @@ def test_ctrl_c_in_run_raises_keyboard_interrupt(stage, tmp_path):
 def test_version_is_the_command_lines():
     out = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "rnmt " + rnmt.__version__
+
+
+def test_a_converted_opennmt_py_model_translates_as_opennmt_py(tmp_path):
+    """rnmt convert's model (tests/data/opennmt-py) from Python: OpenNMT-py's own 3-best lists."""
+    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                            "opennmt-py")
+    model = str(tmp_path / "converted.rnmt")
+    subprocess.run([CLI, "convert", "--from", "opennmt-py",
+                    os.path.join(fixtures, "lstm-mlp-bridge.pt"), "-o", model],
+                   check=True, capture_output=True)
+    with open(os.path.join(fixtures, "test.src"), encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in f]
+    with open(os.path.join(fixtures, "lstm-mlp-bridge.nbest"), encoding="utf-8") as f:
+        expected = [line.rstrip("\n").split("\t") for line in f]
+    translator = rnmt.Translator(model)
+    assert translator.default_options()["length_includes_start"] is True
+    results = translator.translate(lines, beam_size=3, num_hypotheses=3)
+    ours = [(h.text, h.score) for r in results for h in r.hypotheses]
+    assert [text for text, _ in ours] == [text for text, _ in expected]
+    for (_, score), (_, theirs) in zip(ours, expected):
+        assert score == pytest.approx(float(theirs), abs=1e-4)
