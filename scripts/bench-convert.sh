@@ -12,6 +12,7 @@
 # and greedy, 64 sentences a batch, on 2 threads and on 1; rnmt translates the converted model in
 # float32 and int8 (rnmt quantize) with the same settings. Sentences/s are medians of ROUNDS (3)
 # alternating rounds; each row says on how many lines its output equals OpenNMT-py's.
+# ONMT_CHECKPOINT=FILE skips the training and translates with a checkpoint it trained before.
 # Run it on a quiet machine: nothing else may run beside the translations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,10 @@ data:
 overwrite: true
 YAML
 "$py" -m onmt.bin.build_vocab -config "$work/config.yaml" -n_sample -1 >"$work/vocab.log" 2>&1
+checkpoint=$work/model_step_$steps.pt
+if [[ -n ${ONMT_CHECKPOINT:-} ]]; then  # a model it trained before (its vocabularies are the same)
+  checkpoint=$ONMT_CHECKPOINT
+else
 start=$(date +%s)
 OMP_NUM_THREADS=2 "$py" -m onmt.bin.train -config "$work/config.yaml" -encoder_type brnn \
   -layers 2 -hidden_size 500 -word_vec_size 500 -input_feed 1 -global_attention general \
@@ -51,7 +56,8 @@ OMP_NUM_THREADS=2 "$py" -m onmt.bin.train -config "$work/config.yaml" -encoder_t
   -valid_steps 1000000 -optim adam -learning_rate 0.001 -dropout 0.2 -seed 1 -world_size 1 \
   -report_every 100 -save_model "$work/model" >"$work/train.log" 2>&1 || { tail -20 "$work/train.log" >&2; exit 1; }
 echo "OpenNMT-py trained $steps steps in $(($(date +%s) - start)) s ($(grep -o 'acc: *[0-9.]*' "$work/train.log" | tail -1))"
-"$BUILD/rnmt" convert --from opennmt-py "$work/model_step_$steps.pt" -o "$work/model.rnmt"
+fi
+"$BUILD/rnmt" convert --from opennmt-py "$checkpoint" -o "$work/model.rnmt"
 "$BUILD/rnmt" quantize "$work/model.rnmt" "$work/int8.rnmt"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') (family $(grep -m1 'cpu family' /proc/cpuinfo | sed 's/.*: //'))"
 
@@ -71,7 +77,7 @@ for beam in 5 1; do
       sed -n 's/.* s: \([0-9.]*\) sentences\/s.*/\1/p' "$work/log.$i" >>"$work/speed.$i"
     done
     for i in 2 3; do
-      OMP_NUM_THREADS=$((i == 2 ? 2 : 1)) "$py" -m onmt.bin.translate -model "$work/model_step_$steps.pt" \
+      OMP_NUM_THREADS=$((i == 2 ? 2 : 1)) "$py" -m onmt.bin.translate -model "$checkpoint" \
         -src "$work/test.src" -output "$work/out.$i" -beam_size "$beam" -batch_size 64 \
         -batch_type sents -report_time >"$work/log.$i" 2>&1
       awk '/Total translation time/ {printf "%.2f\n", 1000 / $NF}' "$work/log.$i" >>"$work/speed.$i"
