@@ -259,6 +259,17 @@ void put_rnn_layer(const Weights& w, const RnnNames& names, Cell cell, ParamSet&
     for (int64_t h = 0; h < H; ++h) bias[3 * H + h] = at(b_hh, 2, h);
 }
 
+// An OpenNMT-py tensor into rnmt's parameter `to` as it is (same layout), their sizes checked.
+void put_as_is(const Weights& w, const std::string& from, const std::vector<int64_t>& shape,
+               ParamSet& params, const std::string& to) {
+  const std::vector<float> values = w.get(from, shape);
+  Param& p = params.find(to);
+  if (values.size() != p.size)
+    throw Error("convert: " + from + " has " + std::to_string(values.size()) + " values, rnmt's " +
+                to + " " + std::to_string(p.size));
+  std::copy(values.begin(), values.end(), p.w);
+}
+
 // Rows of an OpenNMT-py matrix [V, D] (or vector, D = 1) moved to rnmt's ids.
 void put_rows(const std::vector<float>& w, const std::vector<int32_t>& to_rnmt, int64_t D,
               float* out) {
@@ -323,10 +334,10 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
     const int64_t half = config.encoder_layers * config.encoder_hidden;
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"0", "h"}, {"1", "c"}}) {
       if (to == "c" && config.decoder_cell != Cell::lstm) continue;  // a GRU has no cell state
-      const std::vector<float> weight = w.get("encoder.bridge." + from + ".weight", {half, half}),
-                               bias = w.get("encoder.bridge." + from + ".bias", {half});
-      std::copy(weight.begin(), weight.end(), params.find("bridge.relu_" + to + ".weight").w);
-      std::copy(bias.begin(), bias.end(), params.find("bridge.relu_" + to + ".bias").w);
+      put_as_is(w, "encoder.bridge." + from + ".weight", {half, half}, params,
+                "bridge.relu_" + to + ".weight");
+      put_as_is(w, "encoder.bridge." + from + ".bias", {half}, params,
+                "bridge.relu_" + to + ".bias");
     }
   }
   if (config.attention == AttentionType::general) {
@@ -339,22 +350,15 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
   if (config.attention == AttentionType::additive) {
     // vᵀ tanh(W_q q + b_q + W_k m): OpenNMT-py's linear_query (with its bias) and linear_context
     // are rnmt's W_q and W_k, whose bias is the same sum's b
-    const std::vector<float> query = w.get("decoder.attn.linear_query.weight", {H, H}),
-                             bias = w.get("decoder.attn.linear_query.bias", {H}),
-                             context = w.get("decoder.attn.linear_context.weight", {H, H}),
-                             v = w.get("decoder.attn.v.weight", {1, H});
-    std::copy(query.begin(), query.end(), params.find("attention.W_q.weight").w);
-    std::copy(context.begin(), context.end(), params.find("attention.W_k.weight").w);
-    std::copy(bias.begin(), bias.end(), params.find("attention.W_k.bias").w);
-    std::copy(v.begin(), v.end(), params.find("attention.v").w);
+    put_as_is(w, "decoder.attn.linear_query.weight", {H, H}, params, "attention.W_q.weight");
+    put_as_is(w, "decoder.attn.linear_context.weight", {H, H}, params, "attention.W_k.weight");
+    put_as_is(w, "decoder.attn.linear_query.bias", {H}, params, "attention.W_k.bias");
+    put_as_is(w, "decoder.attn.v.weight", {1, H}, params, "attention.v");
   }
   // [context; query] in both
-  const std::vector<float> out = w.get("decoder.attn.linear_out.weight", {H, 2 * H});
-  std::copy(out.begin(), out.end(), params.find("attention.W_c.weight").w);
-  if (config.attention_output == AttentionOutput::linear) {
-    const std::vector<float> b = w.get("decoder.attn.linear_out.bias", {H});
-    std::copy(b.begin(), b.end(), params.find("attention.W_c.bias").w);
-  }
+  put_as_is(w, "decoder.attn.linear_out.weight", {H, 2 * H}, params, "attention.W_c.weight");
+  if (config.attention_output == AttentionOutput::linear)
+    put_as_is(w, "decoder.attn.linear_out.bias", {H}, params, "attention.W_c.bias");
   put_rows(w.get("generator.weight", {V, H}), tgt.to_rnmt, H, params.find("output.weight").w);
   put_rows(w.get("generator.bias", {V}), tgt.to_rnmt, 1, params.find("output.bias").w);
   params.touch();

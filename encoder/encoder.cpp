@@ -119,17 +119,19 @@ void Encoder::run(int64_t S, int64_t N, const float* x, const int32_t* lengths, 
       layer.c_bwd.resize({N, H});
       layer.forward_dir.forward(forward_call(l, false));
       layer.backward_dir.forward(forward_call(l, true));
-      if (final_h) {  // (inspecting a converted model) the states search starts from, again
-        stretch_y_.resize({S, N, H});
-        run_in_stretches(layer.forward_dir, C, input, stretch_y_.data(), compute, final_h, final_c);
-        run_in_stretches(layer.backward_dir, C, layer.input_rev.data(), stretch_y_.data(), compute,
-                         final_h + H, final_c + H);
-      }
-    } else if (final_h) {
-      run_in_stretches(layer.forward_dir, C, input, layer.y_fwd.data(), compute, final_h, final_c);
-      run_in_stretches(layer.backward_dir, C, layer.input_rev.data(), layer.y_bwd_rev.data(),
-                       compute, final_h + H, final_c + H);
-    } else {  // search: no backward follows, so inference primitives and no workspace
+    }
+    if (final_h) {
+      // Beside a training forward (inspecting a converted model) the stretches' outputs go to a
+      // scratch buffer: backward reads the training forward's.
+      if (for_backward) stretch_y_.resize({S, N, H});
+      run_in_stretches(layer.forward_dir, C, input,
+                       for_backward ? stretch_y_.data() : layer.y_fwd.data(), compute, final_h,
+                       final_c);
+      run_in_stretches(layer.backward_dir, C, layer.input_rev.data(),
+                       for_backward ? stretch_y_.data() : layer.y_bwd_rev.data(), compute,
+                       final_h + H, final_c + H);
+    } else if (!for_backward) {  // search: no backward follows, so inference primitives and no
+                                 // workspace
       layer.forward_dir.forward_inference({.T = S, .N = N, .x = input, .y = layer.y_fwd.data()},
                                           compute);
       layer.backward_dir.forward_inference(
