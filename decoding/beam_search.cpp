@@ -40,8 +40,11 @@ struct BeamState {
   std::vector<Node> nodes;
   std::vector<Row> rows;
   std::vector<std::vector<Finished>> finished;  // per sentence
-  std::vector<int64_t> width;  // per sentence: K at first, one less for each finished hypothesis
-  std::vector<float> weight_pool;  // attention rows of the nodes that record one, each S long
+  // per sentence: the live hypotheses it may have; narrowing: K at first, one less for each
+  // finished hypothesis; opennmt_py: K, and 0 once it ends
+  std::vector<int64_t> width;
+  std::vector<uint8_t> best_finished;  // opennmt_py, per sentence: a step's best candidate was </s>
+  std::vector<float> weight_pool;      // attention rows of the nodes that record one, each S long
 };
 
 // What one step reads besides the state: the options, the model's step and its K best tokens.
@@ -121,14 +124,24 @@ void extend(BeamState& s, const StepView& v, int32_t n, const std::vector<Candid
             std::vector<Row>& next, std::vector<int32_t>& from) {
   int64_t& live = s.width[static_cast<size_t>(n)];
   const int64_t chosen = std::min<int64_t>(live, static_cast<int64_t>(candidates.size()));
-  live = 0;
+  for (int64_t i = 0; i < chosen; ++i) {
+    const Candidate& c = candidates[static_cast<size_t>(i)];
+    if (c.token == kEos) finish(s, v.o, s.rows[static_cast<size_t>(c.row)], c.log_probability);
+  }
+  if (v.o.beam_style == BeamStyle::opennmt_py) {
+    auto& best_finished = s.best_finished[static_cast<size_t>(n)];
+    best_finished |= chosen > 0 && candidates[0].token == kEos;
+    if (best_finished &&
+        static_cast<int64_t>(s.finished[static_cast<size_t>(n)].size()) >= v.o.beam) {
+      live = 0;  // done
+      return;
+    }
+  }
+  int64_t continuing = 0;
   for (int64_t i = 0; i < chosen; ++i) {
     const Candidate& c = candidates[static_cast<size_t>(i)];
     const Row& row = s.rows[static_cast<size_t>(c.row)];
-    if (c.token == kEos) {
-      finish(s, v.o, row, c.log_probability);
-      continue;
-    }
+    if (c.token == kEos) continue;
     const float* attention = v.step.attention + c.row * v.b.S;
     const int32_t source =
         v.align ? most_attended(attention, v.b.src_lengths[static_cast<size_t>(n)]) : -1;
@@ -141,8 +154,11 @@ void extend(BeamState& s, const StepView& v, int32_t n, const std::vector<Candid
     next.push_back(
         {n, static_cast<int32_t>(s.nodes.size() - 1), row.length + 1, c.log_probability});
     from.push_back(c.row);
-    ++live;  // a sentence whose width reaches 0 is done: no rows of it go on
+    ++continuing;
   }
+  // narrowing: a sentence whose width reaches 0 is done, no rows of it go on; opennmt_py: the
+  // width stays, unless no candidate was left to continue
+  if (v.o.beam_style == BeamStyle::narrowing || continuing == 0) live = continuing;
 }
 
 // Each sentence's n_best finished hypotheses, best first, read back through the nodes.
@@ -193,6 +209,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Ensemble& model, const SearchOp
     s.rows[static_cast<size_t>(n)] = {static_cast<int32_t>(n), -1, 0, 0.0};
   s.finished.resize(static_cast<size_t>(N));
   s.width.assign(static_cast<size_t>(N), K);
+  s.best_finished.assign(static_cast<size_t>(N), 0);
   std::vector<Row> next;
   std::vector<int32_t> from, tokens, top_ids;
   std::vector<float> top_values, normalizer;

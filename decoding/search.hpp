@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/packed_matmul.hpp"
 #include "decoding/ensemble.hpp"
 #include "model/batch.hpp"
@@ -9,10 +10,19 @@
 
 namespace rnmt {
 
+// How beam search treats a finished hypothesis. narrowing (Marian's): the beam narrows by one, and
+// a sentence ends when its beam is empty. opennmt_py (OpenNMT-py's): the beam stays K wide (the
+// next best candidate takes the finished one's place), and a sentence ends once its best candidate
+// at some step was finished and it has K finished hypotheses; the n best of all of them are kept.
+enum class BeamStyle { narrowing, opennmt_py };
+inline constexpr EnumName<BeamStyle> kBeamStyleNames[] = {{BeamStyle::narrowing, "narrowing"},
+                                                          {BeamStyle::opennmt_py, "opennmt_py"}};
+
 // How a batch is decoded: greedy (beam 1), beam search, or random sampling (sampling_topk != 1).
 struct SearchOptions {
   int64_t beam = 1;
-  int64_t n_best = 1;                  // hypotheses returned per sentence, 1 .. beam (samples: any)
+  int64_t n_best = 1;  // hypotheses returned per sentence, 1 .. beam (samples: any)
+  BeamStyle beam_style = BeamStyle::narrowing;
   double length_penalty = 1.0;         // alpha: a finished hypothesis scores log p / length^alpha
   bool length_includes_start = false;  // that length also counts <s> (OpenNMT-py's)
   double max_length_ratio = 2.0;       // at most ceil(ratio · source length) + 10 output tokens

@@ -71,6 +71,7 @@ class Translator:
         num_hypotheses: int = ...,
         length_penalty: float = ...,
         length_includes_start: bool = ...,
+        beam_style: str = ...,
         max_length_ratio: float = ...,
         min_decoding_length: int = ...,
         max_decoding_length: int = ...,

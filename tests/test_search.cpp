@@ -8,6 +8,7 @@
 
 #include "core/rng.hpp"
 #include "decoding/search.hpp"
+#include "decoding/search_steps.hpp"
 #include "model/seq2seq.hpp"
 #include "rnn/rnn_layer.hpp"
 #include "tests/model_test_util.hpp"
@@ -196,10 +197,12 @@ TEST_CASE("sentences that finish early leave the batch without changing the othe
   const bool feeding = GENERATE(false, true);
   const bool trained = GENERATE(false, true);
   const int64_t beam = GENERATE(1, 3);
+  const BeamStyle style = GENERATE(BeamStyle::narrowing, BeamStyle::opennmt_py);
   Seq2Seq model(config(Cell::lstm, feeding, AttentionType::general), 9);
   if (trained) train(model);  // trained: outputs of different lengths, so rows leave at each step
   const std::vector<Sentence> none(kSources.size());
-  const SearchOptions options{.beam = beam, .n_best = beam, .length_penalty = 0.6};
+  const SearchOptions options{
+      .beam = beam, .n_best = beam, .beam_style = style, .length_penalty = 0.6};
   const auto together = search(model, batch_of(kSources, none), options);
   for (size_t n = 0; n < kSources.size(); ++n) {
     const auto alone = search(model, batch_of({kSources[n]}, {Sentence{}}), options);
@@ -209,4 +212,102 @@ TEST_CASE("sentences that finish early leave the batch without changing the othe
       CHECK(alone[0][i].score == Approx(together[n][i].score).margin(1e-4));
     }
   }
+}
+
+namespace {
+
+struct Scored {
+  Sentence tokens;
+  double score;
+};
+
+// OpenNMT-py's beam search written plainly, each next-token distribution from a teacher-forced
+// forward pass over the hypothesis so far: K live hypotheses; each step the K best continuations
+// of them all (those ending in </s> finish, scored log p / (tokens + 2)); a sentence ends once a
+// step's best continuation finished and K hypotheses have. At the length limit the live ones end
+// where they stand, as rnmt's search does (OpenNMT-py appends a last token instead).
+std::vector<Scored> opennmt_py_beam(Seq2Seq& model, const Sentence& source, size_t K,
+                                    size_t limit) {
+  struct Live {
+    Sentence tokens;
+    double log_p;
+  };
+  const auto score = [](double log_p, size_t tokens) {
+    return log_p / static_cast<double>(tokens + 2);
+  };
+  const int64_t V = model.config().tgt_vocab;
+  std::vector<Live> live = {{{}, 0.0}};
+  std::vector<Scored> finished;
+  bool best_finished = false;
+  for (size_t t = 0; !live.empty(); ++t) {
+    if (t + 1 > limit) {
+      for (const Live& l : live) finished.push_back({l.tokens, score(l.log_p, l.tokens.size())});
+      break;
+    }
+    struct Candidate {
+      double log_p;
+      size_t from;
+      int32_t token;
+    };
+    std::vector<Candidate> candidates;
+    for (size_t i = 0; i < live.size(); ++i) {
+      model.forward(batch_of({source}, {live[i].tokens}), false);
+      const float* p =
+          model.output_probabilities().data() + static_cast<int64_t>(live[i].tokens.size()) * V;
+      for (int32_t token = 0; token < V; ++token)
+        candidates.push_back({live[i].log_p + std::log(static_cast<double>(p[token])), i, token});
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.log_p > b.log_p; });
+    candidates.resize(K);
+    std::vector<Live> next;
+    for (const Candidate& c : candidates) {
+      if (c.token == kEos) {
+        finished.push_back({live[c.from].tokens, score(c.log_p, live[c.from].tokens.size())});
+      } else {
+        next.push_back({live[c.from].tokens, c.log_p});
+        next.back().tokens.push_back(c.token);
+      }
+    }
+    best_finished |= candidates[0].token == kEos;
+    if (best_finished && finished.size() >= K) break;
+    live = next;
+  }
+  std::stable_sort(finished.begin(), finished.end(),
+                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  finished.resize(std::min(finished.size(), K));
+  return finished;
+}
+
+}  // namespace
+
+TEST_CASE("beam style opennmt_py is OpenNMT-py's beam search", "[search]") {
+  // Untrained: distributions flat enough that the two styles part (trained, they agree here)
+  Seq2Seq model(config(Cell::lstm, true, AttentionType::general), 5);
+  const int64_t K = GENERATE(2, 4);
+  SearchOptions options{.beam = K, .n_best = K, .length_penalty = 1.0};
+  options.length_includes_start = true;
+  options.beam_style = BeamStyle::opennmt_py;
+  const std::vector<Sentence> none(kSources.size());
+  const auto lists = search(model, batch_of(kSources, none), options);
+  options.beam_style = BeamStyle::narrowing;
+  const auto narrowing = search(model, batch_of(kSources, none), options);
+  size_t differ = 0;
+  const std::vector<int64_t> limits = output_limits(batch_of(kSources, none), options);
+  for (size_t n = 0; n < kSources.size(); ++n) {
+    INFO("sentence " << n << ", beam " << K);
+    const auto expected =
+        opennmt_py_beam(model, kSources[n], static_cast<size_t>(K), static_cast<size_t>(limits[n]));
+    REQUIRE(lists[n].size() == expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      CHECK(lists[n][i].tokens == expected[i].tokens);
+      CHECK(lists[n][i].score == Approx(expected[i].score).margin(1e-4));
+    }
+    bool same = narrowing[n].size() == lists[n].size();
+    for (size_t i = 0; same && i < lists[n].size(); ++i)
+      same = narrowing[n][i].tokens == lists[n][i].tokens;
+    differ += !same;
+  }
+  // the two styles are different searches on this model (else the test above proves little)
+  CHECK(differ > 0);
 }

@@ -52,6 +52,7 @@ ComputeType checked_compute_type(const TranslationOptions& o) {
 SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
   return {.beam = o.beam_size,
           .n_best = o.num_hypotheses,
+          .beam_style = parse_enum(kBeamStyleNames, o.beam_style, "beam style"),
           .length_penalty = o.length_penalty,
           .length_includes_start = o.length_includes_start,
           .max_length_ratio = o.max_length_ratio,

@@ -20,6 +20,12 @@ const std::vector<TranslationOptionField>& translation_option_fields() {
        "the length in the length penalty also counts the start token <s> (OpenNMT-py's "
        "convention: models converted from it keep it by default)",
        cli | recipe | request},
+      {"beam_style", &O::beam_style,
+       "what beam search does with a finished hypothesis: narrowing (Marian's: the beam narrows "
+       "by one) or opennmt_py (OpenNMT-py's: the next candidate takes its place, and a line ends "
+       "once its best candidate was finished and beam-size hypotheses are; models converted from "
+       "it keep it by default)",
+       cli | recipe | request},
       {"max_length_ratio", &O::max_length_ratio,
        "outputs stop at ratio x source pieces + 10 pieces", cli | recipe | request, "", 0},
       {"min_decoding_length", &O::min_decoding_length, "no </s> before this many output pieces",

@@ -16,6 +16,10 @@ struct TranslationOptions {
   // The length above also counts the start token <s> (OpenNMT-py 3's convention, which models
   // converted from it keep by default).
   bool length_includes_start = false;
+  // What beam search does with a finished hypothesis: "narrowing" (Marian's: the beam narrows by
+  // one; a line ends when none is left) or "opennmt_py" (OpenNMT-py's: the next candidate takes
+  // its place; a line ends once its best candidate was finished and beam_size hypotheses are).
+  std::string beam_style = "narrowing";
   double max_length_ratio = 2.0;    // at most ceil(ratio · source tokens) + 10 output tokens
   int64_t min_decoding_length = 0;  // no </s> before this many output tokens
   int64_t max_decoding_length = 0;  // at most this many output tokens (0: only the ratio's limit)
