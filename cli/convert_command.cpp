@@ -14,6 +14,7 @@ namespace rnmt::cli {
 
 int convert_command(const std::vector<std::string>& args) {
   std::string from, output;
+  OpenNmtPyTokenizers tokenizers;
   std::vector<std::string> files;
   po::options_description desc(
       "rnmt convert --from opennmt-py MODEL.pt -o MODEL.rnmt: another program's model as an rnmt\n"
@@ -21,7 +22,14 @@ int convert_command(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")(
       "from", po::value(&from)->required(),
       "the program that trained it: opennmt-py (an OpenNMT-py 3 checkpoint of an RNN model)")(
-      "output,o", po::value(&output)->required(), "the rnmt model file to write");
+      "output,o", po::value(&output)->required(), "the rnmt model file to write")(
+      "src-tokenizer", po::value(&tokenizers.source)->value_name("FILE|whitespace"),
+      "how raw source text becomes the model's tokens: a SentencePiece .model file, an rnmt "
+      "tokenizer file, or whitespace (text tokenized beforehand). Default: the SentencePiece "
+      "model the checkpoint was trained with (its -src_subword_model, as recorded or beside the "
+      "checkpoint), else whitespace")(
+      "tgt-tokenizer", po::value(&tokenizers.target)->value_name("FILE|whitespace"),
+      "the same for the target side (how translations are joined into text)");
   po::options_description hidden;
   hidden.add_options()("files", po::value(&files));
   po::positional_options_description positional;
@@ -33,7 +41,7 @@ int convert_command(const std::vector<std::string>& args) {
     return usage_error("convert", "convert --from opennmt-py MODEL.pt -o MODEL.rnmt", desc);
   if (from != "opennmt-py")
     throw Error("--from " + from + ": rnmt converts opennmt-py models (Marian's are next)");
-  const ModelFileContents contents = convert_opennmt_py(files[0], std::cerr);
+  const ModelFileContents contents = convert_opennmt_py(files[0], std::cerr, tokenizers);
   write_model_file(contents, output);
   // Read back as every command will: the file is checked whole before anyone relies on it.
   const LoadedModel model = load_model(output);

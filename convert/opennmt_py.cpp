@@ -1,9 +1,13 @@
 #include "convert/opennmt_py.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <set>
 #include <unordered_map>
 
 #include "convert/torch_checkpoint.hpp"
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "model_file/weights.hpp"
 #include "recipe/model_config.hpp"
 
@@ -140,11 +144,42 @@ struct MappedVocabulary {
   std::vector<int32_t> to_rnmt;  // [OpenNMT-py's size]
 };
 
-MappedVocabulary map_vocabulary(const PickleNode& tokens, const std::string& what) {
+// One side's tokens, in id order, as each OpenNMT-py version saved them: 3.x a list; 1.x-2.x a
+// torchtext field (a TextMultiField of Fields, a Field's `vocab`, a Vocab's `itos` list); 0.x the
+// Vocab itself.
+const PickleNode& tokens_of(const PickleNode& side, const std::string& what) {
+  if (side.kind == PickleKind::list) return side;
+  if (side.kind != PickleKind::object)
+    throw Error(what + " is a " + pickle_kind_name(side.kind) + ", not a vocabulary");
+  const PickleNode& attributes = pickle_attributes(side, what + " (" + side.text + ")");
+  if (const PickleNode* itos = pickle_find(attributes, "itos", what)) return *itos;
+  if (const PickleNode* vocab = pickle_find(attributes, "vocab", what))
+    return tokens_of(*vocab, what);
+  if (const PickleNode* fields = pickle_find(attributes, "fields", what);
+      fields && fields->kind == PickleKind::list && !fields->items.empty() &&
+      fields->items[0]->kind == PickleKind::tuple && fields->items[0]->items.size() == 2)
+    return tokens_of(*fields->items[0]->items[1], what);  // the text's field (then features')
+  throw Error(what + " is a " + side.text + " without tokens (itos, vocab or fields)");
+}
+
+// The checkpoint's vocabulary of `side` ("src" or "tgt"): 1.x-3.x a dict by side, 0.x a list of
+// (side, vocabulary) pairs.
+const PickleNode& side_of(const PickleNode& vocab, const std::string& side,
+                          const std::string& what) {
+  if (vocab.kind == PickleKind::list) {
+    for (PickleRef pair : vocab.items)
+      if (pair->kind == PickleKind::tuple && pair->items.size() == 2 &&
+          pair->items[0]->kind == PickleKind::string && pair->items[0]->text == side)
+        return *pair->items[1];
+    throw Error(what + " has no '" + side + "' vocabulary");
+  }
+  return pickle_at(vocab, side, what);
+}
+
+MappedVocabulary map_vocabulary(const PickleNode& side, bool target, const std::string& what) {
+  const PickleNode& tokens = tokens_of(side, what);
   if (tokens.kind != PickleKind::list)
-    throw Error(what + " is a " + pickle_kind_name(tokens.kind) +
-                ", not a list of tokens (vocabularies of OpenNMT-py before 3.0 are not read: "
-                "re-save the model with OpenNMT-py 3)");
+    throw Error(what + " is a " + pickle_kind_name(tokens.kind) + ", not a list of tokens");
   // OpenNMT-py's specials -> rnmt's
   const std::unordered_map<std::string, int32_t> specials = {
       {"<blank>", kPad}, {"<unk>", kUnk}, {"<s>", kBos}, {"</s>", kEos}};
@@ -171,8 +206,11 @@ MappedVocabulary map_vocabulary(const PickleNode& tokens, const std::string& wha
     m.to_rnmt.push_back(static_cast<int32_t>(m.vocabulary.size()));
     m.vocabulary.add(t.text);
   }
+  // Sources need only <unk> (they have no <s> and </s>, and padding is masked); OpenNMT-py before
+  // 3.0 gave them no others.
   for (const auto& [name, id] : specials)
-    if (!seen[static_cast<size_t>(id)]) throw Error(what + " has no " + name);
+    if (!seen[static_cast<size_t>(id)] && (id == kUnk || (target && id != kPad)))
+      throw Error(what + " has no " + name);
   return m;
 }
 
@@ -278,23 +316,104 @@ void put_rows(const std::vector<float>& w, const std::vector<int32_t>& to_rnmt, 
               w.begin() + static_cast<std::ptrdiff_t>(i + 1) * D, out + to_rnmt[i] * D);
 }
 
+// The checkpoint's data transforms (OpenNMT-py 3's -transforms, over all corpora).
+std::vector<std::string> transforms_of(const Options& o) {
+  std::vector<std::string> names;
+  if (const PickleNode* t = o.find({"_all_transform", "transforms"});
+      t && t->kind == PickleKind::list) {
+    for (PickleRef name : t->items)
+      if (name->kind == PickleKind::string) names.push_back(name->text);
+  }
+  return names;
+}
+
+// What the transforms mean for translation: SentencePiece (whose model the converted tokenizer
+// then carries), a tokenizer rnmt cannot reproduce, or a change of the text at translation time,
+// both refused; transforms that only select or perturb training data are ignored.
+void check_transforms(const Options& o, const std::vector<std::string>& transforms,
+                      const OpenNmtPyTokenizers& given) {
+  static const std::set<std::string> kTrainingOnly = {"filtertoolong", "switchout", "tokendrop",
+                                                      "tokenmask",     "bart",      "clean"};
+  for (const std::string& t : transforms) {
+    if (t == "sentencepiece" || kTrainingOnly.count(t)) continue;
+    if ((t == "onmt_tokenize" || t == "bpe") && !given.source.empty() && !given.target.empty())
+      continue;
+    if (t == "onmt_tokenize" || t == "bpe")
+      throw o.refused("transforms", t,
+                      "rnmt cannot tokenize as this transform does; give --src-tokenizer and "
+                      "--tgt-tokenizer (whitespace: text tokenized beforehand)");
+    throw o.refused("transforms", t, "it changes the text at translation time, as rnmt does not");
+  }
+}
+
+// One side's tokenizer (OpenNmtPyTokenizers says which) over its mapped vocabulary.
+std::string side_tokenizer(const Options& o, const std::vector<std::string>& transforms,
+                           const std::string& given, const char* side, const Vocabulary& vocabulary,
+                           const std::string& checkpoint, std::ostream& log) {
+  const std::string option = std::string(side) + "_subword_model";
+  std::string source = given, origin = "--" + std::string(side) + "-tokenizer";
+  if (source.empty()) {
+    source = "whitespace";
+    origin = "OpenNMT-py reads pre-tokenized text";
+    if (std::count(transforms.begin(), transforms.end(), "sentencepiece")) {
+      const std::filesystem::path recorded = o.text({option.c_str()}, "");
+      if (recorded.empty()) throw o.bad("transforms sentencepiece", "without -" + option);
+      const std::filesystem::path beside =
+          std::filesystem::path(checkpoint).parent_path() / recorded.filename();
+      if (!std::filesystem::exists(recorded) && !std::filesystem::exists(beside))
+        throw o.bad(option + " " + recorded.string(),
+                    std::string("names the SentencePiece model the checkpoint was trained with, "
+                                "and it is neither there nor beside the checkpoint: give it with "
+                                "--") +
+                        side + "-tokenizer FILE");
+      source = std::filesystem::exists(recorded) ? recorded.string() : beside.string();
+      origin = "the checkpoint's -" + option;
+    }
+  }
+  TokenizerModel t;
+  std::string kind = "whitespace-separated tokens";
+  if (source == "whitespace") {
+    t.options.segmentation = Segmentation::whitespace;
+  } else {
+    const std::string bytes = read_whole_file(source, "tokenizer");
+    if (bytes.rfind("rnmt-tokenizer", 0) == 0) {
+      t = parse_tokenizer(bytes, source);
+      kind = "rnmt tokenizer " + source;
+    } else {
+      t.options.segmentation = Segmentation::sentencepiece;
+      t.sentencepiece_model = bytes;
+      load_sentencepiece(bytes, source + " (not an rnmt tokenizer either)");
+      kind = "SentencePiece model " + source;
+    }
+  }
+  if (t.options.segmentation != Segmentation::rnmt)
+    t.options.normalization = Normalization::none;  // SentencePiece normalizes as it was trained
+  t.vocabulary = vocabulary;
+  log << "convert: " << (side == std::string("src") ? "source" : "target") << " text: " << kind
+      << " (" << origin << ")" << std::endl;
+  return tokenizer_text(t);
+}
+
 }  // namespace
 
-ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log) {
+ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
+                                     const OpenNmtPyTokenizers& tokenizers) {
   const TorchCheckpoint checkpoint(path);
   const PickleNode& root = checkpoint.root();
   const Options options(pickle_at(root, "opt", path + ": the checkpoint"), path);
   check_supported(options);
+  const std::vector<std::string> transforms = transforms_of(options);
+  check_transforms(options, transforms, tokenizers);
   const PickleNode& vocab = pickle_at(root, "vocab", path + ": the checkpoint");
   if (vocab.kind == PickleKind::dict) {
     if (const PickleNode* start = pickle_find(vocab, "decoder_start_token", "vocab");
         start && start->kind == PickleKind::string && start->text != "<s>")
       throw Error(path + ": the decoder starts from '" + start->text + "', rnmt's from <s>");
   }
-  const MappedVocabulary src =
-      map_vocabulary(pickle_at(vocab, "src", path + ": vocab"), path + ": the source vocabulary");
-  const MappedVocabulary tgt =
-      map_vocabulary(pickle_at(vocab, "tgt", path + ": vocab"), path + ": the target vocabulary");
+  const MappedVocabulary src = map_vocabulary(side_of(vocab, "src", path + ": vocab"), false,
+                                              path + ": the source vocabulary");
+  const MappedVocabulary tgt = map_vocabulary(side_of(vocab, "tgt", path + ": vocab"), true,
+                                              path + ": the target vocabulary");
   const ModelConfig config = network_of(options, static_cast<int64_t>(src.vocabulary.size()),
                                         static_cast<int64_t>(tgt.vocabulary.size()));
 
@@ -302,9 +421,12 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
   const Weights w(checkpoint);
   const auto network = Seq2Seq::for_inference(config);
   ParamSet& params = network->params();
-  const int64_t E = config.embedding, H = config.decoder_hidden, V = config.tgt_vocab;
-  put_rows(w.get("encoder.embeddings.make_embedding.emb_luts.0.weight", {config.src_vocab, E}),
-           src.to_rnmt, E, params.find("src_embedding").w);
+  const int64_t E = config.embedding, H = config.decoder_hidden;
+  // OpenNMT-py's vocabulary sizes (rnmt's may be larger: specials it lacked)
+  const auto src_V = static_cast<int64_t>(src.to_rnmt.size());
+  const auto V = static_cast<int64_t>(tgt.to_rnmt.size());
+  put_rows(w.get("encoder.embeddings.make_embedding.emb_luts.0.weight", {src_V, E}), src.to_rnmt, E,
+           params.find("src_embedding").w);
   put_rows(w.get("decoder.embeddings.make_embedding.emb_luts.0.weight", {V, E}), tgt.to_rnmt, E,
            params.find("tgt_embedding").w);
   for (int64_t l = 0; l < config.encoder_layers; ++l) {
@@ -361,6 +483,12 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
     put_as_is(w, "decoder.attn.linear_out.bias", {H}, params, "attention.W_c.bias");
   put_rows(w.get("generator.weight", {V, H}), tgt.to_rnmt, H, params.find("output.weight").w);
   put_rows(w.get("generator.bias", {V}), tgt.to_rnmt, 1, params.find("output.bias").w);
+  // A special OpenNMT-py's target vocabulary lacked (its <blank>, in files of other programs) is
+  // never output
+  std::vector<bool> mapped(static_cast<size_t>(config.tgt_vocab), false);
+  for (const int32_t id : tgt.to_rnmt) mapped[static_cast<size_t>(id)] = true;
+  for (size_t id = 0; id < mapped.size(); ++id)
+    if (!mapped[id]) params.find("output.bias").w[id] = -1e9f;
   params.touch();
 
   // The recipe: this network, and OpenNMT-py's translation defaults.
@@ -368,28 +496,27 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log)
   static_cast<ModelConfig&>(recipe.model) = config;
   recipe.tokenizer.normalization = Normalization::none;
   recipe.tokenizer.merges = 0;
-  recipe.data.max_length = 1024;   // OpenNMT-py cuts no source line
-  recipe.translate.beam_size = 5;  // translate.py's -beam_size
+  recipe.data.max_length = 1024;               // OpenNMT-py cuts no source line
+  recipe.translate.beam_size = 5;              // translate.py's -beam_size
+  recipe.translate.beam_style = "opennmt_py";  // and its beam search (decoding/search.hpp)
   // its -length_penalty avg with -alpha 1: log p / length, the length counting <s> and </s>
   recipe.translate.length_penalty = 1.0;
   recipe.translate.length_includes_start = true;
   recipe.translate.max_decoding_length = 250;  // its -max_length
-  const auto whitespace_tokenizer = [](const Vocabulary& vocabulary) {
-    TokenizerModel t;
-    t.options.segmentation = Segmentation::whitespace;  // OpenNMT-py reads pre-tokenized text
-    t.options.normalization = Normalization::none;
-    t.vocabulary = vocabulary;
-    return tokenizer_text(t);
-  };
+  // Its -ratio is off: no limit from the source's length, only -max_length's (a source of one
+  // piece allows 250 already)
+  recipe.translate.max_length_ratio = 250;
   log << "convert: " << path << ": OpenNMT-py " << (config.input_feeding ? "input-feeding " : "")
       << (config.decoder_cell == Cell::gru ? "GRU" : "LSTM") << " model, " << config.encoder_layers
       << " layer(s) of " << config.decoder_hidden << " units, "
       << enum_name(kAttentionTypeNames, config.attention) << " attention, embeddings of " << E
-      << ", vocabularies " << config.src_vocab << "/" << V << " (rnmt's specials first), "
-      << params.total() << " weights" << std::endl;
+      << ", vocabularies " << config.src_vocab << "/" << config.tgt_vocab
+      << " (rnmt's specials first), " << params.total() << " weights" << std::endl;
   return {.recipe = dump_recipe(recipe),
-          .src_tokenizer = whitespace_tokenizer(src.vocabulary),
-          .tgt_tokenizer = whitespace_tokenizer(tgt.vocabulary),
+          .src_tokenizer = side_tokenizer(options, transforms, tokenizers.source, "src",
+                                          src.vocabulary, path, log),
+          .tgt_tokenizer = side_tokenizer(options, transforms, tokenizers.target, "tgt",
+                                          tgt.vocabulary, path, log),
           .weights = weight_bytes(params),
           .shortlist = {}};
 }

@@ -12,7 +12,7 @@ set -euo pipefail
 # pybind11-dev, python3-dev: the Python module (import rnmt); python3-pytest and python3-numpy: its
 # tests (attention comes back as a NumPy array).
 packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libicu-dev
-  libyaml-cpp-dev libzip-dev nlohmann-json3-dev libcpp-httplib-dev catch2 pkgconf curl libopenmpi-dev
+  libyaml-cpp-dev libzip-dev libsentencepiece-dev nlohmann-json3-dev libcpp-httplib-dev catch2 pkgconf curl libopenmpi-dev
   openmpi-bin pybind11-dev python3-dev python3-pytest python3-numpy)
 # The PyTorch reference needs OpenBLAS: without it Debian's torch falls back to the netlib reference
 # BLAS and runs some 25x slower, which would make any comparison meaningless.

@@ -40,6 +40,19 @@ paste -d'\t' <(sed 's/.* ||| //' best.txt) <(awk -F'\t' 'NR % 3 == 1 {print $2}'
   awk -F'\t' '{d = $1 - $2; if (d < 0) d = -d; if (d > 1e-4) bad = 1} END {exit bad}' ||
   fail "scores differ from OpenNMT-py's"
 
+# SentencePiece: raw text in (full-width letters, runs of spaces), raw text out, as OpenNMT-py's
+# sentencepiece transform gives it; the model named on the command line, from another folder
+cp "$fixtures/lstm-sentencepiece.pt" spm.pt
+"$rnmt" convert --from opennmt-py spm.pt --src-tokenizer "$fixtures/joint.model" \
+  --tgt-tokenizer "$fixtures/joint.model" -o spm.rnmt 2>spm.log || fail "$(cat spm.log)"
+grep -q "source text: SentencePiece model .*joint.model (--src-tokenizer)" spm.log || fail "$(cat spm.log)"
+"$rnmt" translate -m spm.rnmt -i "$fixtures/test-raw.src" --beam-size 3 -o spm.txt 2>/dev/null
+awk -F'\t' 'NR % 3 == 1 {print $1}' "$fixtures/lstm-sentencepiece.nbest" | diff - spm.txt >/dev/null ||
+  fail "SentencePiece: best hypotheses differ from OpenNMT-py's"
+status=0
+"$rnmt" convert --from opennmt-py spm.pt -o nospm.rnmt 2>nospm.log || status=$?
+((status == 1)) && grep -q "give it with --src-tokenizer FILE" nospm.log || fail "$(cat nospm.log)"
+
 # score: forced decoding of those outputs gives the log-probabilities behind the scores
 sed 's/ ||| .*//' best.txt >outputs.txt
 "$rnmt" score -m a.rnmt --src "$fixtures/test.src" --tgt outputs.txt >scores.txt 2>/dev/null

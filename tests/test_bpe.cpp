@@ -75,7 +75,9 @@ TEST_CASE("tokenizer model saves and loads identically, BPE pieces detokenize ex
   m.options.normalization = Normalization::nfkc;
   m.options.split_digits = true;
   m.bpe = true;
-  PieceTokenizer plain(TokenizerModel{m.options, false, {}, {}});
+  TokenizerModel whole_tokens;  // no BPE
+  whole_tokens.options = m.options;
+  PieceTokenizer plain(whole_tokens);
   std::unordered_map<std::string, int64_t> words;
   const std::vector<std::string> corpus = {
       "the lowest widest newest", "the  newest \xEF\xAC\x81nd 42",

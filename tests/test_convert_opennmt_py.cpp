@@ -4,6 +4,7 @@
 // scores (OpenNMT-py's length penalty "avg": log p / length, its length counting <s> and </s>).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -38,19 +39,28 @@ std::string converted(const std::string& name) {
 }  // namespace
 
 TEST_CASE("converted OpenNMT-py models give OpenNMT-py's n-best lists and scores", "[convert]") {
-  const std::vector<std::string> sources = lines_of(kFixtures + "test.src");
-  for (const char* name : {"lstm-general-feed", "lstm-dot-2layers", "lstm-shared",
-                           "lstm-mlp-bridge", "gru-general-2layers-bridge"}) {
+  // v2-vocab and 0x-vocab are lstm-general-feed with vocabularies as OpenNMT-py 1.x-2.x and 0.x
+  // saved them (torchtext objects): the same translations
+  for (const std::string name :
+       {"lstm-general-feed", "lstm-dot-2layers", "lstm-shared", "lstm-mlp-bridge",
+        "gru-general-2layers-bridge", "lstm-sentencepiece", "v2-vocab", "0x-vocab"}) {
     INFO(name);
+    const bool old_vocabulary = name == "v2-vocab" || name == "0x-vocab";
+    // the SentencePiece model reads raw text (full-width letters, runs of spaces)
+    const std::vector<std::string> sources =
+        lines_of(kFixtures + (name == "lstm-sentencepiece" ? "test-raw.src" : "test.src"));
     const Translator translator(converted(name));
-    // make_fixtures.sh: -beam_size 3 -n_best 3 and translate.py's default length penalty
+    // make_fixtures.sh: -beam_size 3 -n_best 3 and translate.py's default length penalty, with
+    // its beam search
     TranslationOptions options = translator.default_options();
     CHECK(options.length_penalty == 1.0);
     CHECK(options.length_includes_start);
+    CHECK(options.beam_style == "opennmt_py");
     options.beam_size = 3;
     options.num_hypotheses = 3;
     const std::vector<TranslationResult> results = translator.translate(sources, options);
-    const std::vector<std::string> expected = lines_of(kFixtures + name + ".nbest");
+    const std::vector<std::string> expected =
+        lines_of(kFixtures + (old_vocabulary ? "lstm-general-feed" : name) + ".nbest");
     REQUIRE(expected.size() == 3 * sources.size());
     for (size_t i = 0; i < expected.size(); ++i) {
       INFO("line " << i / 3 << ", hypothesis " << i % 3 << ": " << expected[i]);
@@ -94,4 +104,73 @@ TEST_CASE("a converted model reads and writes whitespace tokens, and cannot be t
   CHECK(model.recipe.model.bridge == BridgeType::copy);
   CHECK_THROWS_WITH(Seq2Seq(model.network->config(), 1),
                     Catch::Contains("model.decoder.bridge: copy"));
+}
+
+TEST_CASE("an OpenNMT-py model trained on SentencePiece pieces reads and writes raw text",
+          "[convert]") {
+  // make_fixtures.sh: OpenNMT-py's sentencepiece transform with joint.model, which the
+  // checkpoint names as "joint.model": found beside the checkpoint.
+  const std::string path = converted("lstm-sentencepiece");
+  const LoadedModel model = load_model(path);
+  CHECK(model.src->model().options.segmentation == Segmentation::sentencepiece);
+  CHECK(model.tgt->model().options.segmentation == Segmentation::sentencepiece);
+  // SentencePiece's own normalization (nmt_nfkc): full-width letters and runs of spaces
+  const std::vector<std::string> pieces = model.src->tokenize("  ｓｕｎ \t moon ");
+  CHECK(pieces == model.src->tokenize("sun moon"));
+  CHECK(pieces.size() >= 2);
+  CHECK(model.tgt->detokenize(model.tgt->tokenize("NUS-0  NOOM-1")) == "NUS-0 NOOM-1");
+
+  // OpenNMT-py translated test-raw.src through the same transform (the test above finds its
+  // n-best lists): every hypothesis it lists has the same score under forced decoding too.
+  const std::vector<std::string> sources = lines_of(kFixtures + "test-raw.src");
+  const std::vector<std::string> expected = lines_of(kFixtures + "lstm-sentencepiece.nbest");
+  REQUIRE(expected.size() == 3 * sources.size());
+  const Translator translator(path);
+  const TranslationOptions options = translator.default_options();
+  std::vector<std::string> repeated, targets;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    repeated.push_back(sources[i / 3]);
+    targets.push_back(expected[i].substr(0, expected[i].find('\t')));
+  }
+  const std::vector<ScoringResult> scored = translator.score(repeated, targets, options);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    INFO("line " << i / 3 << ", hypothesis " << i % 3 << ": " << expected[i]);
+    const double score = std::stod(expected[i].substr(expected[i].find('\t') + 1));
+    // OpenNMT-py's length penalty avg: the length counts <s> and </s>
+    const double length = static_cast<double>(scored[i].tokens.size() + 2);
+    CHECK(std::abs(scored[i].log_probability / length - score) < 1e-4);
+  }
+}
+
+TEST_CASE("a SentencePiece model is taken as given, or its absence is named", "[convert]") {
+  std::ostringstream log;
+  // Given explicitly: whitespace instead (text tokenized beforehand), on one side only
+  const ModelFileContents whitespace = convert_opennmt_py(kFixtures + "lstm-sentencepiece.pt", log,
+                                                          {.source = "whitespace", .target = ""});
+  CHECK(parse_tokenizer(whitespace.src_tokenizer, "src").options.segmentation ==
+        Segmentation::whitespace);
+  const TokenizerModel target = parse_tokenizer(whitespace.tgt_tokenizer, "tgt");
+  CHECK(target.options.segmentation == Segmentation::sentencepiece);
+  // The tokenizer file keeps the model's bytes exactly (version 3, in hex)
+  std::ifstream file(kFixtures + "joint.model", std::ios::binary);
+  CHECK(target.sentencepiece_model ==
+        std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()));
+  CHECK(tokenizer_text(target) == whitespace.tgt_tokenizer);
+  std::string damaged = whitespace.tgt_tokenizer;
+  damaged[damaged.find("sentencepiece_model ") + 40] = 'x';
+  CHECK_THROWS_WITH(parse_tokenizer(damaged, "t"), Catch::Contains("t:9: expected the "));
+  // Neither where the checkpoint says nor beside it
+  const std::string alone = test::temp("alone");
+  std::filesystem::create_directories(alone);
+  std::filesystem::copy_file(kFixtures + "lstm-sentencepiece.pt", alone + "/model.pt");
+  CHECK_THROWS_WITH(
+      convert_opennmt_py(alone + "/model.pt", log),
+      Catch::Contains("model.pt: OpenNMT-py option -src_subword_model joint.model names the "
+                      "SentencePiece model") &&
+          Catch::Contains("give it with --src-tokenizer FILE"));
+  // A file that is neither a SentencePiece model nor an rnmt tokenizer
+  CHECK_THROWS_WITH(
+      convert_opennmt_py(alone + "/model.pt", log,
+                         {.source = kFixtures + "test.src", .target = "whitespace"}),
+      Catch::Contains("test.src (not an rnmt tokenizer either): not a SentencePiece"));
 }

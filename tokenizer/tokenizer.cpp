@@ -75,17 +75,58 @@ std::vector<std::string> split_at_white_space(std::string_view text, size_t limi
   }
   return tokens;
 }
-// Version 2 adds a "segmentation" line; files of rnmt's own segmentation stay version 1, which
-// every rnmt reads.
-constexpr int kVersion = 2;
+// Version 2 adds a "segmentation" line, version 3 a SentencePiece model (its bytes in hex, one
+// line); a file is written in the lowest version that holds it, so files of rnmt's own
+// segmentation stay version 1, which every rnmt reads.
+constexpr int kVersion = 3;
+
+int version_needed(const TokenizerOptions& o) {
+  switch (o.segmentation) {
+    case Segmentation::rnmt:
+      return 1;
+    case Segmentation::whitespace:
+      return 2;
+    case Segmentation::sentencepiece:
+      return 3;
+  }
+  return kVersion;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * bytes.size());
+  for (const unsigned char b : bytes) {
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 15];
+  }
+  return hex;
+}
+
+// The bytes `hex` spells; false when it is not an even number of hex digits.
+bool from_hex(std::string_view hex, std::string& bytes) {
+  if (hex.size() % 2 != 0) return false;
+  const auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  bytes.resize(hex.size() / 2);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const int high = digit(hex[2 * i]), low = digit(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    bytes[i] = static_cast<char>(high * 16 + low);
+  }
+  return true;
+}
 }  // namespace
 
 std::string tokenizer_text(const TokenizerModel& m) {
   std::ostringstream out;
-  const bool whitespace = m.options.segmentation == Segmentation::whitespace;
-  out << kMagic << ' ' << (whitespace ? 2 : 1) << '\n';
-  if (whitespace)
-    out << "segmentation " << enum_name(kSegmentationNames, Segmentation::whitespace) << '\n';
+  const int version = version_needed(m.options);
+  out << kMagic << ' ' << version << '\n';
+  if (version > 1)
+    out << "segmentation " << enum_name(kSegmentationNames, m.options.segmentation) << '\n';
   out << "normalization " << enum_name(kNormalizationNames, m.options.normalization) << '\n'
       << "invalid_utf8 " << (m.options.invalid_utf8 == InvalidUtf8::replace ? "replace" : "fail")
       << '\n'
@@ -93,6 +134,9 @@ std::string tokenizer_text(const TokenizerModel& m) {
       << "lowercase " << (m.options.lowercase ? 1 : 0) << '\n'
       << "merges " << m.merges.size() << '\n';
   for (const auto& [a, b] : m.merges) out << a << ' ' << b << '\n';
+  if (m.options.segmentation == Segmentation::sentencepiece)
+    out << "sentencepiece_model " << m.sentencepiece_model.size() << '\n'
+        << to_hex(m.sentencepiece_model) << '\n';
   out << "vocabulary " << m.vocabulary.size() << '\n';
   for (const auto& p : m.vocabulary.pieces) out << p << '\n';
   return out.str();
@@ -143,7 +187,7 @@ TokenizerModel parse_tokenizer(const std::string& text, const std::string& path)
     return v == "1";
   };
   const std::string version = field(kMagic);
-  if (version != "1" && version != std::to_string(kVersion)) {
+  if (version != "1" && version != "2" && version != std::to_string(kVersion)) {
     throw fail("unsupported tokenizer model version (this rnmt reads versions 1 to " +
                std::to_string(kVersion) + ")");
   }
@@ -168,6 +212,15 @@ TokenizerModel parse_tokenizer(const std::string& text, const std::string& path)
     m.merges.emplace_back(l.substr(0, space), l.substr(space + 1));
   }
   m.bpe = true;
+  if (m.options.segmentation == Segmentation::sentencepiece) {
+    if (version != std::to_string(kVersion))
+      throw fail("a SentencePiece tokenizer needs version " + std::to_string(kVersion));
+    const size_t size = count("sentencepiece_model");
+    if (!from_hex(next(), m.sentencepiece_model) || m.sentencepiece_model.size() != size)
+      throw fail("expected the SentencePiece model's " + std::to_string(size) +
+                 " bytes in hex digits");
+    load_sentencepiece(m.sentencepiece_model, path + ":" + std::to_string(line_number));
+  }
   for (size_t i = 0, n = count("vocabulary"); i < n; ++i) {
     const std::string& l = next();
     if (l.empty() || l.find(' ') != std::string::npos)
@@ -182,7 +235,10 @@ TokenizerModel parse_tokenizer(const std::string& text, const std::string& path)
 }
 
 PieceTokenizer::PieceTokenizer(TokenizerModel model)
-    : model_(std::move(model)), bpe_(model_.merges) {}
+    : model_(std::move(model)), bpe_(model_.merges) {
+  if (model_.options.segmentation == Segmentation::sentencepiece)
+    sentencepiece_ = load_sentencepiece(model_.sentencepiece_model, "the tokenizer");
+}
 
 std::vector<std::string> PieceTokenizer::tokenize(std::string_view line, int64_t line_number,
                                                   int64_t* replaced, float dropout, Rng* rng) {
@@ -191,6 +247,10 @@ std::vector<std::string> PieceTokenizer::tokenize(std::string_view line, int64_t
       normalize_line(line, o.normalization, o.invalid_utf8, o.lowercase, line_number, replaced);
   std::vector<std::string> pieces;
   if (o.segmentation == Segmentation::whitespace) return split_at_white_space(text);
+  if (o.segmentation == Segmentation::sentencepiece) {
+    if (dropout > 0) throw Error("BPE dropout needs rnmt's own BPE, not a SentencePiece tokenizer");
+    return sentencepiece_encode(sentencepiece_, text);
+  }
   for (auto& token : segment(text, {.split_digits = o.split_digits})) {
     if (!model_.bpe) {
       pieces.push_back(std::move(token));
@@ -211,8 +271,10 @@ std::vector<std::string> PieceTokenizer::tokenize_prefix(std::string_view line, 
   // Every token gives at least one piece: the first max_pieces tokens hold the first pieces.
   bool more = false;
   std::vector<std::string> pieces;
-  if (o.segmentation == Segmentation::whitespace) {
-    pieces = split_at_white_space(text, max_pieces + 1);
+  if (o.segmentation != Segmentation::rnmt) {
+    pieces = o.segmentation == Segmentation::whitespace
+                 ? split_at_white_space(text, max_pieces + 1)
+                 : sentencepiece_encode(sentencepiece_, text);  // SentencePiece reads whole lines
     *truncated = pieces.size() > max_pieces;
     if (*truncated) pieces.resize(max_pieces);
     return pieces;
@@ -232,7 +294,14 @@ std::vector<std::string> PieceTokenizer::tokenize_prefix(std::string_view line, 
 }
 
 std::string PieceTokenizer::detokenize(const std::vector<std::string>& pieces) const {
-  if (model_.options.segmentation == Segmentation::whitespace) return join_tokens(pieces);
+  switch (model_.options.segmentation) {
+    case Segmentation::whitespace:
+      return join_tokens(pieces);
+    case Segmentation::sentencepiece:
+      return sentencepiece_decode(sentencepiece_, pieces);
+    case Segmentation::rnmt:
+      break;
+  }
   return rnmt::detokenize(join_tokens(pieces));
 }
 

@@ -10,15 +10,20 @@
 #include "tokenizer/bpe.hpp"
 #include "tokenizer/normalizer.hpp"
 #include "tokenizer/segmenter.hpp"
+#include "tokenizer/sentencepiece.hpp"
 
 namespace rnmt {
 
 // How a line becomes tokens: rnmt's reversible segmentation (segmenter.hpp, spaces kept as "▁"
-// on the tokens), or the line split at white space, as models trained on pre-tokenized text
-// (OpenNMT-py's, converted by rnmt convert) read it: no BPE, and outputs joined by spaces.
-enum class Segmentation { rnmt, whitespace };
+// on the tokens); the line split at white space, as models trained on pre-tokenized text
+// (OpenNMT-py's, converted by rnmt convert) read it: no BPE, and outputs joined by spaces; or a
+// SentencePiece model (sentencepiece.hpp) that the converted model was trained with, which
+// gives the pieces and joins them again.
+enum class Segmentation { rnmt, whitespace, sentencepiece };
 inline constexpr EnumName<Segmentation> kSegmentationNames[] = {
-    {Segmentation::rnmt, "rnmt"}, {Segmentation::whitespace, "whitespace"}};
+    {Segmentation::rnmt, "rnmt"},
+    {Segmentation::whitespace, "whitespace"},
+    {Segmentation::sentencepiece, "sentencepiece"}};
 
 struct TokenizerOptions {
   Segmentation segmentation = Segmentation::rnmt;
@@ -48,6 +53,7 @@ struct TokenizerModel {
   TokenizerOptions options;
   bool bpe = false;  // false: tokens stay whole (no model); true: BPE pieces, even with no merges
   std::vector<Merge> merges;
+  std::string sentencepiece_model;  // segmentation sentencepiece: the .model file's bytes
   Vocabulary vocabulary;
 };
 
@@ -82,13 +88,14 @@ class PieceTokenizer {
   // the line than they need; *truncated says whether pieces were left out.
   std::vector<std::string> tokenize_prefix(std::string_view line, int64_t line_number,
                                            size_t max_pieces, bool* truncated);
-  // Pieces -> raw text: rnmt's segmentation undone (segmenter.hpp's detokenize), or, for
-  // whitespace tokens, the pieces joined by spaces.
+  // Pieces -> raw text: rnmt's segmentation undone (segmenter.hpp's detokenize), for whitespace
+  // tokens the pieces joined by spaces, for SentencePiece its decoding.
   std::string detokenize(const std::vector<std::string>& pieces) const;
 
  private:
   TokenizerModel model_;
   BpeEncoder bpe_;
+  SentencePiece sentencepiece_;  // segmentation sentencepiece only
 };
 
 }  // namespace rnmt
