@@ -130,9 +130,11 @@ std::vector<std::vector<Hypothesis>> sample_search(Ensemble& model, const Search
         continue;
       }
       const float* z = step.scores + r * V;
-      if (static_cast<int64_t>(s.hypothesis.tokens.size()) < o.min_length) {  // no </s> yet
+      const bool no_eos = static_cast<int64_t>(s.hypothesis.tokens.size()) < o.min_length;
+      if (no_eos || o.disable_unk) {  // drawn from the others; scores stay the model's
         without_eos.assign(z, z + V);
-        without_eos[kEos] = -std::numeric_limits<float>::infinity();
+        if (no_eos) without_eos[kEos] = -std::numeric_limits<float>::infinity();
+        if (o.disable_unk) without_eos[kUnk] = -std::numeric_limits<float>::infinity();
         z = without_eos.data();
       }
       sampling_candidates(z, V, o.sampling_topk, o.sampling_topp, o.sampling_temperature, ids,

@@ -1,6 +1,7 @@
 #include "decoding/search.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "core/error.hpp"
@@ -79,7 +80,8 @@ void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* v
 
 void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
                          std::vector<int32_t>& ids, std::vector<float>& values,
-                         std::vector<float>& normalizer, const uint8_t* allow_eos) {
+                         std::vector<float>& normalizer, const uint8_t* allow_eos,
+                         bool pass_over_unk) {
   ids.resize(static_cast<size_t>(rows * count));
   values.resize(static_cast<size_t>(rows * count));
   normalizer.resize(static_cast<size_t>(rows));
@@ -88,18 +90,26 @@ void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t c
     const float* z = logits + r * V;
     float* best = &values[static_cast<size_t>(r * count)];
     int32_t* best_ids = &ids[static_cast<size_t>(r * count)];
-    if (allow_eos && !allow_eos[r] && count < V) {
-      // one more, then </s> taken out: the order and the ties stay those of the full list
+    const bool skip_eos = allow_eos && !allow_eos[r];
+    if ((skip_eos || pass_over_unk) && count < V) {
+      // more, then </s> and <unk> taken out: the order and the ties stay those of the full list
+      const int64_t more = std::min<int64_t>(count + skip_eos + pass_over_unk, V);
       thread_local std::vector<int32_t> more_ids;
       thread_local std::vector<float> more_values;
-      more_ids.resize(static_cast<size_t>(count + 1));
-      more_values.resize(static_cast<size_t>(count + 1));
-      top_tokens(z, V, count + 1, more_ids.data(), more_values.data());
+      more_ids.resize(static_cast<size_t>(more));
+      more_values.resize(static_cast<size_t>(more));
+      top_tokens(z, V, more, more_ids.data(), more_values.data());
       normalizer[static_cast<size_t>(r)] = log_sum_exp(z, V, more_values[0]);
-      for (int64_t i = 0, k = 0; i <= count && k < count; ++i) {
-        if (more_ids[static_cast<size_t>(i)] == kEos) continue;
-        best_ids[k] = more_ids[static_cast<size_t>(i)];
+      int64_t k = 0;
+      for (int64_t i = 0; i < more && k < count; ++i) {
+        const int32_t id = more_ids[static_cast<size_t>(i)];
+        if ((skip_eos && id == kEos) || (pass_over_unk && id == kUnk)) continue;
+        best_ids[k] = id;
         best[k++] = more_values[static_cast<size_t>(i)];
+      }
+      for (; k < count; ++k) {  // a vocabulary too small to fill the list: impossible choices
+        best_ids[k] = kPad;
+        best[k] = -std::numeric_limits<float>::infinity();
       }
       continue;
     }
@@ -112,7 +122,8 @@ void best_tokens_of_step(const Ensemble::Step& step, const SearchOptions& o, int
                          int64_t V, int64_t count, std::vector<int32_t>& ids,
                          std::vector<float>& values, std::vector<float>& normalizer,
                          const uint8_t* allow_eos) {
-  best_tokens_of_rows(step.scores, rows, V, count, ids, values, normalizer, allow_eos);
+  best_tokens_of_rows(step.scores, rows, V, count, ids, values, normalizer, allow_eos,
+                      o.disable_unk);
   if (step.log_probabilities && !processes_logits(o))
     std::fill(normalizer.begin(), normalizer.end(), 0.0f);
 }

@@ -18,6 +18,13 @@ enum class BeamStyle { narrowing, opennmt_py };
 inline constexpr EnumName<BeamStyle> kBeamStyleNames[] = {{BeamStyle::narrowing, "narrowing"},
                                                           {BeamStyle::opennmt_py, "opennmt_py"}};
 
+// How a hypothesis' length discounts its log-probability: power (Marian's, CTranslate2's and
+// OpenNMT-py's "avg"): log p / length^alpha; wu (GNMT's, OpenNMT-py's "wu"):
+// log p / ((5 + length) / 6)^alpha.
+enum class LengthPenaltyForm { power, wu };
+inline constexpr EnumName<LengthPenaltyForm> kLengthPenaltyFormNames[] = {
+    {LengthPenaltyForm::power, "power"}, {LengthPenaltyForm::wu, "wu"}};
+
 // How a batch is decoded: greedy (beam 1), beam search, or random sampling (sampling_topk != 1).
 struct SearchOptions {
   int64_t beam = 1;
@@ -25,9 +32,10 @@ struct SearchOptions {
   BeamStyle beam_style = BeamStyle::narrowing;
   double length_penalty = 1.0;         // alpha: a finished hypothesis scores log p / length^alpha
   bool length_includes_start = false;  // that length also counts <s> (OpenNMT-py's)
-  double max_length_ratio = 2.0;       // at most ceil(ratio · source length) + 10 output tokens
-  bool alignments = false;             // record each output token's most attended source position
-  bool attention = false;  // record each output token's attention weights (soft alignment)
+  LengthPenaltyForm length_penalty_form = LengthPenaltyForm::power;
+  double max_length_ratio = 2.0;  // at most ceil(ratio · source length) + 10 output tokens
+  bool alignments = false;        // record each output token's most attended source position
+  bool attention = false;         // record each output token's attention weights (soft alignment)
   // The output layer's and attention's products in f32 or bf16 (the recurrent steps stay f32).
   ComputeType compute = ComputeType::f32;
   // Random sampling (CTranslate2's options): each next token is drawn from the model's
@@ -48,6 +56,9 @@ struct SearchOptions {
   // distribution.
   double repetition_penalty = 1.0;   // 1: off
   int64_t no_repeat_ngram_size = 0;  // 0: off
+  // Never output <unk> (OpenNMT-py's -ban_unk_token, Marian's default): it is passed over, and the
+  // other tokens keep the model's log-probabilities (not renormalised without it).
+  bool disable_unk = false;
   // Marian's word penalty (greedy and beam search): each output token but </s> costs this much in
   // the score that ranks hypotheses (positive: shorter outputs); log_probability leaves it out.
   double word_penalty = 0.0;

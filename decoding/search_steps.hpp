@@ -24,10 +24,12 @@ void top_tokens(const float* z, int64_t V, int64_t count, int32_t* ids, float* v
 // For each row of a step: its `count` best tokens and their logits (ids, values [rows, count]),
 // and the log normalizer (log Σ exp) of its logits [rows], so that a token's log-probability is
 // its logit minus the normalizer. Rows with allow_eos[r] == 0 (when given) pass over </s> in
-// their best tokens; their normalizer still counts it (scores stay the model's log-probabilities).
+// their best tokens, and so do all rows over <unk> when pass_over_unk; their normalizer still
+// counts them (scores stay the model's log-probabilities).
 void best_tokens_of_rows(const float* logits, int64_t rows, int64_t V, int64_t count,
                          std::vector<int32_t>& ids, std::vector<float>& values,
-                         std::vector<float>& normalizer, const uint8_t* allow_eos = nullptr);
+                         std::vector<float>& normalizer, const uint8_t* allow_eos = nullptr,
+                         bool pass_over_unk = false);
 
 // best_tokens_of_rows over a step's scores. An ensemble's scores are log-probabilities already
 // (their normaliser is 0), unless the options' logit processors have changed them: then they are
@@ -58,7 +60,9 @@ inline int32_t most_attended(const float* weights, int64_t length) {
 // o.length_includes_start).
 inline double length_normalized(double log_probability, int64_t tokens, const SearchOptions& o) {
   const double length = static_cast<double>(tokens) + (o.length_includes_start ? 2.0 : 1.0);
-  return log_probability / std::pow(length, o.length_penalty);
+  const double base =
+      o.length_penalty_form == LengthPenaltyForm::wu ? (5.0 + length) / 6.0 : length;
+  return log_probability / std::pow(base, o.length_penalty);
 }
 
 // The rows still decoding in greedy search, sampling and forced decoding, one per hypothesis:

@@ -38,6 +38,31 @@ std::string converted(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// The fixture's n-best list (make_fixtures.sh: -beam_size 3 -n_best 3 -ban_unk_token) against
+// rnmt's with these options: the same hypotheses in the same order, the same scores.
+void check_nbest(const Translator& translator, TranslationOptions options,
+                 const std::string& sources_file, const std::string& nbest_file) {
+  const std::vector<std::string> sources = lines_of(kFixtures + sources_file);
+  options.beam_size = 3;
+  options.num_hypotheses = 3;
+  options.disable_unk = true;
+  const std::vector<TranslationResult> results = translator.translate(sources, options);
+  const std::vector<std::string> expected = lines_of(kFixtures + nbest_file);
+  REQUIRE(expected.size() == 3 * sources.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    INFO("line " << i / 3 << ", hypothesis " << i % 3 << ": " << expected[i]);
+    const size_t tab = expected[i].find('\t');
+    REQUIRE(tab != std::string::npos);
+    const TranslationHypothesis& ours = results.at(i / 3).hypotheses.at(i % 3);
+    CHECK(ours.text == expected[i].substr(0, tab));
+    CHECK(std::abs(ours.score - std::stod(expected[i].substr(tab + 1))) < 1e-4);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("converted OpenNMT-py models give OpenNMT-py's n-best lists and scores", "[convert]") {
   // v2-vocab and 0x-vocab are lstm-general-feed with vocabularies as OpenNMT-py 1.x-2.x and 0.x
   // saved them (torchtext objects): the same translations
@@ -46,31 +71,25 @@ TEST_CASE("converted OpenNMT-py models give OpenNMT-py's n-best lists and scores
         "gru-general-2layers-bridge", "lstm-sentencepiece", "v2-vocab", "0x-vocab"}) {
     INFO(name);
     const bool old_vocabulary = name == "v2-vocab" || name == "0x-vocab";
-    // the SentencePiece model reads raw text (full-width letters, runs of spaces)
-    const std::vector<std::string> sources =
-        lines_of(kFixtures + (name == "lstm-sentencepiece" ? "test-raw.src" : "test.src"));
     const Translator translator(converted(name));
-    // make_fixtures.sh: -beam_size 3 -n_best 3 and translate.py's default length penalty, with
-    // its beam search
-    TranslationOptions options = translator.default_options();
+    // translate.py's defaults: its length penalty avg (alpha 1, the length counting <s>) and its
+    // beam search
+    const TranslationOptions options = translator.default_options();
     CHECK(options.length_penalty == 1.0);
     CHECK(options.length_includes_start);
+    CHECK(options.length_penalty_form == "power");
     CHECK(options.beam_style == "opennmt_py");
-    options.beam_size = 3;
-    options.num_hypotheses = 3;
-    const std::vector<TranslationResult> results = translator.translate(sources, options);
-    const std::vector<std::string> expected =
-        lines_of(kFixtures + (old_vocabulary ? "lstm-general-feed" : name) + ".nbest");
-    REQUIRE(expected.size() == 3 * sources.size());
-    for (size_t i = 0; i < expected.size(); ++i) {
-      INFO("line " << i / 3 << ", hypothesis " << i % 3 << ": " << expected[i]);
-      const size_t tab = expected[i].find('\t');
-      REQUIRE(tab != std::string::npos);
-      const TranslationHypothesis& ours = results.at(i / 3).hypotheses.at(i % 3);
-      CHECK(ours.text == expected[i].substr(0, tab));
-      CHECK(std::abs(ours.score - std::stod(expected[i].substr(tab + 1))) < 1e-4);
-    }
+    CHECK_FALSE(options.disable_unk);
+    // the SentencePiece model reads raw text (full-width letters, runs of spaces)
+    check_nbest(translator, options, name == "lstm-sentencepiece" ? "test-raw.src" : "test.src",
+                (old_vocabulary ? "lstm-general-feed" : name) + ".nbest");
   }
+  // -length_penalty wu -alpha 0.6
+  const Translator translator(converted("lstm-general-feed"));
+  TranslationOptions wu = translator.default_options();
+  wu.length_penalty_form = "wu";
+  wu.length_penalty = 0.6;
+  check_nbest(translator, wu, "test.src", "lstm-general-feed.wu.nbest");
 }
 
 TEST_CASE("what rnmt cannot run as OpenNMT-py does is refused by option name", "[convert]") {

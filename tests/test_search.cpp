@@ -311,3 +311,64 @@ TEST_CASE("beam style opennmt_py is OpenNMT-py's beam search", "[search]") {
   // the two styles are different searches on this model (else the test above proves little)
   CHECK(differ > 0);
 }
+
+TEST_CASE("disable_unk passes over <unk> and keeps the model's log-probabilities", "[search]") {
+  // Trained to say <unk> for source token 4 (target 6): the outputs for sources holding a 4 have
+  // <unk> in them unless it is disabled
+  std::vector<Sentence> targets = shifted_reversals();
+  for (Sentence& t : targets) std::replace(t.begin(), t.end(), 6, kUnk);
+  Seq2Seq model(config(Cell::lstm, true, AttentionType::general), 3);
+  test::train_on(model, batch_of(kSources, targets), 250);
+  const std::vector<Sentence> none(kSources.size());
+  const Batch sources = batch_of(kSources, none);
+  const auto holds_unk = [](const Hypothesis& h) {
+    return std::find(h.tokens.begin(), h.tokens.end(), kUnk) != h.tokens.end();
+  };
+  const int64_t V = model.config().tgt_vocab;
+  const BeamStyle style = GENERATE(BeamStyle::narrowing, BeamStyle::opennmt_py);
+  for (const int64_t beam : {1, 3}) {
+    SearchOptions options{.beam = beam, .n_best = beam, .beam_style = style};
+    size_t with_unk = 0;
+    for (const auto& list : search(model, sources, options)) with_unk += holds_unk(list[0]);
+    CHECK(with_unk > 0);
+    options.disable_unk = true;
+    SearchOptions sampling = options;
+    sampling.beam = 1;
+    sampling.n_best = 2;
+    sampling.sampling_topk = 0;
+    for (const SearchOptions& o : {options, sampling}) {
+      const auto lists = search(model, sources, o);
+      for (size_t n = 0; n < lists.size(); ++n) {
+        for (const Hypothesis& h : lists[n]) {
+          INFO("beam " << o.beam << ", sampling " << o.sampling_topk << ", sentence " << n);
+          CHECK_FALSE(holds_unk(h));
+          // the model's own log-probability, not one renormalised without <unk>
+          const Batch scored = batch_of({kSources[n]}, {h.tokens});
+          model.forward(scored, false);
+          const Tensor& p = model.output_probabilities();
+          double log_p = 0;
+          for (int64_t t = 0; t < scored.T; ++t)
+            log_p +=
+                std::log(p[static_cast<size_t>(t * V + scored.tgt_out[static_cast<size_t>(t)])]);
+          CHECK(h.log_probability == Approx(log_p).margin(1e-3));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("length penalty form wu is GNMT's: log p / ((5 + length) / 6)^alpha", "[search]") {
+  Seq2Seq model(config(Cell::gru, false, AttentionType::general), 4);
+  test::train_on(model, batch_of(kSources, shifted_reversals()), 100);
+  const std::vector<Sentence> none(kSources.size());
+  const bool start = GENERATE(false, true);
+  SearchOptions options{.beam = 3, .n_best = 3, .length_penalty = 0.8};
+  options.length_includes_start = start;
+  options.length_penalty_form = LengthPenaltyForm::wu;
+  for (const auto& list : search(model, batch_of(kSources, none), options)) {
+    for (const Hypothesis& h : list) {
+      const double length = static_cast<double>(h.tokens.size()) + (start ? 2 : 1);
+      CHECK(h.score == Approx(h.log_probability / std::pow((5 + length) / 6, 0.8)));
+    }
+  }
+}

@@ -55,6 +55,8 @@ SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
           .beam_style = parse_enum(kBeamStyleNames, o.beam_style, "beam style"),
           .length_penalty = o.length_penalty,
           .length_includes_start = o.length_includes_start,
+          .length_penalty_form =
+              parse_enum(kLengthPenaltyFormNames, o.length_penalty_form, "length penalty form"),
           .max_length_ratio = o.max_length_ratio,
           .alignments = o.return_alignments,
           .attention = o.return_attention,
@@ -66,6 +68,7 @@ SearchOptions search_options(const TranslationOptions& o, ComputeType compute) {
           .max_length = o.max_decoding_length,
           .repetition_penalty = o.repetition_penalty,
           .no_repeat_ngram_size = o.no_repeat_ngram_size,
+          .disable_unk = o.disable_unk,
           .word_penalty = o.word_penalty};
 }
 

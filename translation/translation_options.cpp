@@ -20,11 +20,19 @@ const std::vector<TranslationOptionField>& translation_option_fields() {
        "the length in the length penalty also counts the start token <s> (OpenNMT-py's "
        "convention: models converted from it keep it by default)",
        cli | recipe | request},
+      {"length_penalty_form", &O::length_penalty_form,
+       "power (score = log p / length^alpha) or wu (GNMT's: log p / ((5 + length) / 6)^alpha, "
+       "OpenNMT-py's -length_penalty wu)",
+       cli | recipe | request},
       {"beam_style", &O::beam_style,
        "what beam search does with a finished hypothesis: narrowing (Marian's: the beam narrows "
        "by one) or opennmt_py (OpenNMT-py's: the next candidate takes its place, and a line ends "
        "once its best candidate was finished and beam-size hypotheses are; models converted from "
        "it keep it by default)",
+       cli | recipe | request},
+      {"disable_unk", &O::disable_unk,
+       "never output <unk> (OpenNMT-py's -ban_unk_token): search passes over it, and the other "
+       "pieces keep the model's log-probabilities",
        cli | recipe | request},
       {"max_length_ratio", &O::max_length_ratio,
        "outputs stop at ratio x source pieces + 10 pieces", cli | recipe | request, "", 0},

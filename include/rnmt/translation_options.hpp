@@ -16,6 +16,9 @@ struct TranslationOptions {
   // The length above also counts the start token <s> (OpenNMT-py 3's convention, which models
   // converted from it keep by default).
   bool length_includes_start = false;
+  // "power": log p / length^alpha, as above; "wu": log p / ((5 + length) / 6)^alpha (GNMT's length
+  // penalty, OpenNMT-py's -length_penalty wu).
+  std::string length_penalty_form = "power";
   // What beam search does with a finished hypothesis: "narrowing" (Marian's: the beam narrows by
   // one; a line ends when none is left) or "opennmt_py" (OpenNMT-py's: the next candidate takes
   // its place; a line ends once its best candidate was finished and beam_size hypotheses are).
@@ -27,6 +30,9 @@ struct TranslationOptions {
   // z · penalty (CTranslate2's); tokens that would repeat an n-gram of this size are ruled out.
   double repetition_penalty = 1.0;   // 1: off
   int64_t no_repeat_ngram_size = 0;  // 0: off
+  // Never output <unk> (CTranslate2's disable_unk; OpenNMT-py's -ban_unk_token; Marian's default):
+  // search passes over it, and the other tokens keep the model's log-probabilities.
+  bool disable_unk = false;
   // Marian's: each output token but </s> costs this much in the score (greedy and beam search;
   // positive: shorter outputs).
   double word_penalty = 0.0;

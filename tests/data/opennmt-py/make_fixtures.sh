@@ -99,6 +99,12 @@ if wanted lstm-sentencepiece; then
 fi
 
 wanted lstm-general-feed || exit 0
+# lstm-general-feed's n-best lists under GNMT's length penalty (-length_penalty wu -alpha 0.6)
+OMP_NUM_THREADS=1 "$py" -m onmt.bin.translate -model "$here/lstm-general-feed.pt" -src "$here/test.src" \
+  -output "$here/lstm-general-feed.wu.nbest" -beam_size 3 -n_best 3 -with_score -ban_unk_token \
+  -max_length 30 -length_penalty wu -alpha 0.6 >"$work/wu.translate.log" 2>&1 ||
+  { tail -20 "$work/wu.translate.log" >&2; exit 1; }
+
 # lstm-general-feed as OpenNMT-py 1.x-2.x (v2-vocab.pt) and 0.x (0x-vocab.pt) saved it: vocabularies
 # as torchtext objects (each side's TextMultiField holding a Field holding a Vocab, whose `itos`
 # lists the tokens; 0.x: a list of (side, Vocab) pairs), options named as then (rnn_size), the
