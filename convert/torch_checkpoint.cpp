@@ -1,7 +1,5 @@
 #include "convert/torch_checkpoint.hpp"
 
-#include <zip.h>
-
 #include <cstring>
 #include <fstream>
 
@@ -72,32 +70,16 @@ ElementType element_type(const std::string& storage_type) {
 
 }  // namespace
 
-void TorchCheckpoint::Closer::operator()(zip* archive) const {
-  zip_discard(archive);
-}
-
-TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
-  int code = 0;
-  zip_.reset(zip_open(path.c_str(), ZIP_RDONLY, &code));
-  if (!zip_) {
-    if (code == ZIP_ER_NOZIP) {
-      std::ifstream in(path, std::ios::binary);
-      char head[2] = {};
-      in.read(head, 2);
-      if (in && static_cast<unsigned char>(head[0]) == 0x80) refuse_legacy(path);
-    }
-    zip_error_t error;
-    zip_error_init_with_code(&error, code);
-    const std::string why = zip_error_strerror(&error);
-    zip_error_fini(&error);
-    throw Error(path + ": not a torch checkpoint (a zip archive): " + why);
+TorchCheckpoint::TorchCheckpoint(const std::string& path) {
+  {
+    std::ifstream in(path, std::ios::binary);
+    char head[2] = {};
+    in.read(head, 2);
+    if (in && static_cast<unsigned char>(head[0]) == 0x80) refuse_legacy(path);  // a pickle
   }
+  zip_ = std::make_unique<ZipArchive>(path, "torch checkpoint");
   // The pickle is <name>/data.pkl, where <name> is whatever the saving program chose.
-  const zip_int64_t count = zip_get_num_entries(zip_.get(), 0);
-  for (zip_int64_t i = 0; i < count; ++i) {
-    const char* name = zip_get_name(zip_.get(), static_cast<zip_uint64_t>(i), 0);
-    if (!name) continue;
-    const std::string n = name;
+  for (const std::string& n : zip_->names()) {
     const size_t slash = n.find('/');
     if (slash != std::string::npos && n.substr(slash + 1) == "data.pkl") {
       prefix_ = n.substr(0, slash + 1);
@@ -106,39 +88,23 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
   }
   if (prefix_.empty()) throw Error(path + ": a zip archive without a torch pickle (data.pkl)");
   const std::string byteorder = prefix_ + "byteorder";
-  if (zip_name_locate(zip_.get(), byteorder.c_str(), 0) >= 0 && entry(byteorder) != "little")
+  if (zip_->has(byteorder) && zip_->entry(byteorder) != "little")
     throw Error(path + ": its tensors are big-endian; rnmt reads little-endian ones");
-  pickle_ = read_pickle(entry(prefix_ + "data.pkl"), path);
+  pickle_ = read_pickle(zip_->entry(prefix_ + "data.pkl"), path);
 }
 
 TorchCheckpoint::~TorchCheckpoint() = default;
 
-std::string TorchCheckpoint::entry(const std::string& name) const {
-  const zip_int64_t index = zip_name_locate(zip_.get(), name.c_str(), 0);
-  if (index < 0) throw Error(path_ + ": no entry " + name + " in the archive");
-  zip_stat_t stat;
-  if (zip_stat_index(zip_.get(), static_cast<zip_uint64_t>(index), 0, &stat) != 0 ||
-      !(stat.valid & ZIP_STAT_SIZE))
-    throw Error(path_ + ": cannot read the size of " + name);
-  std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
-      zip_fopen_index(zip_.get(), static_cast<zip_uint64_t>(index), 0), zip_fclose);
-  if (!file) throw Error(path_ + ": cannot open " + name + ": " + zip_strerror(zip_.get()));
-  std::string bytes(static_cast<size_t>(stat.size), '\0');
-  if (zip_fread(file.get(), bytes.data(), stat.size) != static_cast<zip_int64_t>(stat.size))
-    throw Error(path_ + ": " + name + " is damaged: " + zip_file_strerror(file.get()));
-  return bytes;
-}
-
 std::vector<float> TorchCheckpoint::floats(const PickleNode& tensor,
                                            const std::string& what) const {
   if (tensor.kind != PickleKind::tensor)
-    throw Error(path_ + ": " + what + " is a " + pickle_kind_name(tensor.kind) + ", not a tensor");
+    throw Error(path() + ": " + what + " is a " + pickle_kind_name(tensor.kind) + ", not a tensor");
   const PickleNode& storage = *tensor.items.at(0);
   const ElementType type = element_type(storage.storage_type);
   if (!type.to_float)
-    throw Error(path_ + ": " + what + " holds " + storage.storage_type +
+    throw Error(path() + ": " + what + " holds " + storage.storage_type +
                 " values; rnmt reads float32, float16, bfloat16 and float64 ones");
-  const std::string bytes = entry(prefix_ + "data/" + storage.text);
+  const std::string bytes = zip_->entry(prefix_ + "data/" + storage.text);
   const auto stored = static_cast<int64_t>(bytes.size() / type.size);
   // The elements it reads: offset + sum(index_i * stride_i), every one inside the storage.
   int64_t count = 1, last = tensor.offset;
@@ -152,7 +118,7 @@ std::vector<float> TorchCheckpoint::floats(const PickleNode& tensor,
     if (n > 0) last += (n - 1) * s;
   }
   if (!fits || (count > 0 && last >= stored))
-    throw Error(path_ + ": " + what + " does not fit in its storage");
+    throw Error(path() + ": " + what + " does not fit in its storage");
   std::vector<float> out(static_cast<size_t>(count));
   std::vector<int64_t> index(tensor.shape.size(), 0);
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());

@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "convert/pickle.hpp"
-
-struct zip;
+#include "convert/zip_archive.hpp"
 
 namespace rnmt {
 
@@ -21,7 +20,7 @@ class TorchCheckpoint {
   TorchCheckpoint(const TorchCheckpoint&) = delete;
   TorchCheckpoint& operator=(const TorchCheckpoint&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return zip_->path(); }
   const PickleNode& root() const { return *pickle_.root; }
 
   // A tensor's values as float32 in row-major order of its shape (float32, float16, bfloat16
@@ -30,13 +29,8 @@ class TorchCheckpoint {
   std::vector<float> floats(const PickleNode& tensor, const std::string& what) const;
 
  private:
-  std::string entry(const std::string& name) const;  // an entry's bytes
-
-  std::string path_, prefix_;  // prefix_: the archive's top folder, with its '/'
-  struct Closer {
-    void operator()(zip* archive) const;
-  };
-  std::unique_ptr<zip, Closer> zip_;
+  std::string prefix_;  // the archive's top folder, with its '/'
+  std::unique_ptr<ZipArchive> zip_;
   Pickle pickle_;
 };
 

@@ -1,0 +1,59 @@
+// numpy's .npy and .npz files (Marian's model format), read as numpy wrote them
+// (tests/data/npz/make_arrays.py), and what rnmt refuses in them, by name.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "convert/npz.hpp"
+#include "core/error.hpp"
+
+using namespace rnmt;
+using Catch::Contains;
+
+namespace {
+const std::string kNpz = std::string(RNMT_TEST_DATA) + "/npz/";
+}  // namespace
+
+TEST_CASE("npz arrays read as numpy wrote them", "[convert]") {
+  const NpzFile npz(kNpz + "arrays.npz");
+  CHECK(npz.names() ==
+        std::vector<std::string>{"matrix", "half", "double", "scalar", "special:model.yml"});
+  CHECK(npz.has("matrix"));
+  CHECK_FALSE(npz.has("absent"));
+  const NpyArray matrix = npz.array("matrix");
+  CHECK(matrix.type == "f4");
+  CHECK(matrix.shape == std::vector<int64_t>{3, 4});
+  const std::vector<float> m = npy_floats(matrix, "matrix");
+  REQUIRE(m.size() == 12);
+  for (size_t i = 0; i < m.size(); ++i) CHECK(m[i] == static_cast<float>(i) / 8);  // row-major
+  CHECK(npy_floats(npz.array("half"), "half") ==
+        std::vector<float>{1.5f, -2.25f, 65504.0f, 5.9604645e-08f});  // 6e-8: a subnormal half
+  CHECK(npy_floats(npz.array("double"), "double") == std::vector<float>{0.1f, 1e-30f});
+  const NpyArray scalar = npz.array("scalar");
+  CHECK(scalar.shape.empty());
+  CHECK(npy_floats(scalar, "scalar") == std::vector<float>{7.5f});
+  CHECK(npz.text("special:model.yml") == "type: s2s\ndim-emb: 16\n");
+  CHECK_THROWS_WITH(npz.text("matrix"), Contains("arrays.npz: matrix holds f4 elements, not text"));
+  CHECK_THROWS_WITH(npz.array("absent"), Contains("no entry absent.npy"));
+}
+
+TEST_CASE("npz files and arrays rnmt cannot read are refused by name", "[convert]") {
+  const NpzFile npz(kNpz + "refused.npz");
+  CHECK_THROWS_WITH(npz.array("fortran"),
+                    Contains("refused.npz: fortran: elements in Fortran order"));
+  CHECK_THROWS_WITH(npz.array("big"), Contains("refused.npz: big: big-endian elements (>f4)"));
+  CHECK_THROWS_WITH(npy_floats(npz.array("integers"), "integers"),
+                    Contains("integers holds i4 elements, not floating-point numbers"));
+  CHECK_THROWS_WITH(NpzFile(kNpz + "make_arrays.py"),
+                    Contains("make_arrays.py: not a numpy .npz file (a zip archive)"));
+  // .npy bytes cut anywhere are refused, never read past
+  const std::string whole = std::string("\x93NUMPY\x01\x00", 8) + std::string("\x46\x00", 2) +
+                            "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }" +
+                            std::string(12, ' ') + "\n" + std::string(8, '\0');
+  CHECK(read_npy(whole, "whole").shape == std::vector<int64_t>{2});
+  for (size_t n = 0; n < whole.size(); ++n) {
+    INFO(n << " bytes");
+    CHECK_THROWS_AS(read_npy(std::string_view(whole).substr(0, n), "cut"), Error);
+  }
+  CHECK_THROWS_WITH(read_npy(whole + "x", "long"),
+                    Contains("long: 9 bytes of elements, not the 8"));
+}
