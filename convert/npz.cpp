@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "convert/float16.hpp"
 #include "core/error.hpp"
 
 namespace rnmt {
@@ -31,23 +32,6 @@ size_t element_size(const std::string& type) {
     size = size * 10 + static_cast<size_t>(type[i] - '0');
   }
   return size;
-}
-
-float half_to_float(uint16_t h) {
-  const uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
-  uint32_t bits;
-  if (exponent == 0x1f) {
-    bits = sign | 0x7f800000u | (fraction << 13);
-  } else if (exponent != 0) {
-    bits = sign | ((exponent + 112) << 23) | (fraction << 13);
-  } else {
-    float v = static_cast<float>(fraction) * 5.9604644775390625e-8f;  // subnormal or zero
-    std::memcpy(&bits, &v, sizeof bits);
-    bits |= sign;
-  }
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
 }
 
 }  // namespace
@@ -131,7 +115,7 @@ std::vector<float> npy_floats(const NpyArray& a, const std::string& what) {
     for (size_t i = 0; i < count; ++i) {
       uint16_t h;
       std::memcpy(&h, p + 2 * i, 2);
-      out[i] = half_to_float(h);
+      out[i] = float16_to_float(h);
     }
   } else {
     throw Error(what + " holds " + a.type + " elements, not floating-point numbers");

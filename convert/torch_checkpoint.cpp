@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "convert/float16.hpp"
 #include "core/error.hpp"
 
 namespace rnmt {
@@ -30,25 +31,8 @@ float from_bfloat16(const unsigned char* p) {
   std::memcpy(&v, &bits, sizeof v);
   return v;
 }
-// IEEE half precision: sign, 5 exponent bits (bias 15), 10 fraction bits.
 float from_float16(const unsigned char* p) {
-  const uint32_t h = static_cast<uint32_t>(p[0] | (p[1] << 8));
-  const uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
-  uint32_t bits;
-  if (exponent == 0x1f) {
-    bits = sign | 0x7f800000u | (fraction << 13);  // infinity, NaN
-  } else if (exponent != 0) {
-    bits = sign | ((exponent + 112) << 23) | (fraction << 13);
-  } else if (fraction == 0) {
-    bits = sign;
-  } else {  // subnormal: fraction * 2^-24
-    float v = static_cast<float>(fraction) * 5.9604644775390625e-8f;
-    std::memcpy(&bits, &v, sizeof bits);
-    bits |= sign;
-  }
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
+  return float16_to_float(static_cast<uint16_t>(p[0] | (p[1] << 8)));
 }
 
 ElementType element_type(const std::string& storage_type) {
