@@ -187,6 +187,21 @@ TEST_CASE("a SentencePiece model is taken as given, or its absence is named", "[
       Catch::Contains("model.pt: OpenNMT-py option -src_subword_model joint.model names the "
                       "SentencePiece model") &&
           Catch::Contains("give it with --src-tokenizer FILE"));
+  // An rnmt tokenizer file: its segmentation and merges, the checkpoint's vocabulary
+  TokenizerModel own;
+  own.options.split_digits = true;
+  own.merges = {{"s", "u"}};
+  own.vocabulary.add("unused");
+  const std::string own_path = test::temp("own.tokenizer");
+  save_tokenizer(own, own_path);
+  const ModelFileContents with_own = convert_opennmt_py(
+      kFixtures + "lstm-general-feed.pt", log, {.source = own_path, .target = "whitespace"});
+  const TokenizerModel source = parse_tokenizer(with_own.src_tokenizer, "src");
+  CHECK(source.options.segmentation == Segmentation::rnmt);
+  CHECK(source.options.split_digits);
+  CHECK(source.merges == own.merges);
+  CHECK(source.vocabulary.ids.count("land") == 1);
+  CHECK(source.vocabulary.ids.count("unused") == 0);
   // A file that is neither a SentencePiece model nor an rnmt tokenizer
   CHECK_THROWS_WITH(
       convert_opennmt_py(alone + "/model.pt", log,
