@@ -43,11 +43,12 @@ NpyArray read_npy(std::string_view bytes, const std::string& what) {
   const auto major = static_cast<unsigned char>(bytes[6]);
   if (major < 1 || major > 3) throw Error(what + ": .npy version " + std::to_string(major));
   const size_t length_bytes = major == 1 ? 2 : 4;
+  const size_t start = 8 + length_bytes;
+  if (bytes.size() < start) throw Error(what + ": the .npy header is cut short");
   size_t header_length = 0;
   for (size_t i = 0; i < length_bytes; ++i)
     header_length |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
-  const size_t start = 8 + length_bytes;
-  if (bytes.size() < start || bytes.size() - start < header_length)
+  if (bytes.size() - start < header_length)
     throw Error(what + ": the .npy header is cut short");
   const std::string_view header = bytes.substr(start, header_length);
 
