@@ -48,8 +48,7 @@ NpyArray read_npy(std::string_view bytes, const std::string& what) {
   size_t header_length = 0;
   for (size_t i = 0; i < length_bytes; ++i)
     header_length |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
-  if (bytes.size() - start < header_length)
-    throw Error(what + ": the .npy header is cut short");
+  if (bytes.size() - start < header_length) throw Error(what + ": the .npy header is cut short");
   const std::string_view header = bytes.substr(start, header_length);
 
   NpyArray a;
@@ -105,7 +104,7 @@ std::vector<float> npy_floats(const NpyArray& a, const std::string& what) {
   std::vector<float> out(count);
   const char* p = a.data.data();
   if (a.type == "f4") {
-    std::memcpy(out.data(), p, count * 4);
+    if (count > 0) std::memcpy(out.data(), p, count * 4);  // an empty array has no buffer
   } else if (a.type == "f8") {
     for (size_t i = 0; i < count; ++i) {
       double v;

@@ -28,6 +28,14 @@ TEST_CASE("npz arrays read as numpy wrote them", "[convert]") {
   CHECK(npy_floats(npz.array("half"), "half") ==
         std::vector<float>{1.5f, -2.25f, 65504.0f, 5.9604645e-08f});  // 6e-8: a subnormal half
   CHECK(npy_floats(npz.array("double"), "double") == std::vector<float>{0.1f, 1e-30f});
+  // an empty array: no elements, no floats (the fuzzer's find, fuzz/regressions/npy)
+  const NpyArray empty =
+      read_npy(std::string("\x93NUMPY\x01\x00\x46\x00", 10) +
+                   "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 74), }" +
+                   std::string(9, ' ') + "\n",
+               "empty");
+  CHECK(empty.shape == std::vector<int64_t>{0, 74});
+  CHECK(npy_floats(empty, "empty").empty());
   const NpyArray scalar = npz.array("scalar");
   CHECK(scalar.shape.empty());
   CHECK(npy_floats(scalar, "scalar") == std::vector<float>{7.5f});
