@@ -86,8 +86,9 @@ NpyArray read_npy(std::string_view bytes, const std::string& what) {
     }
     if (digits == 0) throw Error(what + ": the .npy shape holds something other than sizes");
     a.shape.push_back(n);
+    if (n > 0 && count > (int64_t{1} << 40) / n)  // before multiplying: no overflow
+      throw Error(what + ": the .npy array is too large");
     count *= n;
-    if (count > (int64_t{1} << 40)) throw Error(what + ": the .npy array is too large");
   }
   const size_t data_start = start + header_length;
   if (bytes.size() - data_start != static_cast<size_t>(count) * size)

@@ -36,6 +36,13 @@ TEST_CASE("npz arrays read as numpy wrote them", "[convert]") {
                "empty");
   CHECK(empty.shape == std::vector<int64_t>{0, 74});
   CHECK(npy_floats(empty, "empty").empty());
+  // dimensions whose product overflows: too large, found before multiplying (the fuzzer's find)
+  CHECK_THROWS_WITH(
+      read_npy(std::string("\x93NUMPY\x01\x00\x4e\x00", 10) +
+                   "{'descr': '<f4', 'fortran_order': False, 'shape': (4444444444, 4444444444), }" +
+                   "\n",
+               "huge"),
+      Contains("huge: the .npy array is too large"));
   const NpyArray scalar = npz.array("scalar");
   CHECK(scalar.shape.empty());
   CHECK(npy_floats(scalar, "scalar") == std::vector<float>{7.5f});
