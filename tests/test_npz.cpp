@@ -1,7 +1,9 @@
 // numpy's .npy and .npz files (Marian's model format), read as numpy wrote them
 // (tests/data/npz/make_arrays.py), and what rnmt refuses in them, by name.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
+#include <utility>
 
 #include "convert/npz.hpp"
 #include "core/error.hpp"
@@ -76,4 +78,27 @@ TEST_CASE("npz files and arrays rnmt cannot read are refused by name", "[convert
   for (size_t n = 10; n < 12; ++n)
     CHECK_THROWS_WITH(read_npy(std::string("\x93NUMPY\x03\x00\x20\x20\x20\x9c", n), "v3"),
                       Contains("v3: the .npy header is cut short"));
+}
+
+TEST_CASE("a real Marian model's arrays and configuration are read", "[convert]") {
+  // tests/data/marian/make_fixtures.sh: Marian's s2s GRU model, 16-dimensional embeddings, 32
+  // units, vocabularies of 26 (vocab.*.yml)
+  const NpzFile npz(std::string(RNMT_TEST_DATA) + "/marian/s2s-gru.npz");
+  const std::string config = npz.text("special:model.yml");
+  for (const char* option : {"type: s2s", "dim-emb: 16", "dim-rnn: 32", "enc-cell: gru",
+                             "dec-cell: gru", "dec-cell-base-depth: 2", "enc-type: bidirectional"})
+    CHECK(config.find(std::string("\n") + option + "\n") != std::string::npos);
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
+      {"encoder_Wemb", {26, 16}},          {"encoder_bi_W", {16, 64}},
+      {"encoder_bi_r_Ux", {32, 32}},       {"decoder_ff_state_W", {64, 32}},
+      {"decoder_cell1_U", {32, 64}},       {"decoder_cell2_W", {64, 64}},
+      {"decoder_W_comb_att", {32, 64}},    {"decoder_U_att", {64, 1}},
+      {"decoder_ff_logit_l2_Wt", {26, 16}}};
+  for (const auto& [name, shape] : shapes) {
+    INFO(name);
+    const NpyArray a = npz.array(name);
+    CHECK(a.type == "f4");
+    CHECK(a.shape == shape);
+    for (const float v : npy_floats(a, name)) CHECK(std::isfinite(v));
+  }
 }
