@@ -1,8 +1,8 @@
-// Marian's s2s model (a bidirectional GRU encoder, a cGRU decoder with Bahdanau attention, a deep
-// output layer), computed plainly here from the .npz file Marian saved, as we read Marian's source
-// (src/models/s2s.h, src/rnn/cells.h, src/rnn/attention.h): scored by teacher forcing, Marian's
-// own 3-best hypotheses get Marian's own scores. This pins down the maths rnmt's Marian decoder
-// must compute (issue 30's Marian part) before rnmt has it.
+// Marian's s2s models (a bidirectional GRU or LSTM encoder, a cGRU or cLSTM decoder with Bahdanau
+// attention, a deep output layer), computed plainly here from the .npz file Marian saved, as we
+// read Marian's source (src/models/s2s.h, src/rnn/cells.h, src/rnn/attention.h): scored by teacher
+// forcing, Marian's own 3-best hypotheses get Marian's own scores. This pins down the maths rnmt's
+// Marian decoder must compute (issue 30's Marian part) before rnmt has it.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
@@ -45,30 +45,37 @@ std::vector<int> ids_of(const std::string& text, const std::map<std::string, int
   return out;
 }
 
+// A recurrent state: h, and an LSTM's cell c (empty for a GRU).
+struct State {
+  Vec h, c;
+};
+
 class MarianS2S {
  public:
-  explicit MarianS2S(const std::string& path) : npz_(path) {}
+  MarianS2S(const std::string& path, bool lstm) : npz_(path), lstm_(lstm) {}
 
   // log p(target | source), both ending in </s>
   double log_probability(const std::vector<int>& source, const std::vector<int>& target) {
     // the encoder: a GRU each way over the source embeddings, their states side by side
     const size_t S = source.size();
     std::vector<Vec> forward(S), backward(S), context(S);
-    Vec h(rnn_size(), 0.0);
+    State h = zero_state();
     for (size_t t = 0; t < S; ++t)
-      forward[t] = h = gru("encoder_bi", row("encoder_Wemb", source[t]), h, false);
-    h.assign(rnn_size(), 0.0);
+      forward[t] = (h = cell("encoder_bi", row("encoder_Wemb", source[t]), h, false)).h;
+    h = zero_state();
     for (size_t t = S; t-- > 0;)
-      backward[t] = h = gru("encoder_bi_r", row("encoder_Wemb", source[t]), h, false);
+      backward[t] = (h = cell("encoder_bi_r", row("encoder_Wemb", source[t]), h, false)).h;
     Vec mean(2 * rnn_size(), 0.0);
     for (size_t t = 0; t < S; ++t) {
       context[t] = forward[t];
       context[t].insert(context[t].end(), backward[t].begin(), backward[t].end());
       for (size_t i = 0; i < mean.size(); ++i) mean[i] += context[t][i] / static_cast<double>(S);
     }
-    // the decoder starts from tanh(W · mean context + b); attention keys W_c · context + b
-    Vec s = affine(mean, "decoder_ff_state_W", "decoder_ff_state_b");
-    for (double& x : s) x = std::tanh(x);
+    // the decoder starts from tanh(W · mean context + b) (an LSTM's cell too); attention keys
+    // W_c · context + b
+    Vec start = affine(mean, "decoder_ff_state_W", "decoder_ff_state_b");
+    for (double& x : start) x = std::tanh(x);
+    State s{start, lstm_ ? start : Vec()};
     std::vector<Vec> keys(S);
     for (size_t t = 0; t < S; ++t) keys[t] = affine(context[t], "decoder_Wc_att", "decoder_b_att");
     const Vec v = param("decoder_U_att");
@@ -76,9 +83,9 @@ class MarianS2S {
     double log_p = 0;
     Vec previous(embedding_size(), 0.0);  // the first step's previous word: a zero embedding
     for (const int y : target) {
-      const Vec s1 = gru("decoder_cell1", previous, s, false);
+      const State s1 = cell("decoder_cell1", previous, s, false);
       // Bahdanau attention: e_j = v · tanh(keys_j + W_comb · s1), softmax over the source
-      const Vec query = affine(s1, "decoder_W_comb_att", "");
+      const Vec query = affine(s1.h, "decoder_W_comb_att", "");
       Vec e(S);
       for (size_t j = 0; j < S; ++j) {
         double sum = 0;
@@ -91,10 +98,10 @@ class MarianS2S {
         for (size_t i = 0; i < attended.size(); ++i) attended[i] += e[j] * context[j][i];
       // the second cell reads the context, from the first cell's state ("final": the candidate's
       // bias under the reset gate)
-      s = gru("decoder_cell2", attended, s1, true);
+      s = cell("decoder_cell2", attended, s1, true);
       // the deep output: tanh(W0 · previous + W1 · state + W2 · context + biases), then logits
       Vec hidden = affine(previous, "decoder_ff_logit_l1_W0", "decoder_ff_logit_l1_b0");
-      const Vec from_state = affine(s, "decoder_ff_logit_l1_W1", "decoder_ff_logit_l1_b1");
+      const Vec from_state = affine(s.h, "decoder_ff_logit_l1_W1", "decoder_ff_logit_l1_b1");
       const Vec from_context = affine(attended, "decoder_ff_logit_l1_W2", "decoder_ff_logit_l1_b2");
       for (size_t i = 0; i < hidden.size(); ++i)
         hidden[i] = std::tanh(hidden[i] + from_state[i] + from_context[i]);
@@ -116,7 +123,29 @@ class MarianS2S {
     const std::vector<float> f = npy_floats(array(name), name);
     return Vec(f.begin(), f.end());
   }
-  size_t rnn_size() { return static_cast<size_t>(array("encoder_bi_Ux").shape[0]); }
+  size_t rnn_size() { return static_cast<size_t>(array("encoder_bi_U").shape[0]); }
+  State zero_state() { return {Vec(rnn_size(), 0.0), lstm_ ? Vec(rnn_size(), 0.0) : Vec()}; }
+  State cell(const std::string& p, const Vec& x, const State& s, bool final) {
+    return lstm_ ? lstm(p, x, s) : State{gru(p, x, s.h, final), {}};
+  }
+  // Marian's LSTM: gates f, i, candidate, o from x W + h U + b; c = f ⊙ c + i ⊙ tanh(candidate),
+  // h = o ⊙ tanh(c)
+  State lstm(const std::string& p, const Vec& x, const State& s) {
+    const Vec xw = affine(x, p + "_W", ""), hu = affine(s.h, p + "_U", "");
+    const Vec b = param(p + "_b");
+    const size_t H = s.h.size();
+    const auto sigmoid = [](double v) { return 1 / (1 + std::exp(-v)); };
+    State out{Vec(H), Vec(H)};
+    for (size_t i = 0; i < H; ++i) {
+      const double f = sigmoid(xw[i] + hu[i] + b[i]);
+      const double in = sigmoid(xw[H + i] + hu[H + i] + b[H + i]);
+      const double candidate = std::tanh(xw[2 * H + i] + hu[2 * H + i] + b[2 * H + i]);
+      const double o = sigmoid(xw[3 * H + i] + hu[3 * H + i] + b[3 * H + i]);
+      out.c[i] = f * s.c[i] + in * candidate;
+      out.h[i] = o * std::tanh(out.c[i]);
+    }
+    return out;
+  }
   size_t embedding_size() { return static_cast<size_t>(array("encoder_Wemb").shape[1]); }
   Vec row(const std::string& name, int r) {
     const Vec m = param(name);
@@ -168,6 +197,7 @@ class MarianS2S {
   }
 
   NpzFile npz_;
+  bool lstm_;
   std::map<std::string, NpyArray> arrays_;
 };
 
@@ -180,12 +210,14 @@ std::vector<std::string> lines_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("Marian's s2s GRU model as read from its source gives Marian's scores", "[convert]") {
-  MarianS2S model(kMarian + "s2s-gru.npz");
+TEST_CASE("Marian's s2s models as read from its source give Marian's scores", "[convert]") {
+  const std::string name = GENERATE("s2s-gru", "s2s-lstm");
+  INFO(name);
+  MarianS2S model(kMarian + name + ".npz", name == "s2s-lstm");
   const auto src = vocabulary(kMarian + "vocab.src.yml"),
              tgt = vocabulary(kMarian + "vocab.tgt.yml");
   const std::vector<std::string> sources = lines_of(kMarian + "test.src");
-  const std::vector<std::string> nbest = lines_of(kMarian + "s2s-gru.nbest");
+  const std::vector<std::string> nbest = lines_of(kMarian + name + ".nbest");
   REQUIRE(nbest.size() == 3 * sources.size());
   for (const std::string& line : nbest) {
     INFO(line);
