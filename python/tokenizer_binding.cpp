@@ -35,7 +35,11 @@ void add_tokenizer(py::module_& m) {
           "tokenize", [](Tokenizer& t, const std::string& line) { return t.tokenize(line); },
           py::arg("line"), "Raw text -> pieces.")
       .def_static("detokenize", &Tokenizer::detokenize, py::arg("pieces"),
-                  "Pieces -> raw text (needs no model: the pieces carry their spacing).")
+                  "Pieces -> raw text for rnmt's own segmentation (needs no model: the pieces "
+                  "carry their spacing).")
+      .def("decode", &Tokenizer::decode, py::arg("pieces"),
+           "Pieces -> raw text as this tokenizer undoes its own pieces (also a converted "
+           "model's whitespace or SentencePiece tokenizer).")
       .def_property_readonly(
           "vocabulary", [](const Tokenizer& t) { return t.vocabulary(); },
           "the pieces, by id (0-3: <pad>, <unk>, <s>, </s>)")

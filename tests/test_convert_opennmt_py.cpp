@@ -11,6 +11,7 @@
 #include "convert/opennmt_py.hpp"
 #include "core/error.hpp"
 #include "model_file/model_file.hpp"
+#include "rnmt/tokenizer.hpp"
 #include "rnmt/translator.hpp"
 #include "temp_dir.hpp"
 
@@ -138,6 +139,9 @@ TEST_CASE("an OpenNMT-py model trained on SentencePiece pieces reads and writes 
   CHECK(pieces == model.src->tokenize("sun moon"));
   CHECK(pieces.size() >= 2);
   CHECK(model.tgt->detokenize(model.tgt->tokenize("NUS-0  NOOM-1")) == "NUS-0 NOOM-1");
+  // the same through the public API
+  Tokenizer target = Tokenizer::from_model(path, ModelSide::target);
+  CHECK(target.decode(target.tokenize("NUS-0  NOOM-1")) == "NUS-0 NOOM-1");
 
   // OpenNMT-py translated test-raw.src through the same transform (the test above finds its
   // n-best lists): every hypothesis it lists has the same score under forced decoding too.

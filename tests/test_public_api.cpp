@@ -55,6 +55,10 @@ TEST_CASE("rnmt::Tokenizer::from_model reads either side of a model file", "[pub
   CHECK(src.vocabulary() ==
         std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "a", "b", "c"});
   CHECK(tgt.vocabulary().size() == 8);
+  // rnmt's own segmentation: decode is detokenize
+  const std::vector<std::string> pieces = {"a", "\xE2\x96\x81" "b", ","};
+  CHECK(src.decode(pieces) == Tokenizer::detokenize(pieces));
+  CHECK(src.decode(pieces) == "a b,");
 }
 
 TEST_CASE("rnmt::corpus_bleu from the public header", "[public][bleu]") {

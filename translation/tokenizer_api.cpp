@@ -107,6 +107,10 @@ std::string Tokenizer::detokenize(const std::vector<std::string>& pieces) {
   return rnmt::detokenize(join_tokens(pieces));
 }
 
+std::string Tokenizer::decode(const std::vector<std::string>& pieces) const {
+  return impl_->tokenizer.detokenize(pieces);
+}
+
 std::string Tokenizer::detokenize_line(std::string_view pieces) {
   return rnmt::detokenize(pieces);
 }

@@ -69,8 +69,13 @@ class Tokenizer {
   // *replaced (when given) counts the invalid sequences replaced by U+FFFD.
   std::vector<std::string> tokenize(std::string_view line, int64_t line_number = 0,
                                     int64_t* replaced = nullptr);
-  // Pieces -> raw text (needs no model: the pieces carry their spacing).
+  // Pieces -> raw text for rnmt's own segmentation (needs no model: the pieces carry their
+  // spacing).
   static std::string detokenize(const std::vector<std::string>& pieces);
+  // Pieces -> raw text as this tokenizer undoes its own pieces, whatever they are: rnmt's
+  // segmentation as detokenize() does, a converted model's whitespace tokens joined by spaces,
+  // or its SentencePiece model's decoding.
+  std::string decode(const std::vector<std::string>& pieces) const;
   // The same for a line of space-separated pieces (rnmt tokenize's output).
   static std::string detokenize_line(std::string_view pieces);
 

@@ -390,3 +390,24 @@ def test_a_converted_opennmt_py_model_translates_as_opennmt_py(tmp_path):
     assert [text for text, _ in ours] == [text for text, _ in expected]
     for (_, score), (_, theirs) in zip(ours, expected):
         assert score == pytest.approx(float(theirs), abs=1e-4)
+
+
+def test_a_converted_sentencepiece_model_reads_and_writes_raw_text(tmp_path):
+    """An OpenNMT-py model trained through SentencePiece: its tokenizers from Python."""
+    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                            "opennmt-py")
+    model = str(tmp_path / "spm.rnmt")
+    subprocess.run([CLI, "convert", "--from", "opennmt-py",
+                    os.path.join(fixtures, "lstm-sentencepiece.pt"), "-o", model],
+                   check=True, capture_output=True)
+    source = rnmt.Tokenizer.from_model(model, "source")
+    target = rnmt.Tokenizer.from_model(model, "target")
+    pieces = source.tokenize("\uff53\uff55\uff4e   moon")  # full-width letters: nmt_nfkc
+    assert pieces == source.tokenize("sun moon")
+    assert source.decode(pieces) == "sun moon"
+    assert target.decode(target.tokenize("NUS-0  NOOM-1")) == "NUS-0 NOOM-1"
+    with open(os.path.join(fixtures, "lstm-sentencepiece.nbest"), encoding="utf-8") as f:
+        best = f.readline().split("\t")[0]
+    with open(os.path.join(fixtures, "test-raw.src"), encoding="utf-8") as f:
+        first = f.readline().rstrip("\n")
+    assert rnmt.Translator(model).translate([first], beam_size=3)[0].hypotheses[0].text == best
