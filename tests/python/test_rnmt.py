@@ -371,14 +371,23 @@ def test_version_is_the_command_lines():
     assert out.splitlines()[0] == "rnmt " + rnmt.__version__
 
 
+OPENNMT_PY_FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                   "data", "opennmt-py")
+
+
+def converted(tmp_path, name):
+    """rnmt convert's model of the OpenNMT-py fixture NAME (tests/data/opennmt-py)."""
+    model = str(tmp_path / (name + ".rnmt"))
+    subprocess.run([CLI, "convert", "--from", "opennmt-py",
+                    os.path.join(OPENNMT_PY_FIXTURES, name + ".pt"), "-o", model],
+                   check=True, capture_output=True)
+    return model
+
+
 def test_a_converted_opennmt_py_model_translates_as_opennmt_py(tmp_path):
     """rnmt convert's model (tests/data/opennmt-py) from Python: OpenNMT-py's own 3-best lists."""
-    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
-                            "opennmt-py")
-    model = str(tmp_path / "converted.rnmt")
-    subprocess.run([CLI, "convert", "--from", "opennmt-py",
-                    os.path.join(fixtures, "lstm-mlp-bridge.pt"), "-o", model],
-                   check=True, capture_output=True)
+    fixtures = OPENNMT_PY_FIXTURES
+    model = converted(tmp_path, "lstm-mlp-bridge")
     with open(os.path.join(fixtures, "test.src"), encoding="utf-8") as f:
         lines = [line.rstrip("\n") for line in f]
     with open(os.path.join(fixtures, "lstm-mlp-bridge.nbest"), encoding="utf-8") as f:
@@ -394,12 +403,8 @@ def test_a_converted_opennmt_py_model_translates_as_opennmt_py(tmp_path):
 
 def test_a_converted_sentencepiece_model_reads_and_writes_raw_text(tmp_path):
     """An OpenNMT-py model trained through SentencePiece: its tokenizers from Python."""
-    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
-                            "opennmt-py")
-    model = str(tmp_path / "spm.rnmt")
-    subprocess.run([CLI, "convert", "--from", "opennmt-py",
-                    os.path.join(fixtures, "lstm-sentencepiece.pt"), "-o", model],
-                   check=True, capture_output=True)
+    fixtures = OPENNMT_PY_FIXTURES
+    model = converted(tmp_path, "lstm-sentencepiece")
     source = rnmt.Tokenizer.from_model(model, "source")
     target = rnmt.Tokenizer.from_model(model, "target")
     pieces = source.tokenize("\uff53\uff55\uff4e   moon")  # full-width letters: nmt_nfkc
