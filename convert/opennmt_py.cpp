@@ -402,6 +402,13 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
   const PickleNode& root = checkpoint.root();
   const Options options(pickle_at(root, "opt", path + ": the checkpoint"), path);
   check_supported(options);
+  // Source features, whatever the options say (OpenNMT-py before 3.0 kept them in the fields):
+  // a second source embedding
+  if (pickle_find(pickle_at(root, "model", path + ": the checkpoint"),
+                  "encoder.embeddings.make_embedding.emb_luts.1.weight", path + ": model"))
+    throw Error(path +
+                ": OpenNMT-py source features (a second source embedding, emb_luts.1): rnmt "
+                "reads no source features");
   const std::vector<std::string> transforms = transforms_of(options);
   check_transforms(options, transforms, tokenizers);
   const PickleNode& vocab = pickle_at(root, "vocab", path + ": the checkpoint");

@@ -100,7 +100,8 @@ TEST_CASE("what rnmt cannot run as OpenNMT-py does is refused by option name", "
       {"transformer", "option -encoder_type transformer: rnmt converts RNN models"},
       {"copy-attn", "option -copy_attn: rnmt's network has no such part"},
       {"sparsemax", "option -global_attention_function sparsemax: "},
-      {"sru", "option -rnn_type SRU: rnmt has LSTM and GRU cells"}};
+      {"sru", "option -rnn_type SRU: rnmt has LSTM and GRU cells"},
+      {"features", "source features (a second source embedding, emb_luts.1): rnmt reads no "}};
   for (const auto& [name, message] : refused) {
     INFO(name);
     CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "refused-" + name + ".pt", log),

@@ -212,4 +212,8 @@ for name, option, value in [("transformer", "encoder_type", "transformer"),
     setattr(opt, option, value)
     torch.save({"model": {}, "generator": {}, "vocab": base["vocab"], "opt": opt},
                f"{here}/refused-{name}.pt")
+# source features as OpenNMT-py 1.x-2.x held them: a second source embedding, whatever the options
+torch.save({"model": {"encoder.embeddings.make_embedding.emb_luts.1.weight": torch.zeros(3, 4)},
+            "generator": {}, "vocab": base["vocab"], "opt": base["opt"]},
+           f"{here}/refused-features.pt")
 EOF
