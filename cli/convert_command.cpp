@@ -21,8 +21,9 @@ int convert_command(const std::vector<std::string>& args) {
       "model file, which every rnmt command then uses (docs/converting.md)\noptions");
   desc.add_options()("help,h", "show this help")(
       "from", po::value(&from)->required(),
-      "the program that trained it: opennmt-py (an OpenNMT-py 3 checkpoint of an RNN model)")(
-      "output,o", po::value(&output)->required(), "the rnmt model file to write")(
+      "the program that trained it: opennmt-py (an OpenNMT-py checkpoint of an RNN model, any "
+      "version saved by torch 1.6 or later)")("output,o", po::value(&output)->required(),
+                                              "the rnmt model file to write")(
       "src-tokenizer", po::value(&tokenizers.source)->value_name("FILE|whitespace"),
       "how raw source text becomes the model's tokens: a SentencePiece .model file, an rnmt "
       "tokenizer file, or whitespace (text tokenized beforehand). Default: the SentencePiece "
