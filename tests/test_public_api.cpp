@@ -56,10 +56,8 @@ TEST_CASE("rnmt::Tokenizer::from_model reads either side of a model file", "[pub
         std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "a", "b", "c"});
   CHECK(tgt.vocabulary().size() == 8);
   // rnmt's own segmentation: decode is detokenize
-  const std::vector<std::string> pieces = {"a",
-                                           "\xE2\x96\x81"
-                                           "b",
-                                           ","};
+  const std::string space = "\xE2\x96\x81";  // the marker of a space before a piece
+  const std::vector<std::string> pieces = {"a", space + "b", ","};
   CHECK(src.decode(pieces) == Tokenizer::detokenize(pieces));
   CHECK(src.decode(pieces) == "a b,");
 }
