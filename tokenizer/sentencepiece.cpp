@@ -3,7 +3,6 @@
 #include <sentencepiece_processor.h>
 
 #include "core/error.hpp"
-#include "core/files.hpp"
 
 namespace rnmt {
 
@@ -12,12 +11,6 @@ SentencePiece load_sentencepiece(std::string_view serialized, const std::string&
   const auto status = model->LoadFromSerializedProto(serialized);
   if (!status.ok()) throw Error(what + ": not a SentencePiece model (" + status.ToString() + ")");
   return model;
-}
-
-std::string read_sentencepiece_file(const std::string& path) {
-  std::string bytes = read_whole_file(path, "SentencePiece model");
-  load_sentencepiece(bytes, path);
-  return bytes;
 }
 
 std::vector<std::string> sentencepiece_encode(const SentencePiece& model, std::string_view text) {

@@ -18,8 +18,6 @@ using SentencePiece = std::shared_ptr<const sentencepiece::SentencePieceProcesso
 // A model from its serialized bytes (a .model file's content); an Error naming `what` when the
 // bytes are not a SentencePiece model.
 SentencePiece load_sentencepiece(std::string_view serialized, const std::string& what);
-// A .model file's bytes, checked to be a SentencePiece model (an Error naming the file).
-std::string read_sentencepiece_file(const std::string& path);
 
 // Raw text -> pieces (the model's own normalization included) and pieces -> raw text.
 std::vector<std::string> sentencepiece_encode(const SentencePiece& model, std::string_view text);
