@@ -421,6 +421,11 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
                                               path + ": the source vocabulary");
   const MappedVocabulary tgt = map_vocabulary(side_of(vocab, "tgt", path + ": vocab"), true,
                                               path + ": the target vocabulary");
+  // the tokenizers before the weights: a missing SentencePiece model is said at once
+  const std::string src_tokenizer =
+      side_tokenizer(options, transforms, tokenizers.source, "src", src.vocabulary, path, log);
+  const std::string tgt_tokenizer =
+      side_tokenizer(options, transforms, tokenizers.target, "tgt", tgt.vocabulary, path, log);
   const ModelConfig config = network_of(options, static_cast<int64_t>(src.vocabulary.size()),
                                         static_cast<int64_t>(tgt.vocabulary.size()));
 
@@ -520,10 +525,8 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
       << ", vocabularies " << config.src_vocab << "/" << config.tgt_vocab
       << " (rnmt's specials first), " << params.total() << " weights" << std::endl;
   return {.recipe = dump_recipe(recipe),
-          .src_tokenizer = side_tokenizer(options, transforms, tokenizers.source, "src",
-                                          src.vocabulary, path, log),
-          .tgt_tokenizer = side_tokenizer(options, transforms, tokenizers.target, "tgt",
-                                          tgt.vocabulary, path, log),
+          .src_tokenizer = src_tokenizer,
+          .tgt_tokenizer = tgt_tokenizer,
           .weights = weight_bytes(params),
           .shortlist = {}};
 }

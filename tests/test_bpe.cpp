@@ -161,5 +161,19 @@ TEST_CASE("a whitespace tokenizer reads pre-tokenized text as it is and joins ou
   CHECK(first == "rnmt-tokenizer 1");
   std::ofstream(path) << "rnmt-tokenizer 2\nsegmentation words\n";
   CHECK_THROWS_WITH(load_tokenizer(path), Contains(":2: unknown segmentation 'words'"));
+  // SentencePiece models need version 3, and their bytes must be one
+  const std::string head =
+      "segmentation sentencepiece\nnormalization none\ninvalid_utf8 replace\nsplit_digits 0\n"
+      "lowercase 0\nmerges 0\n";
+  std::ofstream(path) << "rnmt-tokenizer 2\n" << head << "sentencepiece_model 1\n00\n";
+  CHECK_THROWS_WITH(load_tokenizer(path),
+                    Contains(":7: a SentencePiece tokenizer needs version 3"));
+  std::ofstream(path) << "rnmt-tokenizer 3\n" << head << "sentencepiece_model 2\n0g\n";
+  CHECK_THROWS_WITH(load_tokenizer(path),
+                    Contains(":9: expected the SentencePiece model's 2 bytes"));
+  std::ofstream(path) << "rnmt-tokenizer 3\n" << head << "sentencepiece_model 2\n0a0b\n";
+  CHECK_THROWS_WITH(load_tokenizer(path), Contains(":9: not a SentencePiece model"));
+  std::ofstream(path) << "rnmt-tokenizer 4\n";
+  CHECK_THROWS_WITH(load_tokenizer(path), Contains("this rnmt reads versions 1 to 3"));
   std::remove(path.c_str());
 }

@@ -101,12 +101,22 @@ TEST_CASE("what rnmt cannot run as OpenNMT-py does is refused by option name", "
       {"copy-attn", "option -copy_attn: rnmt's network has no such part"},
       {"sparsemax", "option -global_attention_function sparsemax: "},
       {"sru", "option -rnn_type SRU: rnmt has LSTM and GRU cells"},
-      {"features", "source features (a second source embedding, emb_luts.1): rnmt reads no "}};
+      {"features", "source features (a second source embedding, emb_luts.1): rnmt reads no "},
+      {"onmt-tokenize",
+       "option -transforms onmt_tokenize: rnmt cannot tokenize as this transform does; give "
+       "--src-tokenizer and --tgt-tokenizer"},
+      {"prefix", "option -transforms prefix: it changes the text at translation time"},
+      {"sentencepiece-no-model", "option -transforms sentencepiece without -src_subword_model"}};
   for (const auto& [name, message] : refused) {
     INFO(name);
     CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "refused-" + name + ".pt", log),
                       Catch::Contains("refused-" + name + ".pt: OpenNMT-py " + message));
   }
+  // a tokenizing transform is passed over when both tokenizers are given (then the missing
+  // weights are what stops this options-only file)
+  CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "refused-onmt-tokenize.pt", log,
+                                       {.source = "whitespace", .target = "whitespace"}),
+                    Catch::Contains("refused-onmt-tokenize.pt: the checkpoint has no weight"));
   // not a checkpoint at all
   CHECK_THROWS_WITH(convert_opennmt_py(kFixtures + "test.src", log),
                     Catch::Contains("test.src: not a torch checkpoint"));

@@ -212,6 +212,15 @@ for name, option, value in [("transformer", "encoder_type", "transformer"),
     setattr(opt, option, value)
     torch.save({"model": {}, "generator": {}, "vocab": base["vocab"], "opt": opt},
                f"{here}/refused-{name}.pt")
+# data transforms rnmt cannot reproduce, and the sentencepiece transform without its model
+for name, transforms, subword in [("onmt-tokenize", ["onmt_tokenize"], None),
+                                  ("prefix", ["filtertoolong", "prefix"], None),
+                                  ("sentencepiece-no-model", ["sentencepiece"], None)]:
+    opt = type(base["opt"])(**vars(base["opt"]))
+    opt.transforms, opt._all_transform = transforms, set(transforms)
+    opt.src_subword_model = opt.tgt_subword_model = subword
+    torch.save({"model": {}, "generator": {}, "vocab": base["vocab"], "opt": opt},
+               f"{here}/refused-{name}.pt")
 # source features as OpenNMT-py 1.x-2.x held them: a second source embedding, whatever the options
 torch.save({"model": {"encoder.embeddings.make_embedding.emb_luts.1.weight": torch.zeros(3, 4)},
             "generator": {}, "vocab": base["vocab"], "opt": base["opt"]},
