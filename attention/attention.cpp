@@ -47,8 +47,10 @@ Attention::Attention(ParamSet& params, const std::string& name, AttentionType ty
     query_proj_ = std::make_unique<Linear>(params, name + ".W_q", query, query, false);
     v_ = &params.add(name + ".v", {query});
   }
-  out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query,
-                                       output == AttentionOutput::linear);
+  if (output != AttentionOutput::context) {
+    out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query,
+                                         output == AttentionOutput::linear);
+  }
 }
 
 void Attention::init(Rng& rng) {
@@ -75,8 +77,10 @@ void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
   if (type_ == AttentionType::none) return;
   probs_.resize({T, N, S});
   context_cat_.resize({T, N, M + Q});
-  out_.resize({T, N, Q});
-  d_pre_.resize({T, N, Q});
+  if (out_proj_) {
+    out_.resize({T, N, Q});
+    d_pre_.resize({T, N, Q});
+  }
   d_cat_.resize({T, N, M + Q});
   d_scores_.resize({T, N, S});
   if (key_proj_) {
@@ -149,6 +153,11 @@ void Attention::forward_inference(int64_t rows, const float* query, const int32_
     }
     std::memcpy(cat + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
   }
+  if (!out_proj_) {  // the context itself
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(out + r * M, row_cat_.data() + r * C, sizeof(float) * static_cast<size_t>(M));
+    return;
+  }
   out_proj_->forward_inference(row_cat_.data(), rows, out, version, type);
   if (output_ == AttentionOutput::tanh) tanh_inplace(out, rows * Q);
 }
@@ -207,6 +216,11 @@ void Attention::forward(int64_t t0, int64_t rows, const float* query, float* out
   for (int64_t r = 0; r < rows * N; ++r) {
     std::memcpy(cat + r * C + M, query + r * Q, sizeof(float) * static_cast<size_t>(Q));
   }
+  if (!out_proj_) {  // the context itself
+    for (int64_t r = 0; r < rows * N; ++r)
+      std::memcpy(out + r * M, cat + r * C, sizeof(float) * static_cast<size_t>(M));
+    return;
+  }
   float* o = out_.data() + t0 * N * Q;
   out_proj_->forward(cat, rows * N, o);
   if (output_ == AttentionOutput::tanh) tanh_inplace(o, rows * N * Q);
@@ -223,14 +237,23 @@ void Attention::backward(int64_t t0, int64_t rows, const float* dout, float* dqu
     std::memcpy(dquery, dout, sizeof(float) * static_cast<size_t>(R * Q));
     return;
   }
-  float* d_pre = d_pre_.data() + t0 * N * Q;
   float* d_cat = d_cat_.data() + t0 * N * C;
-  if (output_ == AttentionOutput::tanh) {
-    tanh_backward(out_.data() + t0 * N * Q, dout, d_pre, R * Q);
+  if (!out_proj_) {
+    // the output is the context: d [context; query] = [dout; 0] (the query reaches the output only
+    // through the scores)
+    for (int64_t r = 0; r < R; ++r) {
+      std::memcpy(d_cat + r * C, dout + r * M, sizeof(float) * static_cast<size_t>(M));
+      std::fill(d_cat + r * C + M, d_cat + (r + 1) * C, 0.0f);
+    }
   } else {
-    std::memcpy(d_pre, dout, sizeof(float) * static_cast<size_t>(R * Q));
+    float* d_pre = d_pre_.data() + t0 * N * Q;
+    if (output_ == AttentionOutput::tanh) {
+      tanh_backward(out_.data() + t0 * N * Q, dout, d_pre, R * Q);
+    } else {
+      std::memcpy(d_pre, dout, sizeof(float) * static_cast<size_t>(R * Q));
+    }
+    out_proj_->backward_input(d_pre, R, d_cat, false);
   }
-  out_proj_->backward_input(d_pre, R, d_cat, false);
   for (int64_t r = 0; r < R; ++r) {
     std::memcpy(dquery + r * Q, d_cat + r * C + M, sizeof(float) * static_cast<size_t>(Q));
   }
@@ -301,12 +324,12 @@ void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores
   }
 }
 
-const Tensor& Attention::finish_backward() {
+Tensor& Attention::finish_backward() {
   if (type_ == AttentionType::none) return d_memory_;
   const int64_t S = S_, N = N_, T = T_, Q = query_, M = memory_size_, C = M + Q;
   const float* cat = context_cat_.data();
   const float* queries = cat + M;  // the query is the last Q columns of [context; query]
-  out_proj_->backward_params(cat, T * N, d_pre_.data());
+  if (out_proj_) out_proj_->backward_params(cat, T * N, d_pre_.data());
   // d memory += probsᵀ · d context, per sentence over all T rows
   GemmShape gm{.batch = N, .m = S, .n = M, .k = T};
   gm.a_batch = S, gm.a_row = 1, gm.a_col = N * S;

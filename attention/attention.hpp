@@ -18,7 +18,8 @@ namespace rnmt {
 //   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)
 //   (additive, Bahdanau's MLP on the current decoder state); scores at source padding are masked
 //   out; a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]) (or, with
-//   AttentionOutput::linear, OpenNMT-py's W_c [c_t; q_t] + b_c).
+//   AttentionOutput::linear, OpenNMT-py's W_c [c_t; q_t] + b_c; with AttentionOutput::context, c_t
+//   itself, for the conditional decoders).
 // With `none`, out_t = q_t. All buffers are time-major [T, N, ·]; forward and backward work on any
 // block of rows [t0, t0+rows), so the same code serves whole sequences and input-feeding steps.
 class Attention {
@@ -27,7 +28,9 @@ class Attention {
             int64_t memory, AttentionOutput output = AttentionOutput::tanh);
   void init(Rng& rng);
   AttentionType type() const { return type_; }
-  int64_t output_size() const { return query_; }
+  int64_t output_size() const {
+    return output_ == AttentionOutput::context ? memory_size_ : query_;
+  }
 
   // memory [S,N,M] (kept by pointer), lengths [N]; prepares T query rows.
   void begin(int64_t S, int64_t N, int64_t T, const float* memory, const int32_t* lengths);
@@ -37,13 +40,13 @@ class Attention {
   // of [0, T) must be covered before finish_backward().
   void backward(int64_t t0, int64_t rows, const float* dout, float* dquery);
   // After the last block: accumulates the parameter gradients and returns the memory's [S,N,M].
-  const Tensor& finish_backward();
+  Tensor& finish_backward();
 
   // Inference (search): begin_inference takes the memory [S,N,M] of N sentences (kept by
   // pointer: the encoder's) and their lengths (copied); forward_inference then attends for query
   // rows [rows, Q] of which row r belongs to sentence sentence[r] (beams of one sentence share its
-  // memory) -> out [rows, Q]. `version` is the ParamSet's (the projections keep their weights
-  // packed).
+  // memory) -> out [rows, output_size()]. `version` is the ParamSet's (the projections keep their
+  // weights packed).
   void begin_inference(int64_t S, int64_t N, const float* memory, const int32_t* lengths);
   void forward_inference(int64_t rows, const float* query, const int32_t* sentence, float* out,
                          uint64_t version, ComputeType type = ComputeType::f32);
@@ -68,7 +71,7 @@ class Attention {
   std::unique_ptr<Linear> key_proj_;        // general: W_a; additive: W_k (+ b)
   std::unique_ptr<Linear> query_proj_;      // additive: W_q
   Param* v_ = nullptr;                      // additive
-  std::unique_ptr<Linear> out_proj_;        // W_c
+  std::unique_ptr<Linear> out_proj_;        // W_c (not with AttentionOutput::context)
   // Training (whole sequence or blocks of its steps):
   Tensor keys_;          // [S, N, Q] projected memory (general, additive; inference too)
   Tensor query_keys_;    // [T, N, Q] projected queries (additive)

@@ -12,8 +12,9 @@ inline constexpr EnumName<AttentionType> kAttentionTypeNames[] = {
     {AttentionType::additive, "additive"}};
 
 // The attentional vector: tanh(W_c [c; q]) (Luong's), or W_c [c; q] + b with no tanh (OpenNMT-py's
-// mlp attention).
-enum class AttentionOutput { tanh, linear };
+// mlp attention). context (not a recipe's choice: the conditional decoders'): the context vector
+// itself, Bahdanau's, with no output projection.
+enum class AttentionOutput { tanh, linear, context };
 inline constexpr EnumName<AttentionOutput> kAttentionOutputNames[] = {
     {AttentionOutput::tanh, "tanh"}, {AttentionOutput::linear, "linear"}};
 

@@ -35,7 +35,7 @@ int bench_train_command(const std::vector<std::string>& args) {
       "embedding", po::value(&o.model.embedding)->default_value(256), "embedding size")(
       "hidden", po::value(&o.model.decoder_hidden)->default_value(512),
       "decoder hidden size; the encoder uses it per direction")(
-      "cell", po::value(&cell)->default_value("lstm"), "decoder cell: lstm | gru")(
+      "cell", po::value(&cell)->default_value("lstm"), "decoder cell: lstm | gru | clstm | cgru")(
       "attention", po::value(&attention)->default_value("general"),
       "none | dot | general | additive")("profile", po::bool_switch(&o.profile),
                                          "print the time of each part of a step");
@@ -44,9 +44,9 @@ int bench_train_command(const std::vector<std::string>& args) {
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
   o.follow_load = !vm["fixed-threads"].as<bool>();
   try {
-    o.model.decoder_cell = parse_enum(kCellNames, cell, "cell");
+    o.model.decoder_cell = parse_enum(kDecoderCellNames, cell, "cell");
   } catch (const Error&) {
-    throw Error("--cell must be " + enum_name_list(kCellNames) + ", not '" + cell + "'");
+    throw Error("--cell must be " + enum_name_list(kDecoderCellNames) + ", not '" + cell + "'");
   }
   o.model.attention = parse_enum(kAttentionTypeNames, attention, "attention type");
   o.model.encoder_hidden = o.model.decoder_hidden;

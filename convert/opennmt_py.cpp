@@ -122,7 +122,9 @@ ModelConfig network_of(const Options& o, int64_t src_vocab, int64_t tgt_vocab) {
   c.encoder_layers = encoder_layers;
   c.encoder_hidden = encoder_size / 2;
   // -rnn_type is the encoder's and the decoder's
-  c.encoder_cell = c.decoder_cell = o.text({"rnn_type"}, "LSTM") == "GRU" ? Cell::gru : Cell::lstm;
+  const bool gru = o.text({"rnn_type"}, "LSTM") == "GRU";
+  c.encoder_cell = gru ? Cell::gru : Cell::lstm;
+  c.decoder_cell = gru ? DecoderCell::gru : DecoderCell::lstm;
   c.decoder_layers = decoder_layers;
   c.decoder_hidden = decoder_size;
   c.input_feeding = o.integer({"input_feed"}, 1) != 0;
@@ -456,18 +458,19 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
     if (config.input_feeding) {  // a stack of LSTMCells
       const std::string p = "decoder.rnn.layers." + n + ".";
       put_rnn_layer(w, {p + "weight_ih", p + "weight_hh", p + "bias_ih", p + "bias_hh"},
-                    config.decoder_cell, params, layer);
+                    rnn_cell(config.decoder_cell), params, layer);
     } else {  // one nn.LSTM
       put_rnn_layer(w,
                     {"decoder.rnn.weight_ih_l" + n, "decoder.rnn.weight_hh_l" + n,
                      "decoder.rnn.bias_ih_l" + n, "decoder.rnn.bias_hh_l" + n},
-                    config.decoder_cell, params, layer);
+                    rnn_cell(config.decoder_cell), params, layer);
     }
   }
   if (config.bridge == BridgeType::copy_relu) {  // -bridge: encoder.bridge.0 (h), .1 (c)
     const int64_t half = config.encoder_layers * config.encoder_hidden;
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"0", "h"}, {"1", "c"}}) {
-      if (to == "c" && config.decoder_cell != Cell::lstm) continue;  // a GRU has no cell state
+      if (to == "c" && config.decoder_cell != DecoderCell::lstm)
+        continue;  // a GRU has no cell state
       put_as_is(w, "encoder.bridge." + from + ".weight", {half, half}, params,
                 "bridge.relu_" + to + ".weight");
       put_as_is(w, "encoder.bridge." + from + ".bias", {half}, params,
@@ -519,8 +522,8 @@ ModelFileContents convert_opennmt_py(const std::string& path, std::ostream& log,
   // piece allows 250 already)
   recipe.translate.max_length_ratio = 250;
   log << "convert: " << path << ": OpenNMT-py " << (config.input_feeding ? "input-feeding " : "")
-      << (config.decoder_cell == Cell::gru ? "GRU" : "LSTM") << " model, " << config.encoder_layers
-      << " layer(s) of " << config.decoder_hidden << " units, "
+      << (config.decoder_cell == DecoderCell::gru ? "GRU" : "LSTM") << " model, "
+      << config.encoder_layers << " layer(s) of " << config.decoder_hidden << " units, "
       << enum_name(kAttentionTypeNames, config.attention) << " attention, embeddings of " << E
       << ", vocabularies " << config.src_vocab << "/" << config.tgt_vocab
       << " (rnmt's specials first), " << params.total() << " weights" << std::endl;

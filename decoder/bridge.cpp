@@ -9,7 +9,7 @@ namespace rnmt {
 
 Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t hidden,
                int64_t layers, Cell cell, BridgeType type)
-    : hidden_(hidden), layers_(layers), cell_(cell) {
+    : hidden_(hidden), layers_(layers), cell_(cell), type_(type) {
   if (type == BridgeType::copy) return;  // no weights
   if (type == BridgeType::copy_relu) {
     const int64_t half = layers * hidden / 2;
@@ -19,7 +19,7 @@ Bridge::Bridge(ParamSet& params, const std::string& name, int64_t input, int64_t
   }
   for (int64_t l = 0; l < layers; ++l) {
     to_h_.emplace_back(params, name + ".h" + std::to_string(l), input, hidden, true);
-    if (cell == Cell::lstm)
+    if (cell == Cell::lstm && type == BridgeType::tanh)
       to_c_.emplace_back(params, name + ".c" + std::to_string(l), input, hidden, true);
   }
 }
@@ -37,11 +37,32 @@ void Bridge::forward(int64_t N, const float* encoder_final) {
   h_.resize({L, N, hidden_});
   for (int64_t l = 0; l < L; ++l) to_h_[l].forward(encoder_final, N, h_.data() + l * NH);
   tanh_inplace(h_.data(), L * NH);
-  if (has_c()) {
-    c_.resize({L, N, hidden_});
-    for (int64_t l = 0; l < L; ++l) to_c_[l].forward(encoder_final, N, c_.data() + l * NH);
-    tanh_inplace(c_.data(), L * NH);
+  if (!has_c()) return;
+  if (type_ == BridgeType::mean) {
+    c_ = h_;  // Marian starts an LSTM's cell state from the same values
+    return;
   }
+  c_.resize({L, N, hidden_});
+  for (int64_t l = 0; l < L; ++l) to_c_[l].forward(encoder_final, N, c_.data() + l * NH);
+  tanh_inplace(c_.data(), L * NH);
+}
+
+void Bridge::forward_mean(int64_t N, const float* memory, const int32_t* lengths) {
+  const int64_t M = to_h_.front().in;
+  memory_ = memory;
+  lengths_ = lengths;
+  mean_.resize({N, M});
+  mean_.zero();
+  for (int64_t n = 0; n < N; ++n) {
+    float* m = mean_.data() + n * M;
+    const float scale = 1.0f / static_cast<float>(lengths[n]);
+    for (int64_t s = 0; s < lengths[n]; ++s) {
+      const float* row = memory + (s * N + n) * M;
+      for (int64_t i = 0; i < M; ++i) m[i] += row[i];
+    }
+    for (int64_t i = 0; i < M; ++i) m[i] *= scale;
+  }
+  forward(N, mean_.data());
 }
 
 void Bridge::copy(int64_t N, const float* layer_h, const float* layer_c) {
@@ -78,6 +99,23 @@ void Bridge::through_relu(const Linear& layer, Tensor& states) {
                   sizeof(float) * static_cast<size_t>(H));
 }
 
+void Bridge::backward_mean(const float* dh0, const float* dc0, float* d_memory) {
+  const int64_t L = layers_, N = N_, NH = N * hidden_, M = to_h_.front().in;
+  // c0 = h0: their gradients add up
+  dsum_.resize({L, N, hidden_});
+  for (int64_t i = 0; i < L * NH; ++i) dsum_[static_cast<size_t>(i)] = dh0[i] + (dc0 ? dc0[i] : 0);
+  d_mean_.resize({N, M});
+  backward(dsum_.data(), nullptr, d_mean_.data());
+  for (int64_t n = 0; n < N; ++n) {
+    const float* dm = d_mean_.data() + n * M;
+    const float scale = 1.0f / static_cast<float>(lengths_[n]);
+    for (int64_t s = 0; s < lengths_[n]; ++s) {
+      float* row = d_memory + (s * N + n) * M;
+      for (int64_t i = 0; i < M; ++i) row[i] += scale * dm[i];
+    }
+  }
+}
+
 void Bridge::backward(const float* dh0, const float* dc0, float* dfinal) {
   const float* encoder_final = encoder_final_;
   const int64_t L = static_cast<int64_t>(to_h_.size()), NH = N_ * hidden_;
@@ -90,7 +128,7 @@ void Bridge::backward(const float* dh0, const float* dc0, float* dfinal) {
   };
   for (int64_t l = 0; l < L; ++l) {
     through(to_h_[l], h_.data() + l * NH, dh0 + l * NH);
-    if (has_c()) through(to_c_[l], c_.data() + l * NH, dc0 + l * NH);
+    if (!to_c_.empty()) through(to_c_[l], c_.data() + l * NH, dc0 + l * NH);
   }
 }
 

@@ -23,6 +23,9 @@ class Bridge {
 
   // encoder_final [N, input], kept by pointer until backward.
   void forward(int64_t N, const float* encoder_final);
+  // BridgeType::mean: memory [S, N, input] (the encoder's outputs; kept by pointer until backward)
+  // and the sentences' lengths [N] (likewise).
+  void forward_mean(int64_t N, const float* memory, const int32_t* lengths);
   // BridgeType::copy and copy_relu (inference only): the initial states are the encoder's per-layer
   // final states, layer_h and layer_c [layers, N, hidden] (Encoder::layer_final_h/c), for copy_relu
   // through its ReLU layers.
@@ -32,22 +35,29 @@ class Bridge {
     return has_c() ? c_.data() + layer * N_ * hidden_ : nullptr;
   }
   bool has_c() const { return cell_ == Cell::lstm; }
+  BridgeType type() const { return type_; }
 
   // dh0, dc0 [layers, N, hidden] -> d encoder_final [N, input] (written).
   void backward(const float* dh0, const float* dc0, float* dfinal);
+  // BridgeType::mean: dh0, dc0 -> d memory [S, N, input] (added to).
+  void backward_mean(const float* dh0, const float* dc0, float* d_memory);
 
  private:
   int64_t hidden_, layers_, N_ = 0;
   Cell cell_;
+  BridgeType type_;
   std::vector<Linear> to_h_, to_c_;  // one per decoder layer (to_c_: LSTM only)
   // copy_relu: one for the hidden states and one for the cell states (LSTM), [layers·hidden/2]
   // squared, applied to each half of a sentence's states of all layers end to end (OpenNMT-py's)
   std::vector<Linear> relu_;
   Tensor gathered_, through_;  // [2N, layers·hidden/2] those halves, before and after
   void through_relu(const Linear& layer, Tensor& states);
-  const float* encoder_final_ = nullptr;  // [N, input], the caller's
+  const float* encoder_final_ = nullptr;  // [N, input], the caller's or mean_
+  const float* memory_ = nullptr;         // the encoder's outputs [S, N, input],
+  const int32_t* lengths_ = nullptr;      // the sentences' lengths [N] (the caller's)
+  Tensor mean_, d_mean_;                  // [N, input] their mean and its gradient
   Tensor h_, c_;                          // [layers, N, hidden] initial states
-  Tensor dpre_;                           // [N, hidden] gradient before a tanh
+  Tensor dpre_, dsum_;                    // [N, hidden] gradients before a tanh, of h0 + c0
 };
 
 }  // namespace rnmt

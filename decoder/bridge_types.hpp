@@ -10,9 +10,18 @@ namespace rnmt {
 // directions joined: OpenNMT-py's RNN models without -bridge. copy_relu: those states through
 // OpenNMT-py's -bridge, a ReLU layer for the hidden states and one for the cell states, each
 // applied to halves of a sentence's states of all layers laid end to end. rnmt translates with copy
-// and copy_relu but does not train them.
-enum class BridgeType { tanh, copy, copy_relu };
-inline constexpr EnumName<BridgeType> kBridgeTypeNames[] = {
-    {BridgeType::tanh, "tanh"}, {BridgeType::copy, "copy"}, {BridgeType::copy_relu, "copy_relu"}};
+// and copy_relu but does not train them. mean: h0_l = tanh(W_l·m + b_l) from m, the mean of the
+// encoder's outputs over the sentence (Marian's and Nematus' s2s models), an LSTM's c0_l the same.
+enum class BridgeType { tanh, copy, copy_relu, mean };
+inline constexpr EnumName<BridgeType> kBridgeTypeNames[] = {{BridgeType::tanh, "tanh"},
+                                                            {BridgeType::copy, "copy"},
+                                                            {BridgeType::copy_relu, "copy_relu"},
+                                                            {BridgeType::mean, "mean"}};
+
+// Whether the bridge reads the encoder's per-layer final states (else its top layer's, or the mean
+// of its outputs).
+inline bool copies_states(BridgeType type) {
+  return type == BridgeType::copy || type == BridgeType::copy_relu;
+}
 
 }  // namespace rnmt

@@ -17,7 +17,7 @@ struct ModelConfig {
   int64_t encoder_layers = 1;
   int64_t encoder_hidden = 512;  // per direction
   Cell encoder_cell = Cell::lstm;
-  Cell decoder_cell = Cell::lstm;
+  DecoderCell decoder_cell = DecoderCell::lstm;
   int64_t decoder_layers = 1;
   int64_t decoder_hidden = 512;
   bool input_feeding = false;            // Luong: previous attentional vector joins the next input
@@ -28,5 +28,11 @@ struct ModelConfig {
   bool tied_embeddings = false;  // output weights = target embeddings (needs hidden == embedding)
   float label_smoothing = 0.0f;
 };
+
+// The size of the vectors the output layer reads: the attentional vectors (the decoder's hidden
+// size), or with a conditional decoder the deep output layer's (the embedding size).
+inline int64_t output_input_size(const ModelConfig& c) {
+  return is_conditional(c.decoder_cell) ? c.embedding : c.decoder_hidden;
+}
 
 }  // namespace rnmt

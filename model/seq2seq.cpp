@@ -21,14 +21,26 @@ ModelConfig checked(const ModelConfig& c) {
   if (c.dropout < 0 || c.dropout >= 1) throw Error("dropout must be in [0, 1)");
   if (c.label_smoothing < 0 || c.label_smoothing >= 1)
     throw Error("label_smoothing must be in [0, 1)");
-  if (c.bridge != BridgeType::tanh &&
+  const bool conditional = is_conditional(c.decoder_cell);
+  if (conditional && c.decoder_layers != 1)
+    throw Error("model.decoder.layers: the conditional cells (clstm, cgru) are one layer");
+  if (conditional && c.input_feeding)
+    throw Error(
+        "model.decoder.input_feeding: the conditional cells (clstm, cgru) feed the "
+        "context to their second cell instead");
+  if (conditional && c.attention == AttentionType::none)
+    throw Error("model.attention: the conditional cells (clstm, cgru) need an attention");
+  if (conditional && copies_states(c.bridge))
+    throw Error(
+        "model.decoder.bridge: the conditional cells (clstm, cgru) start from tanh or mean");
+  if (copies_states(c.bridge) &&
       (c.decoder_layers != c.encoder_layers || c.decoder_hidden != 2 * c.encoder_hidden ||
-       c.decoder_cell != c.encoder_cell)) {
+       rnn_cell(c.decoder_cell) != c.encoder_cell)) {
     throw Error(
         "model.decoder.bridge: copy needs a decoder with the encoder's cell, its layer count "
         "and twice its hidden size (both directions)");
   }
-  if (c.tied_embeddings && c.decoder_hidden != c.embedding) {
+  if (c.tied_embeddings && output_input_size(c) != c.embedding) {
     throw Error("tied_embeddings needs decoder hidden (" + std::to_string(c.decoder_hidden) +
                 ") == embedding (" + std::to_string(c.embedding) + ")");
   }
@@ -55,16 +67,30 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
       src_embed_(params_, "src_embedding", config.src_vocab, config.embedding),
       tgt_embed_(params_, "tgt_embedding", config.tgt_vocab, config.embedding),
       encoder_(params_, "encoder", config.embedding, config.encoder_hidden, config.encoder_layers,
-               static_cast<float>(config.dropout), config.bridge != BridgeType::tanh,
+               static_cast<float>(config.dropout), copies_states(config.bridge),
                config.encoder_cell),
       bridge_(params_, "bridge", 2 * config.encoder_hidden, config.decoder_hidden,
-              config.decoder_layers, config.decoder_cell, config.bridge),
-      decoder_(params_, "decoder", config.decoder_cell,
+              config.decoder_layers, rnn_cell(config.decoder_cell), config.bridge),
+      decoder_(params_, "decoder", rnn_cell(config.decoder_cell),
                config.embedding + (config.input_feeding ? config.decoder_hidden : 0),
-               config.decoder_hidden, config.decoder_layers, static_cast<float>(config.dropout)),
-      attention_(params_, "attention", config.attention, config.decoder_hidden,
-                 2 * config.encoder_hidden, config.attention_output),
-      output_(params_, "output", config.decoder_hidden, config.tgt_vocab,
+               config.decoder_hidden,
+               is_conditional(config.decoder_cell) ? 0 : config.decoder_layers,
+               static_cast<float>(config.dropout)),
+      conditional_(is_conditional(config.decoder_cell)
+                       ? std::make_unique<ConditionalDecoder>(
+                             params_, "decoder", rnn_cell(config.decoder_cell), config.embedding,
+                             2 * config.encoder_hidden, config.decoder_hidden)
+                       : nullptr),
+      attention_(
+          params_, "attention", config.attention, config.decoder_hidden, 2 * config.encoder_hidden,
+          is_conditional(config.decoder_cell) ? AttentionOutput::context : config.attention_output),
+      deep_output_(is_conditional(config.decoder_cell)
+                       ? std::make_unique<Linear>(
+                             params_, "deep_output",
+                             config.embedding + config.decoder_hidden + 2 * config.encoder_hidden,
+                             config.embedding, true)
+                       : nullptr),
+      output_(params_, "output", output_input_size(config), config.tgt_vocab,
               config.tied_embeddings ? tgt_embed_.table : nullptr),
       src_dropout_{static_cast<float>(config.dropout), {}},
       tgt_dropout_{static_cast<float>(config.dropout), {}},
@@ -81,7 +107,7 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
   }
   params_.allocate(/*with_gradients=*/trainable);
   if (!trainable) return;
-  if (config.bridge != BridgeType::tanh)
+  if (copies_states(config.bridge))
     throw Error("model.decoder.bridge: " + std::string(enum_name(kBridgeTypeNames, config.bridge)) +
                 " is for converted models: rnmt translates with it but does not train it (use "
                 "tanh)");
@@ -91,7 +117,9 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
   encoder_.init(rng);
   bridge_.init(rng);
   decoder_.init(rng);
+  if (conditional_) conditional_->init(rng);
   attention_.init(rng);
+  if (deep_output_) deep_output_->init(rng);
   output_.init(rng, !config.tied_embeddings);
   params_.touch();
 }
@@ -115,8 +143,14 @@ void Seq2Seq::prepare_int8() {
     return m;
   };
   encoder_.set_int8_input_bound(largest(*src_embed_.table));
-  // with input feeding the attentional vectors (tanh: within 1) join the embeddings
-  decoder_.set_int8_input_bound(largest(*tgt_embed_.table));
+  if (conditional_) {
+    conditional_->first().set_int8_input_bound(largest(*tgt_embed_.table));
+    // the second cell reads contexts, averages of the encoder's states (within 1)
+    conditional_->second().set_int8_input_bound(1.0f);
+  } else {
+    // with input feeding the attentional vectors (tanh: within 1) join the embeddings
+    decoder_.set_int8_input_bound(largest(*tgt_embed_.table));
+  }
   int8_version_ = params_.version();
 }
 
@@ -137,15 +171,17 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeTy
     }
   }
   ProfileScope scope(profiler_, part_bridge_);
-  if (config_.bridge != BridgeType::tanh) {
+  if (copies_states(config_.bridge)) {
     bridge_.copy(N, encoder_.layer_final_h().data(), encoder_.layer_final_c().data());
+  } else if (config_.bridge == BridgeType::mean) {
+    bridge_.forward_mean(N, encoder_.memory().data(), b.src_lengths.data());
   } else {
     bridge_.forward(N, encoder_.final_state().data());
   }
 }
 
 LossStats Seq2Seq::forward(const Batch& b, bool training) {
-  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, O = output_input_size(config_);
   encode(b, training);
   {
     ProfileScope scope(profiler_, part_embed_);
@@ -157,9 +193,12 @@ LossStats Seq2Seq::forward(const Batch& b, bool training) {
     ProfileScope scope(profiler_, part_attention_);
     attention_.begin(S, N, T, encoder_.memory().data(), b.src_lengths.data());
   }
-  att_.resize({T, N, H});
-  decoder_.begin(T, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, training, config_.input_feeding);
-  if (config_.input_feeding) {
+  att_.resize({T, N, O});
+  if (conditional_) {
+    forward_conditional(T, N);
+  } else if (decoder_.begin(T, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, training,
+                            config_.input_feeding);
+             config_.input_feeding) {
     forward_input_feeding(T, N, training);
   } else {
     {
@@ -170,10 +209,10 @@ LossStats Seq2Seq::forward(const Batch& b, bool training) {
     attention_.forward(0, T, decoder_.output(), att_.data());
   }
   ProfileScope scope(profiler_, part_output_);
-  out_dropout_.sample(T * N * H, dropout_rng_, training);
+  out_dropout_.sample(T * N * O, dropout_rng_, training);
   if (out_dropout_.active()) {
     out_in_ = att_;
-    out_dropout_.apply(out_in_.data(), T * N * H);
+    out_dropout_.apply(out_in_.data(), T * N * O);
   }
   return output_.forward(output_input(), T * N, b.tgt_out.data(), config_.label_smoothing);
 }
@@ -224,7 +263,7 @@ void Seq2Seq::start(const Batch& b, DecoderState& state, ComputeType compute) {
   } else {
     state.c.resize({0});
   }
-  state.attentional.resize({N, H});
+  state.attentional.resize({N, output_input_size(config_)});
   state.attentional.zero();  // nothing attended before the first step
   state.sentence.resize(static_cast<size_t>(N));
   std::iota(state.sentence.begin(), state.sentence.end(), 0);
@@ -242,21 +281,25 @@ Seq2Seq::StepOutput Seq2Seq::step(DecoderState& state, const int32_t* tokens, Co
   std::copy(tokens, tokens + state.rows, step_tokens_.begin());
   step_in_.resize({P, F});
   tgt_embed_.forward(step_tokens_.data(), P, step_in_.data(), F);
-  if (feeding) {
-    for (int64_t r = 0; r < P; ++r) {
-      std::memcpy(step_in_.data() + r * F + E, state.attentional.data() + r * H,
-                  sizeof(float) * static_cast<size_t>(H));
+  if (conditional_) {
+    step_conditional(state, compute);
+  } else {
+    if (feeding) {
+      for (int64_t r = 0; r < P; ++r) {
+        std::memcpy(step_in_.data() + r * F + E, state.attentional.data() + r * H,
+                    sizeof(float) * static_cast<size_t>(H));
+      }
     }
+    state.next_h.resize({L, P, H});
+    if (lstm) state.next_c.resize({L, P, H});
+    decoder_.forward_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
+                               state.next_h.data(), lstm ? state.next_c.data() : nullptr, compute);
+    std::swap(state.h, state.next_h);
+    if (lstm) std::swap(state.c, state.next_c);
+    state.attentional.resize({P, H});
+    attention_.forward_inference(P, state.h.data() + (L - 1) * P * H, state.sentence.data(),
+                                 state.attentional.data(), params_.version(), compute);
   }
-  state.next_h.resize({L, P, H});
-  if (lstm) state.next_c.resize({L, P, H});
-  decoder_.forward_inference(P, step_in_.data(), state.h.data(), lstm ? state.c.data() : nullptr,
-                             state.next_h.data(), lstm ? state.next_c.data() : nullptr, compute);
-  std::swap(state.h, state.next_h);
-  if (lstm) std::swap(state.c, state.next_c);
-  state.attentional.resize({P, H});
-  attention_.forward_inference(P, state.h.data() + (L - 1) * P * H, state.sentence.data(),
-                               state.attentional.data(), params_.version(), compute);
   step_logits_.resize({P, V});
   output_.forward_inference(state.attentional.data(), P, step_logits_.data(), params_.version(),
                             compute);
@@ -268,17 +311,21 @@ void Seq2Seq::backward(const Batch& b, float scale, const GradientsDone& done) {
   auto finished = [&](std::string_view component) {
     if (done) done(component);
   };
-  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden;
+  const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, H = config_.decoder_hidden,
+                O = output_input_size(config_);
   {
     ProfileScope scope(profiler_, part_output_);
-    d_out_in_.resize({T, N, H});
+    d_out_in_.resize({T, N, O});
     output_.backward(output_input(), T * N, b.tgt_out.data(), config_.label_smoothing, scale,
                      d_out_in_.data());
-    out_dropout_.backward(d_out_in_.data(), T * N * H);
+    out_dropout_.backward(d_out_in_.data(), T * N * O);
   }
   finished("output");  // with tied embeddings its weight is the target embedding, finished last
   d_tgt_emb_.resize({T, N, E});
-  if (config_.input_feeding) {
+  if (conditional_) {
+    backward_conditional(T, N);
+    finished("deep_output");
+  } else if (config_.input_feeding) {
     backward_input_feeding(T, N);
   } else {
     d_dec_out_.resize({T, N, H});
@@ -289,7 +336,7 @@ void Seq2Seq::backward(const Batch& b, float scale, const GradientsDone& done) {
     ProfileScope scope(profiler_, part_decoder_);
     decoder_.backward(d_dec_out_.data(), d_tgt_emb_.data());
   }
-  const Tensor* d_memory;
+  Tensor* d_memory;
   {
     ProfileScope scope(profiler_, part_attention_);
     d_memory = &attention_.finish_backward();
@@ -299,7 +346,16 @@ void Seq2Seq::backward(const Batch& b, float scale, const GradientsDone& done) {
   {
     ProfileScope scope(profiler_, part_bridge_);
     d_final_.resize({N, 2 * config_.encoder_hidden});
-    bridge_.backward(decoder_.d_h0(), bridge_.has_c() ? decoder_.d_c0() : nullptr, d_final_.data());
+    const float* dh0 = conditional_ ? conditional_->d_h0() : decoder_.d_h0();
+    const float* dc0 = !bridge_.has_c() ? nullptr
+                       : conditional_   ? conditional_->d_c0()
+                                        : decoder_.d_c0();
+    if (config_.bridge == BridgeType::mean) {
+      d_final_.zero();  // the mean reads every output, not the final states
+      bridge_.backward_mean(dh0, dc0, d_memory->data());
+    } else {
+      bridge_.backward(dh0, dc0, d_final_.data());
+    }
   }
   finished("bridge");
   d_src_emb_.resize({S, N, E});

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "core/profiler.hpp"
 #include "core/rng.hpp"
 #include "decoder/bridge.hpp"
+#include "decoder/conditional_decoder.hpp"
 #include "decoder/decoder.hpp"
 #include "encoder/encoder.hpp"
 #include "layers/dropout.hpp"
@@ -88,7 +90,8 @@ class Seq2Seq {
   const Encoder& encoder() const { return encoder_; }
   // The recurrent stacks, for inspection (recording their calls).
   Encoder& encoder() { return encoder_; }
-  Decoder& decoder() { return decoder_; }
+  Decoder& decoder() { return decoder_; }  // no layers with a conditional decoder
+  ConditionalDecoder* conditional_decoder() { return conditional_.get(); }  // or null
   const Attention& attention() const { return attention_; }
 
  private:
@@ -100,6 +103,12 @@ class Seq2Seq {
   uint64_t int8_version_ = 0;
   void forward_input_feeding(int64_t T, int64_t N, bool training);
   void backward_input_feeding(int64_t T, int64_t N);
+  // The conditional decoders (model/seq2seq_conditional.cpp): the steps and the deep output layer
+  // from the target embeddings into att_, their backward from d_out_in_ into d_tgt_emb_, and one
+  // search step for rows embedded in step_in_ into state.attentional.
+  void forward_conditional(int64_t T, int64_t N);
+  void backward_conditional(int64_t T, int64_t N);
+  void step_conditional(DecoderState& state, ComputeType compute);
   // What the output layer reads: the attentional vectors, or a dropped-out copy when training.
   const float* output_input() const { return out_dropout_.active() ? out_in_.data() : att_.data(); }
 
@@ -110,7 +119,11 @@ class Seq2Seq {
   Encoder encoder_;
   Bridge bridge_;
   Decoder decoder_;
+  std::unique_ptr<ConditionalDecoder> conditional_;  // clstm, cgru (decoder_ then has no layers)
   Attention attention_;
+  // clstm, cgru: the deep output layer, tanh(W [previous embedding; s; context] + b), of the
+  // embedding's size
+  std::unique_ptr<Linear> deep_output_;
   OutputLayer output_;
   Dropout src_dropout_, tgt_dropout_, out_dropout_, feed_dropout_;
   Profiler* profiler_ = nullptr;
@@ -118,21 +131,30 @@ class Seq2Seq {
       part_bridge_ = 0;
 
   // Training (E embedding, H decoder hidden, F decoder input = E or E + H with input feeding):
-  Tensor src_emb_;               // [S, N, E]
-  Tensor tgt_emb_;               // [T, N, E]
-  Tensor dec_in_;                // [T, N, F] with input feeding
-  Tensor att_;                   // [T, N, H] attentional vectors
-  Tensor out_in_;                // [T, N, H] att_ through dropout (when active)
-  Tensor d_out_in_, d_dec_out_;  // [T, N, H] (input feeding: d_dec_out_ is one step's [N, H])
-  Tensor d_dec_in_;              // [N, F] one step's, with input feeding
-  Tensor d_tgt_emb_;             // [T, N, E]
-  Tensor d_src_emb_;             // [S, N, E]
-  Tensor d_final_;               // [N, 2 · encoder hidden]
-  Tensor d_feed_, d_att_t_;      // [N, H] input feeding's carries
+  Tensor src_emb_;  // [S, N, E]
+  Tensor tgt_emb_;  // [T, N, E]
+  Tensor dec_in_;   // [T, N, F] with input feeding
+  // O = output_input_size(config), M = 2 · encoder hidden (the attention's context):
+  Tensor att_;                      // [T, N, O] attentional vectors (or the deep output's)
+  Tensor out_in_;                   // [T, N, O] att_ through dropout (when active)
+  Tensor d_out_in_;                 // [T, N, O]
+  Tensor d_dec_out_;                // [T, N, H] (input feeding, conditional: one step's [N, H])
+  Tensor d_dec_in_;                 // [N, F] one step's, with input feeding
+  Tensor d_tgt_emb_;                // [T, N, E]
+  Tensor d_src_emb_;                // [S, N, E]
+  Tensor d_final_;                  // [N, 2 · encoder hidden]
+  Tensor d_feed_, d_att_t_;         // [N, H] input feeding's carries
+  Tensor context_;                  // [T, N, M] conditional: the contexts
+  Tensor deep_in_, d_deep_in_;      // [T, N, E + H + M] conditional: [embedding; s; context]
+  Tensor d_deep_pre_;               // [T, N, E] the gradient before the deep output's tanh
+  Tensor d_context_t_, d_query_t_;  // [N, M], [N, H] conditional: one step's
   // Decoding (P = state.padded_rows, V target vocabulary):
   std::vector<int32_t> step_tokens_;  // [P]
   Tensor step_in_;                    // [P, F]
   Tensor step_logits_;                // [P, V]
+  Tensor step_h1_, step_c1_;          // [P, H] conditional: the first cell's states
+  Tensor step_context_;               // [P, M] conditional
+  Tensor step_deep_in_;               // [P, E + H + M] conditional
 };
 
 }  // namespace rnmt

@@ -102,15 +102,20 @@ std::vector<Field> schema(Recipe& r) {
       {"model.encoder.hidden", &r.model.encoder_hidden, "the encoder's hidden size per direction",
        1},
       choice("model.encoder.cell", &r.model.encoder_cell, kCellNames, "the encoder's cell"),
-      choice("model.decoder.cell", &r.model.decoder_cell, kCellNames, "the decoder's cell"),
+      choice(
+          "model.decoder.cell", &r.model.decoder_cell, kDecoderCellNames,
+          "the decoder's cell: lstm and gru layers under Luong attention, or clstm and cgru, the "
+          "conditional cells of Marian's s2s models (a cell, additive attention on its state, a "
+          "second cell reading the context, a deep output layer; one layer, no input feeding)"),
       {"model.decoder.layers", &r.model.decoder_layers, "decoder layers", 1},
       {"model.decoder.hidden", &r.model.decoder_hidden, "the decoder's hidden size", 1},
       {"model.decoder.input_feeding", &r.model.input_feeding,
        "Luong input feeding: the previous attentional vector joins the next input"},
       choice("model.decoder.bridge", &r.model.bridge, kBridgeTypeNames,
-             "the decoder's initial state: tanh (a trained layer on the encoder's final states) or "
-             "copy (each layer starts from the same encoder layer's final states, as in "
-             "OpenNMT-py; converted models only: rnmt does not train it)"),
+             "the decoder's initial state: tanh (a trained layer on the encoder's final states), "
+             "mean (a trained layer on the mean of the encoder's outputs, as in Marian's s2s "
+             "models) or copy (each layer starts from the same encoder layer's final states, as "
+             "in OpenNMT-py; converted models only: rnmt does not train it)"),
       choice("model.attention", &r.model.attention, kAttentionTypeNames,
              "the attention: dot and general are Luong's, additive is Bahdanau's"),
       choice("model.attention_output", &r.model.attention_output, kAttentionOutputNames,

@@ -21,7 +21,7 @@ nlohmann::ordered_json values(const std::vector<float>& v) {
 std::string describe(const ModelConfig& c) {
   std::string text = "bidirectional LSTM encoder, " + std::to_string(c.encoder_layers) + " x " +
                      std::to_string(c.encoder_hidden) + " units per direction; " +
-                     enum_name(kCellNames, c.decoder_cell) + " decoder, " +
+                     enum_name(kDecoderCellNames, c.decoder_cell) + " decoder, " +
                      std::to_string(c.decoder_layers) + " x " + std::to_string(c.decoder_hidden) +
                      " units";
   text.append(c.input_feeding ? ", input feeding" : "");

@@ -27,7 +27,7 @@ inline ModelConfig small_config(Cell cell, bool feeding) {
   c.embedding = 16;
   c.encoder_hidden = 24;
   c.decoder_hidden = 32;
-  c.decoder_cell = cell;
+  c.decoder_cell = cell == Cell::lstm ? DecoderCell::lstm : DecoderCell::gru;
   c.input_feeding = feeding;
   return c;
 }

@@ -47,7 +47,7 @@ void check_model(const ModelConfig& config, bool training = false) {
 }  // namespace
 
 TEST_CASE("model gradients match finite differences", "[gradients]") {
-  const auto cell = GENERATE(Cell::lstm, Cell::gru);
+  const auto cell = GENERATE(DecoderCell::lstm, DecoderCell::gru);
   const auto attention = GENERATE(AttentionType::none, AttentionType::dot, AttentionType::general,
                                   AttentionType::additive);
   const bool feeding = GENERATE(false, true);
@@ -56,13 +56,13 @@ TEST_CASE("model gradients match finite differences", "[gradients]") {
   c.attention = attention;
   c.input_feeding = feeding;
   if (attention == AttentionType::dot) c.decoder_hidden = 2 * c.encoder_hidden;
-  INFO("cell " << (cell == Cell::lstm ? "lstm" : "gru") << " attention "
-               << static_cast<int>(attention) << " input feeding " << feeding);
+  INFO("cell " << enum_name(kDecoderCellNames, cell) << " attention " << static_cast<int>(attention)
+               << " input feeding " << feeding);
   check_model(c);
 }
 
 TEST_CASE("model gradients with two layers, dropout and label smoothing", "[gradients]") {
-  const auto cell = GENERATE(Cell::lstm, Cell::gru);
+  const auto cell = GENERATE(DecoderCell::lstm, DecoderCell::gru);
   const bool feeding = GENERATE(false, true);
   ModelConfig c = tiny_config();
   c.decoder_cell = cell;
@@ -93,11 +93,54 @@ TEST_CASE("model gradients with the linear attentional vector (OpenNMT-py's mlp 
 }
 
 TEST_CASE("model gradients with a GRU encoder", "[gradients]") {
-  const auto decoder = GENERATE(Cell::lstm, Cell::gru);
+  const auto decoder = GENERATE(DecoderCell::lstm, DecoderCell::gru);
   ModelConfig c = tiny_config();
   c.encoder_cell = Cell::gru;
   c.decoder_cell = decoder;
   c.encoder_layers = 2;
-  INFO("decoder " << (decoder == Cell::lstm ? "lstm" : "gru"));
+  INFO("decoder " << enum_name(kDecoderCellNames, decoder));
+  check_model(c);
+}
+
+TEST_CASE("model gradients with the conditional cells (Marian's cLSTM and cGRU)", "[gradients]") {
+  const auto cell = GENERATE(DecoderCell::clstm, DecoderCell::cgru);
+  const auto attention =
+      GENERATE(AttentionType::dot, AttentionType::general, AttentionType::additive);
+  const auto bridge = GENERATE(BridgeType::tanh, BridgeType::mean);
+  ModelConfig c = tiny_config();
+  c.decoder_cell = cell;
+  c.attention = attention;
+  c.bridge = bridge;
+  if (attention == AttentionType::dot) c.decoder_hidden = 2 * c.encoder_hidden;
+  INFO(enum_name(kDecoderCellNames, cell) << " attention " << static_cast<int>(attention)
+                                          << " bridge " << enum_name(kBridgeTypeNames, bridge));
+  check_model(c);
+}
+
+TEST_CASE(
+    "model gradients with the conditional cells, a GRU encoder, dropout, label smoothing and "
+    "tied embeddings",
+    "[gradients]") {
+  const auto cell = GENERATE(DecoderCell::clstm, DecoderCell::cgru);
+  ModelConfig c = tiny_config();
+  c.encoder_cell = Cell::gru;
+  c.decoder_cell = cell;
+  c.attention = AttentionType::additive;
+  c.bridge = BridgeType::mean;
+  c.dropout = 0.3f;
+  c.label_smoothing = 0.1f;
+  c.tied_embeddings = true;  // the deep output layer has the embedding's size
+  INFO(enum_name(kDecoderCellNames, cell));
+  check_model(c, /*training=*/true);
+}
+
+TEST_CASE("model gradients with the mean bridge under Luong's decoders", "[gradients]") {
+  const auto cell = GENERATE(DecoderCell::lstm, DecoderCell::gru);
+  const bool feeding = GENERATE(false, true);
+  ModelConfig c = tiny_config();
+  c.decoder_cell = cell;
+  c.input_feeding = feeding;
+  c.bridge = BridgeType::mean;
+  INFO(enum_name(kDecoderCellNames, cell) << " input feeding " << feeding);
   check_model(c);
 }

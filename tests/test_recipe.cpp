@@ -32,7 +32,7 @@ TEST_CASE("a minimal recipe gets the documented defaults", "[recipe]") {
   CHECK(r.workdir == "runs/x");
   CHECK(r.data.max_length == 100);
   CHECK(r.tokenizer.merges == 8000);
-  CHECK(r.model.decoder_cell == Cell::lstm);
+  CHECK(r.model.decoder_cell == DecoderCell::lstm);
   CHECK(r.model.attention == AttentionType::general);
   CHECK(r.model.dropout == 0.2);
   CHECK(r.training.lr == 0.001);
@@ -49,7 +49,7 @@ TEST_CASE("recipe mistakes name the file, line and key", "[recipe][errors]") {
                     Contains("r.yaml:5: training.lr: expects a number, found 'fast'"));
   CHECK_THROWS_WITH(
       parse_recipe(data + "model:\n  decoder: {cell: rnn}\n", "r.yaml"),
-      Contains("r.yaml:5: model.decoder.cell: expects one of lstm, gru, found 'rnn'"));
+      Contains("r.yaml:5: model.decoder.cell: expects one of lstm, gru, clstm, cgru, found 'rnn'"));
   CHECK_THROWS_WITH(parse_recipe(data + "model:\n  attenton: dot\n", "r.yaml"),
                     Contains("model.attenton: unknown key (did you mean 'model.attention'?)"));
   CHECK_THROWS_WITH(parse_recipe(data + "training:\n  batch: 64\n", "r.yaml"),

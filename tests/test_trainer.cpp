@@ -166,15 +166,16 @@ TEST_CASE("training gives the same weights on one thread, two, and a count chang
     data.tgt.push_back(t);
   }
   const int before = omp_get_max_threads();
-  for (const Cell cell : {Cell::lstm, Cell::gru}) {
+  for (const DecoderCell cell : {DecoderCell::lstm, DecoderCell::gru, DecoderCell::cgru}) {
     ModelConfig config = test::tiny_config(60, {.embedding = 64,
                                                 .encoder_hidden = 128,
                                                 .decoder_hidden = 256,
                                                 .dropout = 0.1f,
-                                                .input_feeding = cell == Cell::gru});
+                                                .input_feeding = cell == DecoderCell::gru});
     config.tgt_vocab = 70;
     config.decoder_cell = cell;
-    config.attention = cell == Cell::lstm ? AttentionType::general : AttentionType::additive;
+    config.attention = cell == DecoderCell::lstm ? AttentionType::general : AttentionType::additive;
+    if (cell == DecoderCell::cgru) config.bridge = BridgeType::mean;  // Marian's s2s model
     std::vector<float> weights[3];  // 1 thread, 2 threads, 1 and 2 in turn
     double losses[3] = {0, 0, 0};
     for (int run = 0; run < 3; ++run) {

@@ -15,21 +15,29 @@ double training_flops(const ModelConfig& c, const StepResult& b) {
                N = static_cast<double>(b.sentences);
   const double E = static_cast<double>(c.embedding), He = static_cast<double>(c.encoder_hidden),
                H = static_cast<double>(c.decoder_hidden), V = static_cast<double>(c.tgt_vocab);
-  const double gates = c.decoder_cell == Cell::lstm ? 4 : 3;
+  const bool lstm = rnn_cell(c.decoder_cell) == Cell::lstm,
+             conditional = is_conditional(c.decoder_cell);
+  const double gates = lstm ? 4 : 3, M = 2 * He;
   double forward = 0;
   for (int64_t l = 0; l < c.encoder_layers; ++l) {
     forward += 2 * S * N * 2 * 4 * He * ((l == 0 ? E : 2 * He) + He);
   }
-  for (int64_t l = 0; l < c.decoder_layers; ++l) {
-    const double in = l == 0 ? E + (c.input_feeding ? H : 0) : H;
-    forward += T * N * 2 * gates * H * (in + H);
+  if (conditional) {  // the first cell reads the embedding, the second the context
+    forward += T * N * 2 * gates * H * (E + H) + T * N * 2 * gates * H * (M + H);
+  } else {
+    for (int64_t l = 0; l < c.decoder_layers; ++l) {
+      const double in = l == 0 ? E + (c.input_feeding ? H : 0) : H;
+      forward += T * N * 2 * gates * H * (in + H);
+    }
   }
-  forward += c.decoder_layers * (c.decoder_cell == Cell::lstm ? 2 : 1) * N * 2 * 2 * He * H;
+  forward += c.decoder_layers * (lstm && c.bridge == BridgeType::tanh ? 2 : 1) * N * 2 * M * H;
   if (c.attention != AttentionType::none) {
-    if (c.attention != AttentionType::dot) forward += S * N * 2 * 2 * He * H;
-    forward += N * T * S * 2 * (H + 2 * He) + T * N * 2 * (2 * He + H) * H;
+    if (c.attention != AttentionType::dot) forward += S * N * 2 * M * H;
+    forward += N * T * S * 2 * (H + M);
+    // Luong's output projection, or the conditional decoders' deep output layer
+    forward += conditional ? T * N * 2 * (E + H + M) * E : T * N * 2 * (M + H) * H;
   }
-  forward += T * N * 2 * H * V;
+  forward += T * N * 2 * static_cast<double>(output_input_size(c)) * V;
   return 3 * forward;  // backward costs about twice the forward
 }
 

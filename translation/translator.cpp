@@ -163,7 +163,7 @@ std::vector<std::string> Translator::notes(const TranslationOptions& options) co
   if (options.compute_type != enum_name(kComputeTypeNames, ComputeType::int8)) return out;
   for (const Impl::Member& m : impl_->members) {
     const bool encoder = m.recipe.model.encoder_cell == Cell::gru,
-               decoder = m.recipe.model.decoder_cell == Cell::gru;
+               decoder = rnn_cell(m.recipe.model.decoder_cell) == Cell::gru;
     if (encoder || decoder) {
       const std::string gru = encoder && decoder ? "encoder and decoder"
                               : encoder          ? "encoder"
