@@ -32,8 +32,12 @@ void masked_softmax(float* row, int64_t len, int64_t S) {
 }  // namespace
 
 Attention::Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
-                     int64_t memory, AttentionOutput output)
-    : type_(type), output_(output), query_(query), memory_size_(memory) {
+                     int64_t memory, AttentionOutput output, int64_t score_hidden)
+    : type_(type),
+      output_(output),
+      query_(query),
+      memory_size_(memory),
+      key_size_(type == AttentionType::additive && score_hidden > 0 ? score_hidden : query) {
   if (type == AttentionType::none) return;
   if (type == AttentionType::dot && query != memory) {
     throw Error("dot attention needs the decoder state size (" + std::to_string(query) +
@@ -43,9 +47,9 @@ Attention::Attention(ParamSet& params, const std::string& name, AttentionType ty
     key_proj_ = std::make_unique<Linear>(params, name + ".W_a", memory, query, false);
   }
   if (type == AttentionType::additive) {
-    key_proj_ = std::make_unique<Linear>(params, name + ".W_k", memory, query, true);
-    query_proj_ = std::make_unique<Linear>(params, name + ".W_q", query, query, false);
-    v_ = &params.add(name + ".v", {query});
+    key_proj_ = std::make_unique<Linear>(params, name + ".W_k", memory, key_size_, true);
+    query_proj_ = std::make_unique<Linear>(params, name + ".W_q", query, key_size_, false);
+    v_ = &params.add(name + ".v", {key_size_});
   }
   if (output != AttentionOutput::context) {
     out_proj_ = std::make_unique<Linear>(params, name + ".W_c", memory + query, query,
@@ -56,7 +60,7 @@ Attention::Attention(ParamSet& params, const std::string& name, AttentionType ty
 void Attention::init(Rng& rng) {
   if (key_proj_) key_proj_->init(rng);
   if (query_proj_) query_proj_->init(rng);
-  if (v_) init_uniform(v_->w, query_, 1.0f / std::sqrt(static_cast<float>(query_)), rng);
+  if (v_) init_uniform(v_->w, key_size_, 1.0f / std::sqrt(static_cast<float>(key_size_)), rng);
   if (out_proj_) out_proj_->init(rng);
 }
 
@@ -84,14 +88,14 @@ void Attention::begin(int64_t S, int64_t N, int64_t T, const float* memory,
   d_cat_.resize({T, N, M + Q});
   d_scores_.resize({T, N, S});
   if (key_proj_) {
-    keys_.resize({S, N, Q});
+    keys_.resize({S, N, key_size_});
     key_proj_->forward(memory, S * N, keys_.data());
-    d_keys_.resize({S, N, Q});
+    d_keys_.resize({S, N, key_size_});
     d_keys_.zero();
   }
   if (type_ == AttentionType::additive) {
-    query_keys_.resize({T, N, Q});
-    d_query_keys_.resize({T, N, Q});
+    query_keys_.resize({T, N, key_size_});
+    d_query_keys_.resize({T, N, key_size_});
   }
 }
 
@@ -103,14 +107,14 @@ void Attention::begin_inference(int64_t S, int64_t N, const float* memory, const
   inference_lengths_.assign(lengths, lengths + N);
   lengths_ = inference_lengths_.data();
   if (key_proj_) {
-    keys_.resize({S, N, query_});
+    keys_.resize({S, N, key_size_});
     key_proj_->forward(memory, S * N, keys_.data());
   }
 }
 
 void Attention::forward_inference(int64_t rows, const float* query, const int32_t* sentence,
                                   float* out, uint64_t version, ComputeType type) {
-  const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q;
+  const int64_t S = S_, N = N_, Q = query_, M = memory_size_, C = M + Q, K = key_size_;
   if (type_ == AttentionType::none) {
     std::memcpy(out, query, sizeof(float) * static_cast<size_t>(rows * Q));
     return;
@@ -119,7 +123,7 @@ void Attention::forward_inference(int64_t rows, const float* query, const int32_
   row_cat_.resize({rows, C});
   const bool additive = type_ == AttentionType::additive;
   if (additive) {
-    row_query_keys_.resize({rows, Q});
+    row_query_keys_.resize({rows, K});
     query_proj_->forward_inference(query, rows, row_query_keys_.data(), version, type);
   }
   const float* k = keys();
@@ -128,16 +132,16 @@ void Attention::forward_inference(int64_t rows, const float* query, const int32_
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t n = sentence[r], len = lengths_[n];
     float* p = row_probs_.data() + r * S;
-    const float* q = additive ? row_query_keys_.data() + r * Q : query + r * Q;
+    const float* q = additive ? row_query_keys_.data() + r * K : query + r * Q;
     for (int64_t s = 0; s < len; ++s) {
-      const float* ks = k + (s * N + n) * Q;
+      const float* ks = k + (s * N + n) * K;
       float e = 0;
       if (additive) {
 #pragma omp simd reduction(+ : e)
-        for (int64_t a = 0; a < Q; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
+        for (int64_t a = 0; a < K; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
       } else {
 #pragma omp simd reduction(+ : e)
-        for (int64_t a = 0; a < Q; ++a) e += q[a] * ks[a];
+        for (int64_t a = 0; a < K; ++a) e += q[a] * ks[a];
       }
       p[s] = e;
     }
@@ -164,22 +168,22 @@ void Attention::forward_inference(int64_t rows, const float* query, const int32_
 
 // Raw scores of rows [t0, t0+rows) into probs_, then the masked softmax over source positions.
 void Attention::scores(int64_t t0, int64_t rows, const float* query) {
-  const int64_t S = S_, N = N_, Q = query_;
+  const int64_t S = S_, N = N_, Q = query_, K = key_size_;
   float* p = probs_.data() + t0 * N * S;
   if (type_ == AttentionType::additive) {
-    float* qk = query_keys_.data() + t0 * N * Q;
+    float* qk = query_keys_.data() + t0 * N * K;
     query_proj_->forward(query, rows * N, qk);
     const float* k = keys_.data();
     const float* v = v_->w;
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; ++n) {
       for (int64_t t = 0; t < rows; ++t) {
-        const float* q = qk + (t * N + n) * Q;
+        const float* q = qk + (t * N + n) * K;
         for (int64_t s = 0; s < lengths_[n]; ++s) {
-          const float* ks = k + (s * N + n) * Q;
+          const float* ks = k + (s * N + n) * K;
           float e = 0;
 #pragma omp simd reduction(+ : e)
-          for (int64_t a = 0; a < Q; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
+          for (int64_t a = 0; a < K; ++a) e += v[a] * fast_tanh(q[a] + ks[a]);
           p[(t * N + n) * S + s] = e;
         }
       }
@@ -276,7 +280,7 @@ void Attention::backward(int64_t t0, int64_t rows, const float* dout, float* dqu
   }
   if (type_ == AttentionType::additive) {
     additive_backward(t0, rows, ds);
-    query_proj_->backward_input(d_query_keys_.data() + t0 * N * Q, R, dquery, true);
+    query_proj_->backward_input(d_query_keys_.data() + t0 * N * key_size_, R, dquery, true);
     return;
   }
   // d query += d scores · keys
@@ -288,28 +292,28 @@ void Attention::backward(int64_t t0, int64_t rows, const float* dout, float* dqu
 }
 
 void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores) {
-  const int64_t S = S_, N = N_, Q = query_;
-  const float* qk = query_keys_.data() + t0 * N * Q;
-  float* dqk = d_query_keys_.data() + t0 * N * Q;
+  const int64_t S = S_, N = N_, K = key_size_;
+  const float* qk = query_keys_.data() + t0 * N * K;
+  float* dqk = d_query_keys_.data() + t0 * N * K;
   const float* k = keys_.data();
   const float* v = v_->w;
   float* dk = d_keys_.data();
-  dv_partial_.resize({N, Q});
+  dv_partial_.resize({N, K});
   dv_partial_.zero();
   float* dvp_all = dv_partial_.data();
   // Rows n are independent in every buffer written here, so threads split the batch.
 #pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < N; ++n) {
-    float* dvp = dvp_all + n * Q;
+    float* dvp = dvp_all + n * K;
     for (int64_t t = 0; t < rows; ++t) {
-      const float* q = qk + (t * N + n) * Q;
-      float* dq = dqk + (t * N + n) * Q;
-      std::fill(dq, dq + Q, 0.0f);
+      const float* q = qk + (t * N + n) * K;
+      float* dq = dqk + (t * N + n) * K;
+      std::fill(dq, dq + K, 0.0f);
       for (int64_t s = 0; s < lengths_[n]; ++s) {
         const float g = dscores[(t * N + n) * S + s];
-        const float* ks = k + (s * N + n) * Q;
-        float* dks = dk + (s * N + n) * Q;
-        for (int64_t a = 0; a < Q; ++a) {
+        const float* ks = k + (s * N + n) * K;
+        float* dks = dk + (s * N + n) * K;
+        for (int64_t a = 0; a < K; ++a) {
           const float th = fast_tanh(q[a] + ks[a]);
           const float dz = g * v[a] * (1.0f - th * th);
           dvp[a] += g * th;
@@ -320,13 +324,13 @@ void Attention::additive_backward(int64_t t0, int64_t rows, const float* dscores
     }
   }
   for (int64_t n = 0; n < N; ++n) {
-    for (int64_t a = 0; a < Q; ++a) v_->g[a] += dvp_all[n * Q + a];
+    for (int64_t a = 0; a < K; ++a) v_->g[a] += dvp_all[n * K + a];
   }
 }
 
 Tensor& Attention::finish_backward() {
   if (type_ == AttentionType::none) return d_memory_;
-  const int64_t S = S_, N = N_, T = T_, Q = query_, M = memory_size_, C = M + Q;
+  const int64_t S = S_, N = N_, T = T_, Q = query_, M = memory_size_, C = M + Q, K = key_size_;
   const float* cat = context_cat_.data();
   const float* queries = cat + M;  // the query is the last Q columns of [context; query]
   if (out_proj_) out_proj_->backward_params(cat, T * N, d_pre_.data());
@@ -338,10 +342,10 @@ Tensor& Attention::finish_backward() {
   matmul(gm, probs_.data(), d_cat_.data(), d_memory_.data());
   if (type_ == AttentionType::additive) {
     // d W_q += d (W_q q)ᵀ · q
-    gemm({.m = Q,
+    gemm({.m = K,
           .n = Q,
           .k = T * N,
-          .a = {d_query_keys_.data(), Q, true},
+          .a = {d_query_keys_.data(), K, true},
           .b = {queries, C},
           .c = query_proj_->weight->g,
           .ldc = Q,

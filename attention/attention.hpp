@@ -16,7 +16,8 @@ namespace rnmt {
 
 // Luong-style attention over the encoder memory, for decoder states q_t:
 //   score(t,s) = q_t·m_s (dot) | q_t·(W_a m_s) (general) | vᵀ tanh(W_q q_t + W_k m_s + b)
-//   (additive, Bahdanau's MLP on the current decoder state); scores at source padding are masked
+//   (additive, Bahdanau's MLP on the current decoder state, of score_hidden units: by default the
+//   query's size); scores at source padding are masked
 //   out; a_t = softmax(score(t,·)),  c_t = Σ_s a_ts m_s,  out_t = tanh(W_c [c_t; q_t]) (or, with
 //   AttentionOutput::linear, OpenNMT-py's W_c [c_t; q_t] + b_c; with AttentionOutput::context, c_t
 //   itself, for the conditional decoders).
@@ -25,7 +26,8 @@ namespace rnmt {
 class Attention {
  public:
   Attention(ParamSet& params, const std::string& name, AttentionType type, int64_t query,
-            int64_t memory, AttentionOutput output = AttentionOutput::tanh);
+            int64_t memory, AttentionOutput output = AttentionOutput::tanh,
+            int64_t score_hidden = 0);
   void init(Rng& rng);
   AttentionType type() const { return type_; }
   int64_t output_size() const {
@@ -65,6 +67,7 @@ class Attention {
   AttentionType type_;
   AttentionOutput output_;
   int64_t query_, memory_size_, S_ = 0, N_ = 0, T_ = 0;  // Q, M; the sequence's shape
+  int64_t key_size_;                        // K: the keys' size (additive: score_hidden; else Q)
   const float* memory_ = nullptr;           // [S, N, M], the caller's (kept alive until backward)
   const int32_t* lengths_ = nullptr;        // [N]: the caller's (training), or
   std::vector<int32_t> inference_lengths_;  // [N] this copy (inference)
@@ -73,22 +76,22 @@ class Attention {
   Param* v_ = nullptr;                      // additive
   std::unique_ptr<Linear> out_proj_;        // W_c (not with AttentionOutput::context)
   // Training (whole sequence or blocks of its steps):
-  Tensor keys_;          // [S, N, Q] projected memory (general, additive; inference too)
-  Tensor query_keys_;    // [T, N, Q] projected queries (additive)
+  Tensor keys_;          // [S, N, K] projected memory (general, additive; inference too)
+  Tensor query_keys_;    // [T, N, K] projected queries (additive)
   Tensor probs_;         // [T, N, S] attention weights
   Tensor context_cat_;   // [T, N, M + Q] [context ; query], the output projection's input
   Tensor out_;           // [T, N, Q] attentional vectors (after tanh)
   Tensor d_memory_;      // [S, N, M]
-  Tensor d_keys_;        // [S, N, Q]
+  Tensor d_keys_;        // [S, N, K]
   Tensor d_scores_;      // [T, N, S]
   Tensor d_pre_;         // [T, N, Q] gradient before the tanh
   Tensor d_cat_;         // [T, N, M + Q]
-  Tensor d_query_keys_;  // [T, N, Q]
-  Tensor dv_partial_;    // [N, Q] per-sentence partial sums of v's gradient (additive)
+  Tensor d_query_keys_;  // [T, N, K]
+  Tensor dv_partial_;    // [N, K] per-sentence partial sums of v's gradient (additive)
   // Inference:
   Tensor row_probs_;       // [rows, S]
   Tensor row_cat_;         // [rows, M + Q]
-  Tensor row_query_keys_;  // [rows, Q] (additive)
+  Tensor row_query_keys_;  // [rows, K] (additive)
 };
 
 }  // namespace rnmt

@@ -17,6 +17,7 @@ struct ModelConfig {
   int64_t encoder_layers = 1;
   int64_t encoder_hidden = 512;  // per direction
   Cell encoder_cell = Cell::lstm;
+  bool source_eos = false;  // every source sentence ends with </s> (Marian's models)
   DecoderCell decoder_cell = DecoderCell::lstm;
   int64_t decoder_layers = 1;
   int64_t decoder_hidden = 512;

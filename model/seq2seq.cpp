@@ -83,7 +83,10 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
                        : nullptr),
       attention_(
           params_, "attention", config.attention, config.decoder_hidden, 2 * config.encoder_hidden,
-          is_conditional(config.decoder_cell) ? AttentionOutput::context : config.attention_output),
+          is_conditional(config.decoder_cell) ? AttentionOutput::context : config.attention_output,
+          // the conditional decoders score with as many units as the context has (Marian's),
+          // Luong's with the decoder's (OpenNMT-py's mlp attention)
+          is_conditional(config.decoder_cell) ? 2 * config.encoder_hidden : 0),
       deep_output_(is_conditional(config.decoder_cell)
                        ? std::make_unique<Linear>(
                              params_, "deep_output",

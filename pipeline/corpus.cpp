@@ -51,7 +51,8 @@ Tokenizers load_tokenizers(const Recipe& r) {
 }
 
 ParallelData encode_corpus(const Corpus& c, PieceTokenizer& src, PieceTokenizer& tgt,
-                           int64_t max_length, DroppedPairs& dropped, float dropout, Rng* rng) {
+                           int64_t max_length, bool source_eos, DroppedPairs& dropped,
+                           float dropout, Rng* rng) {
   ParallelData d;
   d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
   d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
@@ -66,6 +67,7 @@ ParallelData encode_corpus(const Corpus& c, PieceTokenizer& src, PieceTokenizer&
     } else if (std::max(ls, lt) > 9 && std::max(ls, lt) > 3 * std::min(ls, lt)) {
       ++dropped.length_ratio;
     } else {
+      if (source_eos) s.push_back(kEos);
       d.src.push_back(std::move(s));
       d.tgt.push_back(std::move(t));
     }

@@ -36,9 +36,10 @@ struct DroppedPairs {
 };
 
 // Pairs as token ids, counting those it leaves out in `dropped`. With dropout > 0, BPE-dropout.
+// With source_eos (the model's), each source sentence kept ends with </s>.
 ParallelData encode_corpus(const Corpus& corpus, PieceTokenizer& src, PieceTokenizer& tgt,
-                           int64_t max_length, DroppedPairs& dropped, float dropout = 0,
-                           Rng* rng = nullptr);
+                           int64_t max_length, bool source_eos, DroppedPairs& dropped,
+                           float dropout = 0, Rng* rng = nullptr);
 
 // Raw lines translated as `rnmt translate` does it, with the given options (64 lines a batch);
 // one output per line. `progress` is called after each batch (and may throw to stop). Without a

@@ -50,8 +50,8 @@ std::optional<Shortlist> learned_shortlist(const Recipe& r, std::ostream& log) {
   const auto start = std::chrono::steady_clock::now();
   Tokenizers t = load_tokenizers(r);
   DroppedPairs dropped;
-  const ParallelData train =
-      encode_corpus(read_corpus(r.data.train), t.src, t.tgt, r.data.max_length, dropped);
+  const ParallelData train = encode_corpus(read_corpus(r.data.train), t.src, t.tgt,
+                                           r.data.max_length, r.model.source_eos, dropped);
   Shortlist shortlist = learn_shortlist(train, options);
   log << "shortlist: IBM Model 1 (" << options.iterations << " iterations) on " << train.src.size()
       << " training pairs in "
@@ -62,7 +62,8 @@ std::optional<Shortlist> learned_shortlist(const Recipe& r, std::ostream& log) {
   const Recipe::Pair& held_out = r.data.test.src.empty() ? r.data.valid : r.data.test;
   if (!held_out.src.empty()) {
     report_coverage(shortlist,
-                    encode_corpus(read_corpus(held_out), t.src, t.tgt, r.data.max_length, dropped),
+                    encode_corpus(read_corpus(held_out), t.src, t.tgt, r.data.max_length,
+                                  r.model.source_eos, dropped),
                     log);
   }
   return shortlist;

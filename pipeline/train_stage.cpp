@@ -134,10 +134,11 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   Tokenizers t = load_tokenizers(r);
   DroppedPairs dropped, valid_dropped;
   const Corpus train_raw = read_corpus(r.data.train);
-  const ParallelData data = encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, dropped);
+  const ParallelData data =
+      encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, dropped);
   const Corpus valid_raw = read_corpus(r.data.valid);
   const ParallelData valid =
-      encode_corpus(valid_raw, t.src, t.tgt, r.data.max_length, valid_dropped);
+      encode_corpus(valid_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, valid_dropped);
   log << "train: " << data.src.size() << " pairs kept; dropped " << dropped.empty_side
       << " with an empty side, " << dropped.too_long << " over " << r.data.max_length << " pieces, "
       << dropped.length_ratio << " with a length ratio over 3" << std::endl;
@@ -157,7 +158,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
     epoch_data = [&, seed = options.seed](int64_t epoch) {
       Rng rng(seed * 7919u + static_cast<uint64_t>(epoch));
       DroppedPairs ignored;
-      return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, ignored,
+      return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, ignored,
                            static_cast<float>(r.tokenizer.dropout), &rng);
     };
   }

@@ -102,6 +102,9 @@ std::vector<Field> schema(Recipe& r) {
       {"model.encoder.hidden", &r.model.encoder_hidden, "the encoder's hidden size per direction",
        1},
       choice("model.encoder.cell", &r.model.encoder_cell, kCellNames, "the encoder's cell"),
+      {"model.encoder.source_eos", &r.model.source_eos,
+       "every source sentence ends with </s>, as in Marian's models (the attention then has a "
+       "column for it)"},
       choice(
           "model.decoder.cell", &r.model.decoder_cell, kDecoderCellNames,
           "the decoder's cell: lstm and gru layers under Luong attention, or clstm and cgru, the "

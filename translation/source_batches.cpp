@@ -24,8 +24,17 @@ EncodedSources encode_sources(const TranslationModel& m, const std::vector<std::
   for (size_t i = 0; i < lines.size(); ++i) {
     bool empty = false;
     for (const auto& member_ids : out.ids) empty |= member_ids[i].empty();
-    if (!empty) continue;
-    for (auto& member_ids : out.ids) member_ids[i].clear();
+    if (empty) {
+      for (auto& member_ids : out.ids) member_ids[i].clear();
+      continue;
+    }
+    // a source that ends with </s> (Marian's models); the first network's pieces say so too, so
+    // that they match its attention's columns
+    for (size_t k = 0; k < m.members.size(); ++k) {
+      if (!m.members[k].network.config().source_eos) continue;
+      out.ids[k][i].push_back(kEos);
+      if (k == 0) out.pieces[i].push_back(Vocabulary::kSpecials[kEos]);
+    }
   }
   return out;
 }
