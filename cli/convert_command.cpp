@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "convert/marian_model.hpp"
 #include "convert/opennmt_py.hpp"
 #include "core/error.hpp"
 #include "model_file/model_file.hpp"
@@ -15,20 +16,23 @@ namespace rnmt::cli {
 int convert_command(const std::vector<std::string>& args) {
   std::string from, output;
   OpenNmtPyTokenizers tokenizers;
-  std::vector<std::string> files;
+  std::vector<std::string> files, vocabs;
   po::options_description desc(
-      "rnmt convert --from opennmt-py MODEL.pt -o MODEL.rnmt: another program's model as an rnmt\n"
-      "model file, which every rnmt command then uses (docs/converting.md)\noptions");
+      "rnmt convert --from opennmt-py|marian MODEL -o MODEL.rnmt: another program's model as an\n"
+      "rnmt model file, which every rnmt command then uses (docs/converting.md)\noptions");
   desc.add_options()("help,h", "show this help")(
       "from", po::value(&from)->required(),
       "the program that trained it: opennmt-py (an OpenNMT-py checkpoint of an RNN model, any "
-      "version saved by torch 1.6 or later)")("output,o", po::value(&output)->required(),
-                                              "the rnmt model file to write")(
+      "version saved by torch 1.6 or later) or marian (a Marian s2s model.npz)")(
+      "output,o", po::value(&output)->required(), "the rnmt model file to write")(
+      "vocabs", po::value(&vocabs)->multitoken()->value_name("SRC TGT"),
+      "marian: the model's source and target vocabularies (Marian's YAML files). Default: those "
+      "its MODEL.npz.decoder.yml names")(
       "src-tokenizer", po::value(&tokenizers.source)->value_name("FILE|whitespace"),
       "how raw source text becomes the model's tokens: a SentencePiece .model file, an rnmt "
       "tokenizer file, or whitespace (text tokenized beforehand). Default: the SentencePiece "
       "model the checkpoint was trained with (its -src_subword_model, as recorded or beside the "
-      "checkpoint), else whitespace")(
+      "checkpoint), else whitespace; for Marian, whitespace")(
       "tgt-tokenizer", po::value(&tokenizers.target)->value_name("FILE|whitespace"),
       "the same for the target side (how translations are joined into text)");
   po::options_description hidden;
@@ -39,10 +43,16 @@ int convert_command(const std::vector<std::string>& args) {
   if (int status = parse_command(args, desc, vm, "convert", &hidden, &positional); status >= 0)
     return status;
   if (files.size() != 1)
-    return usage_error("convert", "convert --from opennmt-py MODEL.pt -o MODEL.rnmt", desc);
-  if (from != "opennmt-py")
-    throw Error("--from " + from + ": rnmt converts opennmt-py models (Marian's are next)");
-  const ModelFileContents contents = convert_opennmt_py(files[0], std::cerr, tokenizers);
+    return usage_error("convert", "convert --from opennmt-py|marian MODEL -o MODEL.rnmt", desc);
+  if (from != "opennmt-py" && from != "marian")
+    throw Error("--from " + from + ": rnmt converts opennmt-py and marian models");
+  if (from != "marian" && !vocabs.empty())
+    throw Error(
+        "--vocabs: Marian's models keep their vocabularies apart; OpenNMT-py's hold theirs");
+  const ModelFileContents contents =
+      from == "marian"
+          ? convert_marian(files[0], std::cerr, {vocabs, tokenizers.source, tokenizers.target})
+          : convert_opennmt_py(files[0], std::cerr, tokenizers);
   write_model_file(contents, output);
   // Read back as every command will: the file is checked whole before anyone relies on it.
   const LoadedModel model = load_model(output);

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "convert/converted_tokenizer.hpp"
 #include "convert/torch_checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -372,28 +373,10 @@ std::string side_tokenizer(const Options& o, const std::vector<std::string>& tra
       origin = "the checkpoint's -" + option;
     }
   }
-  TokenizerModel t;
-  std::string kind = "whitespace-separated tokens";
-  if (source == "whitespace") {
-    t.options.segmentation = Segmentation::whitespace;
-  } else {
-    const std::string bytes = read_whole_file(source, "tokenizer");
-    if (bytes.rfind("rnmt-tokenizer", 0) == 0) {
-      t = parse_tokenizer(bytes, source);
-      kind = "rnmt tokenizer " + source;
-    } else {
-      t.options.segmentation = Segmentation::sentencepiece;
-      t.sentencepiece_model = bytes;
-      load_sentencepiece(bytes, source + " (not an rnmt tokenizer either)");
-      kind = "SentencePiece model " + source;
-    }
-  }
-  if (t.options.segmentation != Segmentation::rnmt)
-    t.options.normalization = Normalization::none;  // SentencePiece normalizes as it was trained
-  t.vocabulary = vocabulary;
-  log << "convert: " << (side == std::string("src") ? "source" : "target") << " text: " << kind
-      << " (" << origin << ")" << std::endl;
-  return tokenizer_text(t);
+  const ConvertedTokenizer t = converted_tokenizer(source, vocabulary);
+  log << "convert: " << (side == std::string("src") ? "source" : "target")
+      << " text: " << t.description << " (" << origin << ")" << std::endl;
+  return t.text;
 }
 
 }  // namespace

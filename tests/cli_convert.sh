@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A model converted from OpenNMT-py (tests/data/opennmt-py) works in every rnmt command as a native
-# one does: rnmt convert writes it (and refuses what it cannot map, naming the option), translate
+# A model converted from OpenNMT-py (tests/data/opennmt-py) or Marian (tests/data/marian) works in
+# every rnmt command as a native one does: rnmt convert writes it (and refuses what it cannot map, naming the option), translate
 # gives OpenNMT-py's own best hypotheses with its scores, and in int8, with sampling, as an
 # ensemble; score gives the log-probabilities translate's scores come from; inspect draws it;
 # rnmt serve serves it.
@@ -26,8 +26,9 @@ status=0
 grep -q "refused-copy-attn.pt: OpenNMT-py option -copy_attn" refused.log || fail "$(cat refused.log)"
 [[ ! -e refused.rnmt ]] || fail "a refused conversion wrote a file"
 status=0
-"$rnmt" convert --from marian x.npz -o m.rnmt 2>from.log || status=$?
-((status == 1)) && grep -q "\-\-from marian" from.log || fail "--from marian: $(cat from.log)"
+"$rnmt" convert --from nematus x.npz -o m.rnmt 2>from.log || status=$?
+((status == 1)) && grep -q "\-\-from nematus: rnmt converts opennmt-py and marian" from.log ||
+  fail "--from nematus: $(cat from.log)"
 
 # translate (the model's defaults are OpenNMT-py's: beam 5, length penalty avg) = OpenNMT-py's
 # best hypotheses (make_fixtures.sh: beam 3, so beam 3 here), its scores to 4 decimals
@@ -75,6 +76,43 @@ fi
 "$rnmt" translate -m a.rnmt -m b.rnmt -i "$fixtures/test.src" -o ensemble.txt 2>/dev/null
 (($(wc -l <ensemble.txt) == lines)) || fail "ensemble: not one output per line"
 
+# Marian (tests/data/marian): its s2s models converted with their YAML vocabularies translate as
+# marian-decoder does (beam 3 here, as make_fixtures.sh), score, run in int8 and as an ensemble
+marian=$fixtures/../marian
+for name in gru lstm; do
+  "$rnmt" convert --from marian "$marian/s2s-$name.npz" --vocabs "$marian/vocab.src.yml" \
+    "$marian/vocab.tgt.yml" -o "marian-$name.rnmt" 2>marian.log || fail "marian: $(cat marian.log)"
+  grep -q "Marian s2s model ($name encoder, c$name decoder)" marian.log || fail "$(cat marian.log)"
+  "$rnmt" translate -m "marian-$name.rnmt" -i "$marian/test.src" --beam-size 3 --scores \
+    -o "marian-$name.txt" 2>/dev/null
+  awk -F' [|][|][|] ' 'NR % 3 == 1 {print $2 "\t" $4}' "$marian/s2s-$name.nbest" >marian-theirs.txt
+  paste -d'\t' <(sed 's/ ||| /\t/' "marian-$name.txt") marian-theirs.txt | awk -F'\t' '{
+      d = $2 - $4; if (d < 0) d = -d; if ($1 != $3 || d > 1e-4) bad = 1 } END {exit bad}' ||
+    fail "marian $name: best hypotheses or scores differ from Marian's"
+  sed 's/ ||| .*//' "marian-$name.txt" >marian-outputs.txt
+  "$rnmt" score -m "marian-$name.rnmt" --src "$marian/test.src" --tgt marian-outputs.txt \
+    >marian-scores.txt 2>/dev/null
+  paste -d'\t' marian-scores.txt <(sed 's/.* ||| //' "marian-$name.txt") |
+    awk -F'\t' '{d = $1 - $2; if (d < 0) d = -d; if (d > 1e-3) bad = 1} END {exit bad}' ||
+    fail "marian $name: score's log-probabilities are not translate's scores"
+done
+if grep -qw avx2 /proc/cpuinfo; then
+  "$rnmt" translate -m marian-lstm.rnmt -i "$marian/test.src" --compute-type int8 \
+    -o marian-int8.txt 2>/dev/null
+  same=$(paste -d'\t' marian-int8.txt <(sed 's/ ||| .*//' marian-lstm.txt) | awk -F'\t' '$1 == $2' | wc -l)
+  ((same * 2 >= $(wc -l <"$marian/test.src"))) || fail "marian int8 agrees on only $same lines"
+fi
+"$rnmt" translate -m marian-gru.rnmt -m marian-lstm.rnmt -i "$marian/test.src" \
+  -o marian-ensemble.txt 2>/dev/null
+(($(wc -l <marian-ensemble.txt) == $(wc -l <"$marian/test.src"))) ||
+  fail "marian ensemble: not one output per line"
+status=0
+"$rnmt" convert --from marian "$marian/s2s-gru.npz" -o nowhere.rnmt 2>novocab.log || status=$?
+((status == 1)) && grep -q "give its vocabularies with --vocabs SRC TGT" novocab.log ||
+  fail "marian without vocabularies: $(cat novocab.log)"
+head -2 "$marian/test.src" | "$rnmt" inspect -m marian-gru.rnmt -o marian-inspect.html 2>/dev/null
+grep -q "<html" marian-inspect.html || fail "inspect wrote no page of a Marian model"
+
 # inspect: a page of the converted network on two lines
 head -2 "$fixtures/test.src" | "$rnmt" inspect -m a.rnmt -o inspect.html 2>/dev/null
 grep -q "<html" inspect.html || fail "inspect wrote no page"
@@ -94,4 +132,4 @@ grep -o '"hypotheses":\[{"text":"[^"]*"' answer.json | sed 's/.*"text":"//; s/"$
 diff served.txt outputs.txt >/dev/null || fail "served translations differ from translate's"
 kill -TERM "$pid"
 wait "$pid" || fail "the server did not stop cleanly on SIGTERM"
-echo "cli_convert: converted, translated as OpenNMT-py on $lines lines, scored, int8, sampled, ensembled, inspected, served"
+echo "cli_convert: converted, translated as OpenNMT-py on $lines lines and as Marian, scored, int8, sampled, ensembled, inspected, served"

@@ -1,21 +1,159 @@
-// The parts of Marian's converter that stand without rnmt's conditional decoder: Marian's own
-// configuration and vocabularies of the fixtures (tests/data/marian/make_fixtures.sh) read, and
-// what rnmt cannot run refused by option name.
+// rnmt convert --from marian against Marian itself: the fixtures in tests/data/marian are real s2s
+// models and Marian's own n-best lists for test.src (make_fixtures.sh). A converted model
+// translates them into the same hypotheses, in the same order, with the same scores. Also:
+// Marian's configuration and vocabularies read, its decoder options taken, and what rnmt cannot
+// run refused by option name.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "convert/marian.hpp"
+#include "convert/marian_model.hpp"
 #include "convert/npz.hpp"
 #include "core/error.hpp"
+#include "model_file/model_file.hpp"
+#include "rnmt/translator.hpp"
 #include "temp_dir.hpp"
 
 using namespace rnmt;
 using Catch::Contains;
 
 namespace {
+
 const std::string kMarian = std::string(RNMT_TEST_DATA) + "/marian/";
+const std::vector<std::string> kVocabs = {kMarian + "vocab.src.yml", kMarian + "vocab.tgt.yml"};
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string converted(const std::string& name, const MarianFiles& files = {kVocabs, "", ""}) {
+  std::ostringstream log;
+  const std::string out = test::temp(name + ".rnmt");
+  write_model_file(convert_marian(kMarian + name + ".npz", log, files), out);
+  CHECK(log.str().find("Marian s2s model") != std::string::npos);
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("converted Marian models give Marian's n-best lists and scores", "[convert]") {
+  const std::vector<std::string> sources = lines_of(kMarian + "test.src");
+  for (const std::string name : {"s2s-gru", "s2s-lstm"}) {
+    INFO(name);
+    const Translator translator(converted(name));
+    // marian-decoder's defaults: beam 12, no length normalisation, <unk> never output, the beam
+    // narrowing as hypotheses finish
+    TranslationOptions options = translator.default_options();
+    CHECK(options.beam_size == 12);
+    CHECK(options.length_penalty == 0);
+    CHECK(options.disable_unk);
+    CHECK(options.beam_style == "narrowing");
+    options.beam_size = options.num_hypotheses = 3;  // make_fixtures.sh's --beam-size 3 --n-best
+    const std::vector<TranslationResult> results = translator.translate(sources, options);
+    const std::vector<std::string> expected = lines_of(kMarian + name + ".nbest");
+    REQUIRE(expected.size() == 3 * sources.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      INFO(expected[i]);
+      // "line ||| hypothesis ||| F0= score ||| score"
+      const size_t a = expected[i].find(" ||| "), b = expected[i].find(" ||| ", a + 5);
+      REQUIRE(std::stoul(expected[i].substr(0, a)) == i / 3);
+      const TranslationResult& result = results.at(i / 3);
+      const TranslationHypothesis& ours = result.hypotheses.at(i % 3);
+      CHECK(ours.text == expected[i].substr(a + 5, b - a - 5));
+      CHECK(std::abs(ours.score - std::stod(expected[i].substr(expected[i].rfind(" ||| ") + 5))) <
+            1e-4);
+      // the source as Marian reads it: its words, then </s>
+      CHECK(result.source_tokens.back() == "</s>");
+    }
+  }
+}
+
+TEST_CASE("a Marian model's decoder options give its vocabularies and translation options",
+          "[convert]") {
+  // as Marian leaves a model it trained: MODEL.npz.decoder.yml beside it, naming its vocabularies
+  // where they were then (here: nowhere, so they are looked for beside the model)
+  const std::filesystem::path dir = test::temp("marian-model");
+  std::filesystem::create_directories(dir);
+  const std::string model = (dir / "model.npz").string();
+  std::filesystem::copy_file(kMarian + "s2s-gru.npz", model);
+  for (const char* v : {"vocab.src.yml", "vocab.tgt.yml"})
+    std::filesystem::copy_file(kMarian + v, dir / v);
+  std::ofstream(model + ".decoder.yml")
+      << "models:\n  - /gone/model.npz\nvocabs:\n  - /gone/vocab.src.yml\n  - /gone/vocab.tgt.yml\n"
+         "beam-size: 6\nnormalize: 0.6\nword-penalty: 0\nallow-unk: true\n";
+  std::ostringstream log;
+  const std::string out = test::temp("from-decoder-yml.rnmt");
+  write_model_file(convert_marian(model, log), out);
+  const Translator translator(out);
+  const TranslationOptions options = translator.default_options();
+  CHECK(options.beam_size == 6);
+  CHECK(options.length_penalty == Approx(0.6));
+  CHECK_FALSE(options.disable_unk);
+  // the same network as with the vocabularies given
+  const std::vector<std::string> sources = lines_of(kMarian + "test.src");
+  CHECK(translator.translate(sources, options).at(0).hypotheses.at(0).text ==
+        Translator(converted("s2s-gru")).translate(sources, options).at(0).hypotheses.at(0).text);
+
+  // without them: named
+  std::filesystem::remove(dir / "vocab.src.yml");
+  CHECK_THROWS_WITH(convert_marian(model, log),
+                    Contains("its vocabulary /gone/vocab.src.yml is neither there nor beside the "
+                             "model: give them with --vocabs SRC TGT"));
+  std::filesystem::remove(model + ".decoder.yml");
+  CHECK_THROWS_WITH(convert_marian(model, log),
+                    Contains(model + ": give its vocabularies with --vocabs SRC TGT"));
+  std::ofstream(model + ".decoder.yml") << "beam-size: [6\n";
+  CHECK_THROWS_WITH(convert_marian(model, log, {kVocabs, "", ""}), Contains("not YAML"));
+  std::ofstream(model + ".decoder.yml") << "beam-size: many\n";
+  CHECK_THROWS_WITH(convert_marian(model, log, {kVocabs, "", ""}),
+                    Contains(".decoder.yml: beam-size has an unexpected value"));
+}
+
+TEST_CASE("vocabularies and files a Marian model cannot use are refused by name", "[convert]") {
+  std::ostringstream log;
+  const std::string model = kMarian + "s2s-gru.npz";
+  CHECK_THROWS_WITH(convert_marian(model, log, {{kVocabs[0]}, "", ""}),
+                    Contains("--vocabs: give the source and the target vocabulary, not 1 files"));
+  CHECK_THROWS_WITH(convert_marian(model, log, {{kVocabs[0], "x.spm"}, "", ""}),
+                    Contains("x.spm: a SentencePiece vocabulary"));
+  // a vocabulary of another size than the model's
+  const std::string bigger = test::temp("bigger.yml");
+  {
+    std::ofstream out(bigger);
+    for (const std::string& line : lines_of(kVocabs[1])) out << line << "\n";
+    out << "EXTRA: 26\n";
+  }
+  CHECK_THROWS_WITH(convert_marian(model, log, {{kVocabs[0], bigger}, "", ""}),
+                    Contains("trained on vocabularies of 26 and 26 tokens, and " + kVocabs[0] +
+                             " and " + bigger + " hold 26 and 27"));
+  // a token rnmt keeps for itself
+  const std::string special = test::temp("special.yml");
+  {
+    std::ofstream out(special);
+    for (const std::string& line : lines_of(kVocabs[1]))
+      out << (line.rfind("DNAL-0:", 0) == 0 ? "<s>: 2" : line) << "\n";
+  }
+  CHECK_THROWS_WITH(convert_marian(model, log, {{kVocabs[0], special}, "", ""}),
+                    Contains("token '<s>' is one of rnmt's specials"));
+  // an .npz without Marian's options, and no .npz at all
+  CHECK_THROWS_WITH(convert_marian(std::string(RNMT_TEST_DATA) + "/npz/refused.npz", log),
+                    Contains("refused.npz: no special:model.yml: not a Marian model"));
+  CHECK_THROWS_WITH(convert_marian(kVocabs[0], log, {kVocabs, "", ""}), Contains("vocab.src.yml"));
+  // a model without an array its options need, or with one of another shape
+  const std::string npz = std::string(RNMT_TEST_DATA) + "/npz/";
+  CHECK_THROWS_WITH(convert_marian(npz + "marian-missing.npz", log, {kVocabs, "", ""}),
+                    Contains("marian-missing.npz: the model has no array encoder_Wemb"));
+  CHECK_THROWS_WITH(convert_marian(npz + "marian-shape.npz", log, {kVocabs, "", ""}),
+                    Contains("marian-shape.npz: encoder_Wemb has shape [26, 5], not [26, 4]"));
+}
 
 TEST_CASE("Marian's configuration and vocabularies are read", "[convert]") {
   for (const char* name : {"s2s-gru", "s2s-lstm"}) {

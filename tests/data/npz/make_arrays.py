@@ -2,7 +2,8 @@
 """The .npz fixtures of tests/test_npz.cpp, written by numpy (Debian's python3-numpy) as Marian's
 models are: arrays.npz holds float32, float16 and float64 arrays and a text as int8 bytes (Marian's
 "special:model.yml"); refused.npz holds what rnmt refuses (Fortran order, big-endian, integers as
-weights).
+weights); marian-missing.npz and marian-shape.npz are Marian s2s models' options without the
+arrays, or with an array of the wrong shape.
     make_arrays.py OUT_DIR"""
 import sys
 
@@ -19,3 +20,8 @@ np.savez(f"{out}/refused.npz",
          fortran=np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)),
          big=np.array([1, 2], dtype=">f4"),
          integers=np.array([1, 2], dtype=np.int32))
+marian = b"type: s2s\ndim-emb: 4\ndim-rnn: 3\ndim-vocabs: [26, 26]\n\0"
+np.savez(f"{out}/marian-missing.npz",
+         **{"special:model.yml": np.frombuffer(marian, dtype=np.int8)})
+np.savez(f"{out}/marian-shape.npz", encoder_Wemb=np.zeros((26, 5), dtype=np.float32),
+         **{"special:model.yml": np.frombuffer(marian, dtype=np.int8)})
