@@ -58,7 +58,8 @@ void check_marian_supported(const MarianOptions& o, const std::string& what) {
   const auto refuse = [&](const std::string& option, const std::string& why) {
     throw Error(what + ": Marian option --" + option + ": " + why);
   };
-  if (o.type != "s2s") refuse("type " + o.type, "rnmt converts Marian's s2s models");
+  if (o.type != "s2s" && o.type != "amun")
+    refuse("type " + o.type, "rnmt converts Marian's s2s models (and amun's, the same network)");
   if (o.enc_type != "bidirectional")
     refuse("enc-type " + o.enc_type, "rnmt's encoder is bidirectional");
   if (o.enc_depth != 1)

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
 #include <type_traits>
 
 #include "convert/converted_tokenizer.hpp"
@@ -96,15 +97,50 @@ std::vector<std::string> vocabulary_paths(const std::string& path, const MarianF
   return recorded;
 }
 
-// The model's arrays by Marian's names, with their shapes checked.
+// The name an s2s array has in a model of --type amun (Amun's and Nematus' names, which Marian
+// keeps for those models), or the name itself.
+std::string amun_name(const std::string& name) {
+  static const std::map<std::string, std::string> renamed = {
+      {"encoder_Wemb", "Wemb"},
+      {"decoder_Wemb", "Wemb_dec"},
+      {"decoder_ff_state_W", "ff_state_W"},
+      {"decoder_ff_state_b", "ff_state_b"},
+      {"decoder_ff_logit_l1_W0", "ff_logit_prev_W"},
+      {"decoder_ff_logit_l1_W1", "ff_logit_lstm_W"},
+      {"decoder_ff_logit_l1_W2", "ff_logit_ctx_W"},
+      {"decoder_ff_logit_l1_b0", "ff_logit_prev_b"},
+      {"decoder_ff_logit_l1_b1", "ff_logit_lstm_b"},
+      {"decoder_ff_logit_l1_b2", "ff_logit_ctx_b"},
+      {"decoder_ff_logit_l2_W", "ff_logit_W"},
+      {"decoder_ff_logit_l2_b", "ff_logit_b"}};
+  if (const auto it = renamed.find(name); it != renamed.end()) return it->second;
+  // the cells: encoder_bi_X -> encoder_X, encoder_bi_r_X -> encoder_r_X; the decoder's first cell
+  // decoder_cell1_X -> decoder_X, its second decoder_cell2_{W,Wx} -> decoder_{Wc,Wcx} and
+  // decoder_cell2_X -> decoder_X_nl
+  const auto starts = [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; };
+  if (starts("encoder_bi_")) return "encoder_" + name.substr(11);
+  if (starts("decoder_cell1_")) return "decoder_" + name.substr(14);
+  if (starts("decoder_cell2_")) {
+    const std::string x = name.substr(14);
+    if (x == "W" || x == "Wx") return "decoder_Wc" + x.substr(1);
+    return "decoder_" + x + "_nl";
+  }
+  return name;
+}
+
+// The model's arrays by Marian's s2s names (or their Amun names), with their shapes checked (a
+// vector [n] is taken for [1, n], as Marian takes Nematus' biases).
 class MarianWeights {
  public:
   explicit MarianWeights(const NpzFile& npz) : npz_(npz) {}
-  bool has(const std::string& name) const { return npz_.has(name); }
-  std::vector<float> get(const std::string& name, const std::vector<int64_t>& shape) const {
-    if (!npz_.has(name)) throw Error(npz_.path() + ": the model has no array " + name);
+  bool has(const std::string& name) const { return npz_.has(name) || npz_.has(amun_name(name)); }
+  std::vector<float> get(const std::string& s2s_name, const std::vector<int64_t>& shape) const {
+    const std::string name = npz_.has(s2s_name) ? s2s_name : amun_name(s2s_name);
+    if (!npz_.has(name)) throw Error(npz_.path() + ": the model has no array " + s2s_name);
     const NpyArray a = npz_.array(name);
-    if (a.shape != shape)
+    const bool vector =
+        shape.size() == 2 && shape[0] == 1 && a.shape.size() == 1 && a.shape[0] == shape[1];
+    if (a.shape != shape && !vector)
       throw Error(npz_.path() + ": " + name + " has shape " + text(a.shape) + ", not " +
                   text(shape));
     return npy_floats(a, npz_.path() + ": " + name);
@@ -295,9 +331,16 @@ ModelFileContents convert_marian(const std::string& path, std::ostream& log,
       column += in;
     }
   }
-  if (!config.tied_embeddings)
+  if (!config.tied_embeddings && w.has("decoder_ff_logit_l2_Wt")) {
     put_rows(w.get("decoder_ff_logit_l2_Wt", {tgt_V, E}), tgt.to_rnmt, E,
              params.find("output.weight").w);
+  } else if (!config.tied_embeddings) {  // older models: W [E, V], not transposed
+    const std::vector<float> m = w.get("decoder_ff_logit_l2_W", {E, tgt_V});
+    float* out = params.find("output.weight").w;
+    for (int64_t i = 0; i < E; ++i)
+      for (int64_t j = 0; j < tgt_V; ++j)
+        out[tgt.to_rnmt[static_cast<size_t>(j)] * E + i] = m[static_cast<size_t>(i * tgt_V + j)];
+  }
   float* output_bias = params.find("output.bias").w;
   if (w.has("decoder_ff_logit_l2_b"))  // absent with --output-omit-bias
     put_rows(w.get("decoder_ff_logit_l2_b", {1, tgt_V}), tgt.to_rnmt, 1, output_bias);
@@ -331,8 +374,8 @@ ModelFileContents convert_marian(const std::string& path, std::ostream& log,
   bool allow_unk = false;
   read("allow-unk", allow_unk);
   t.disable_unk = !allow_unk;
-  log << "convert: " << path << ": Marian s2s model (" << options.enc_cell << " encoder, c"
-      << options.dec_cell << " decoder), " << H << " units, embeddings of " << E
+  log << "convert: " << path << ": Marian " << options.type << " model (" << options.enc_cell
+      << " encoder, c" << options.dec_cell << " decoder), " << H << " units, embeddings of " << E
       << ", vocabularies " << config.src_vocab << "/" << config.tgt_vocab
       << " (rnmt's specials first), " << params.total() << " weights" << std::endl;
   return {.recipe = dump_recipe(recipe),

@@ -18,16 +18,18 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$here/../opennmt-py/make_corpus.py" "$work"
 cp "$here/../opennmt-py/test.src" "$here/test.src"
 
-# Each model: a name and its options. All are small (16-dimensional embeddings, 32 units) and
+# Each model: a name and its options (amun: the s2s GRU model saved under the parameter names of
+# Amun and Nematus, as Marian's --type amun does). All are small (16-dimensional embeddings, 32 units) and
 # trained for 1,500 batches of 16 pairs on one CPU thread. The vocabularies are Marian's own YAML
 # files, made from the training data on the first run and shared by every model.
-common=(--type s2s --dim-emb 16 --dim-rnn 32 --enc-depth 1 --dec-depth 1 --mini-batch 16
+common=(--dim-emb 16 --dim-rnn 32 --enc-depth 1 --dec-depth 1 --mini-batch 16
   --after-batches 1500 --learn-rate 0.01 --optimizer adam --seed 3 --cpu-threads 1 --workspace 256
   --max-length 50 --disp-freq 500 --save-freq 1500 --valid-freq 100000 --overwrite --quiet-translation
   --train-sets "$work/train.src" "$work/train.tgt" --vocabs "$here/vocab.src.yml" "$here/vocab.tgt.yml")
 models=(
-  "s2s-gru:--enc-cell gru --dec-cell gru"
-  "s2s-lstm:--enc-cell lstm --dec-cell lstm"
+  "s2s-gru:--type s2s --enc-cell gru --dec-cell gru"
+  "s2s-lstm:--type s2s --enc-cell lstm --dec-cell lstm"
+  "amun:--type amun --enc-cell gru --dec-cell gru"
 )
 for entry in "${models[@]}"; do
   name=${entry%%:*}
