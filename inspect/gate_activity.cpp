@@ -18,7 +18,7 @@ void append(std::vector<float>& to, const std::vector<float>& from) {
 
 }  // namespace
 
-LayerSequence merge_calls(const RnnRecording& recording, const RnnLayer& layer) {
+LayerSequence merge_calls(const RnnRecording& recording, const RnnLayer& layer, bool own_states) {
   if (recording.forwards.empty()) throw Error("inspect: a layer recorded no forward call");
   LayerSequence s;
   s.cell = layer.cell();
@@ -32,6 +32,10 @@ LayerSequence merge_calls(const RnnRecording& recording, const RnnLayer& layer) 
     s.T += f.T;
     append(s.x, f.x);
     append(s.y, f.y);
+    if (own_states) continue;
+    if (f.T != 1) throw Error("inspect: a conditional cell's call is not one step");
+    append(s.h_prev, f.h0);
+    append(s.c_prev, f.c0);
   }
   if (recording.backwards.empty()) return s;
   // Backward calls run in reverse time: the first covers the last steps and receives the final
@@ -79,7 +83,9 @@ GateActivity recompute_gates(const LayerSequence& s, const LayerWeights& w) {
   };
   float max_error = 0.0f;
   for (int64_t t = 0; t < T; ++t) {
-    const float* h_prev = t == 0 ? s.h0.data() : s.y.data() + (t - 1) * N * H;
+    const float* h_prev = !s.h_prev.empty() ? s.h_prev.data() + t * N * H
+                          : t == 0          ? s.h0.data()
+                                            : s.y.data() + (t - 1) * N * H;
     gemm({.m = N,
           .n = GH,
           .k = H,
@@ -94,7 +100,10 @@ GateActivity recompute_gates(const LayerSequence& s, const LayerWeights& w) {
       for (int64_t j = 0; j < H; ++j) {
         float h_new;
         if (lstm) {
-          const float c_prev = t == 0 ? s.c0[n * H + j] : a.cell_state[((t - 1) * N + n) * H + j];
+          const float c_prev =
+              !s.c_prev.empty() ? s.c_prev[static_cast<size_t>((t * N + n) * H + j)]
+              : t == 0          ? s.c0[static_cast<size_t>(n * H + j)]
+                                : a.cell_state[static_cast<size_t>(((t - 1) * N + n) * H + j)];
           const auto step =
               cell_math::lstm_step(p[j] + r[j], p[H + j] + r[H + j], p[2 * H + j] + r[2 * H + j],
                                    p[3 * H + j] + r[3 * H + j], c_prev);
@@ -150,7 +159,10 @@ StateGradients gradients_through_time(const LayerSequence& s, const GateActivity
           const float i = gate(0, t, n)[j], f = gate(1, t, n)[j], g = gate(2, t, n)[j],
                       o = gate(3, t, n)[j];
           const float c = a.cell_state[(t * N + n) * H + j];
-          const float c_prev = t == 0 ? s.c0[n * H + j] : a.cell_state[((t - 1) * N + n) * H + j];
+          const float c_prev =
+              !s.c_prev.empty() ? s.c_prev[static_cast<size_t>((t * N + n) * H + j)]
+              : t == 0          ? s.c0[static_cast<size_t>(n * H + j)]
+                                : a.cell_state[static_cast<size_t>(((t - 1) * N + n) * H + j)];
           const float tc = std::tanh(c);
           const float dc = dc_carry[n * H + j] + dh * o * (1 - tc * tc);
           dpx[j] = dc * g * i * (1 - i);

@@ -17,9 +17,16 @@ struct LayerSequence {
   std::vector<float> y;         // [T, N, hidden]
   std::vector<float> dy;        // [T, N, hidden] gradient arriving at the outputs; empty: none
   std::vector<float> dhT, dcT;  // [N, hidden] arriving at the final states
+  // [T, N, hidden] the states before each step when the layer's steps do not read its own last
+  // outputs (the conditional decoders' cells: the first reads the second's state, the second the
+  // first's); empty: h0, c0, then the layer's own
+  std::vector<float> h_prev, c_prev;
 };
-// Throws when the recording holds no forward, or calls that do not chain (other N).
-LayerSequence merge_calls(const RnnRecording& recording, const RnnLayer& layer);
+// Throws when the recording holds no forward, or calls that do not chain (other N). With
+// own_states false (the conditional decoders' cells), every call is one step, and each step's
+// previous state is the call's initial one (h_prev, c_prev).
+LayerSequence merge_calls(const RnnRecording& recording, const RnnLayer& layer,
+                          bool own_states = true);
 
 // The layer's weights as plain pointers (ldigo [input, G, hidden], [hidden, G, hidden], [4, H]).
 struct LayerWeights {

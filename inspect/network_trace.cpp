@@ -29,6 +29,7 @@ struct LayerSlot {
   LayerRole role;
   int64_t depth;
   RnnLayer* layer;
+  bool own_states = true;  // false: a conditional decoder's cell (merge_calls)
 };
 
 std::vector<LayerSlot> recurrent_layers(Seq2Seq& network) {
@@ -43,6 +44,11 @@ std::vector<LayerSlot> recurrent_layers(Seq2Seq& network) {
   Decoder& decoder = network.decoder();
   for (int64_t l = 0; l < decoder.num_layers(); ++l)
     slots.push_back({LayerRole::decoder, l, &decoder.layer(static_cast<size_t>(l))});
+  // a conditional decoder's first and second cells, as decoder layers 0 and 1
+  if (ConditionalDecoder* conditional = network.conditional_decoder()) {
+    slots.push_back({LayerRole::decoder, 0, &conditional->first(), false});
+    slots.push_back({LayerRole::decoder, 1, &conditional->second(), false});
+  }
   return slots;
 }
 
@@ -93,15 +99,17 @@ NetworkTrace trace_network(Seq2Seq& network, const Batch& batch, bool with_gradi
   if (network.config().attention != AttentionType::none)
     trace.attention.assign(attention.data(), attention.data() + attention.size());
   for (size_t i = 0; i < slots.size(); ++i) {
-    NetworkTrace::Layer layer{.role = slots[i].role,
-                              .depth = slots[i].depth,
-                              .cell = slots[i].layer->cell(),
-                              .sequence = merge_calls(recordings[i], *slots[i].layer),
-                              .gates = {},
-                              .gradients = {}};
+    NetworkTrace::Layer layer{
+        .role = slots[i].role,
+        .depth = slots[i].depth,
+        .cell = slots[i].layer->cell(),
+        .sequence = merge_calls(recordings[i], *slots[i].layer, slots[i].own_states),
+        .gates = {},
+        .gradients = {}};
     const LayerWeights weights = weights_of(*slots[i].layer);
     layer.gates = recompute_gates(layer.sequence, weights);
-    if (with_gradients)
+    // through time within one cell; a conditional cell's gradient crosses to the other cell
+    if (with_gradients && slots[i].own_states)
       layer.gradients = gradients_through_time(layer.sequence, layer.gates, weights);
     trace.layers.push_back(std::move(layer));
   }

@@ -239,3 +239,33 @@ TEST_CASE("A sentence's trace in a padded batch is its trace alone", "[inspect]"
       CHECK(a.gradient_norm[p] * 10 == Approx(b.gradient_norm[p] * 6).epsilon(1e-3).margin(1e-6));
   }
 }
+
+TEST_CASE("inspection traces a conditional decoder's two cells from the states each one read",
+          "[inspect]") {
+  const auto cell = GENERATE(DecoderCell::clstm, DecoderCell::cgru);
+  INFO(enum_name(kDecoderCellNames, cell));
+  ModelConfig config = test::small_config(Cell::lstm, false);
+  config.decoder_cell = cell;
+  config.attention = AttentionType::additive;
+  config.bridge = BridgeType::mean;
+  Seq2Seq net(config, 5);
+  const std::vector<Sentence> src = {{4, 5, 6, 7, 8}, {9, 10}, {11, 12, 13}};
+  const std::vector<Sentence> tgt = {{6, 7}, {8, 9, 10, 11}, {12}};
+  const Batch batch = test::batch_of(src, tgt);
+  const NetworkTrace trace = trace_network(net, batch, true);
+  REQUIRE(trace.layers.size() == 4);  // the encoder's two directions, then the two cells
+  for (size_t li = 0; li < trace.layers.size(); ++li) {
+    const NetworkTrace::Layer& layer = trace.layers[li];
+    INFO("layer " << li);
+    // the gates recomputed from each step's input and previous state give the recorded outputs
+    // (each cell's previous state is the other cell's: its own would not)
+    CHECK(layer.gates.max_output_error < 1e-5f);
+    const bool decoder = layer.role == LayerRole::decoder;
+    CHECK(layer.sequence.h_prev.empty() == !decoder);
+    if (decoder) CHECK(layer.depth == static_cast<int64_t>(li) - 2);
+    // gradients through time only within a layer that reads its own states
+    CHECK(layer.gradients.dh.empty() == decoder);
+    const SentenceLayerTrace sentence = sentence_trace(trace, li, 1);
+    CHECK(sentence.steps == (decoder ? 5 : 2));
+  }
+}
