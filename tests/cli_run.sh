@@ -93,6 +93,14 @@ grep -qE "^train: target embeddings from words_es.vec \([0-9]+ vectors\): [0-9]+
 vocabulary's [0-9]+ pieces placed \([1-9][0-9]* by their word, [0-9]+ by the words containing them\)$" \
   pre_tgt.txt || { cat pre_tgt.txt; exit 1; }
 if grep -q "^train: source embeddings" pre_tgt.txt; then cat pre_tgt.txt; exit 1; fi
+# Marian's s2s network (conditional GRU decoder, mean bridge, sources ending with </s>) through
+# every stage: its model file translates, and its sources end with </s>
+"$rnmt" run "$recipe" --set workdir=marian --set training.max_time=0 --set training.max_steps=20 \
+  --set validation.every=20 --set model.encoder.cell=gru --set model.encoder.source_eos=true \
+  --set model.decoder.cell=cgru --set model.decoder.bridge=mean --set model.attention=additive \
+  2>marian.txt || { cat marian.txt; exit 1; }
+echo "twenty one" | "$rnmt" translate -m marian/model.rnmt --output-format json 2>/dev/null |
+  grep -q '"source_tokens":\[[^]]*"</s>"\]' || { echo "a Marian-style model's source lacks </s>"; exit 1; }
 printf '1 3\nthe 0.1 0.2 0.3\n' >small.vec
 pre+=(--set model.pretrained_embeddings.src=small.vec)
 if "$rnmt" run "$recipe" "${pre[@]}" 2>err.txt; then exit 1; fi  # not resumed from other vectors

@@ -203,7 +203,7 @@ grep -q "^2,2,nowhere.vec,0,0,-,0,.*,failed: cannot open word vectors 'nowhere.v
 # --- a bad space file is refused with its line, before any work
 printf 'model.dropout: [0.1, 0.2]\nmodel.decoder.cell: [lstm, rnn]\n' >bad.yaml
 if "$rnmt" sweep "$recipe" --space bad.yaml --workdir bad "${small[@]}" 2>err.log; then fail "bad"; fi
-grep -q "^rnmt: error: bad.yaml:2: model.decoder.cell: expects one of lstm, gru, found 'rnn'" err.log ||
+grep -q "^rnmt: error: bad.yaml:2: model.decoder.cell: expects one of lstm, gru, clstm, cgru, found 'rnn'" err.log ||
   { cat err.log; fail "bad space message"; }
 [[ ! -e bad ]] || fail "work started before the space was checked"
 # a setting that fits its key but not the recipe: export.average beyond validation.keep
