@@ -11,7 +11,10 @@
 # with marian-decoder (its own "Total time", model loading excluded), beam 5 and greedy, 64
 # sentences a batch, on 2 threads and on 1; rnmt translates the converted model in float32 and int8
 # (rnmt quantize) with the same settings. Sentences/s are medians of ROUNDS (3) alternating rounds;
-# each row says on how many lines its output equals Marian's (2 threads).
+# each row says on how many lines its output equals Marian's (2 threads), and on how many more one
+# of the two is the other cut short: their length limits differ (Marian's: 3 x the longest source
+# of the batch; rnmt's: 3 x the sentence's own + 10), which matters where an undertrained model
+# repeats itself until stopped; so output pieces/s are given too.
 # MARIAN_MODEL=FILE (with its .decoder.yml and vocabularies beside it) skips the training.
 # Run it on a quiet machine: nothing else may run beside the translations.
 set -euo pipefail
@@ -52,8 +55,8 @@ vocabs=$(sed -n '/^vocabs:/,/^[a-z]/s/^ *- //p' "$model.decoder.yml" | while rea
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //') (family $(grep -m1 'cpu family' /proc/cpuinfo | sed 's/.*: //'))"
 
 names=("rnmt float32" "rnmt int8" "marian-decoder, 2 threads" "marian-decoder, 1 thread")
-echo "| search | program | sentences/s | vs Marian's best | output = Marian's (2 threads) |"
-echo "|---|---|---|---|---|"
+echo "| search | program | sentences/s | vs Marian's best | output pieces/s | output = Marian's (2 threads) |"
+echo "|---|---|---|---|---|---|"
 for beam in 5 1; do
   search=$( ((beam == 1)) && echo greedy || echo "beam $beam")
   for i in 0 1 2 3; do : >"$work/speed.$i"; done
@@ -75,10 +78,18 @@ for beam in 5 1; do
     done
   done
   best=$(for i in 2 3; do median <"$work/speed.$i"; done | sort -n | tail -1)
+  lines=$(wc -l <"$work/test.src")
   for i in 0 1 2 3; do
     ours=$(median <"$work/speed.$i")
-    same=$(paste -d'\t' "$work/out.$i" "$work/out.2" | awk -F'\t' '$1 == $2' | wc -l)
+    # equal lines, and lines where one output is the other's beginning (a length limit)
+    read -r same cut < <(paste -d'\t' "$work/out.$i" "$work/out.2" | awk -F'\t' '
+      $1 == $2 {same++; next}
+      index($1 " ", $2 " ") == 1 || index($2 " ", $1 " ") == 1 {cut++}
+      END {print same + 0, cut + 0}')
+    pieces=$(wc -w <"$work/out.$i")
     echo "| $search | ${names[$i]} | $ours ($(paste -sd/ "$work/speed.$i")) |" \
-      "$(awk -v a="$ours" -v b="$best" 'BEGIN {printf "%.2fx", a / b}') | $same of $(wc -l <"$work/test.src") |"
+      "$(awk -v a="$ours" -v b="$best" 'BEGIN {printf "%.2fx", a / b}') |" \
+      "$(awk -v s="$ours" -v p="$pieces" -v n="$lines" 'BEGIN {printf "%.0f", s * p / n}') |" \
+      "$same of $lines (and $cut cut short) |"
   done
 done
