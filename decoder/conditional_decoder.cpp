@@ -97,32 +97,34 @@ void ConditionalDecoder::backward_first(int64_t t, const float* d_query_t, float
                    .dc0 = lstm ? (t == 0 ? d_c0_.data() : dc_.data()) : nullptr});
 }
 
+namespace {
+
+// One inference step of `cell` for `rows` rows: x, the state h, c -> h_out, c_out (c: LSTM only).
+void step_inference(RnnLayer& cell, int64_t rows, const float* x, const float* h, const float* c,
+                    float* h_out, float* c_out, ComputeType compute) {
+  const bool lstm = cell.cell() == Cell::lstm;
+  cell.forward_inference({.T = 1,
+                          .N = rows,
+                          .x = x,
+                          .h0 = h,
+                          .c0 = lstm ? c : nullptr,
+                          .y = h_out,
+                          .cT = lstm ? c_out : nullptr},
+                         compute);
+}
+
+}  // namespace
+
 void ConditionalDecoder::first_inference(int64_t rows, const float* x, const float* h,
                                          const float* c, float* h1, float* c1,
                                          ComputeType compute) {
-  const bool lstm = cell() == Cell::lstm;
-  first_.forward_inference({.T = 1,
-                            .N = rows,
-                            .x = x,
-                            .h0 = h,
-                            .c0 = lstm ? c : nullptr,
-                            .y = h1,
-                            .cT = lstm ? c1 : nullptr},
-                           compute);
+  step_inference(first_, rows, x, h, c, h1, c1, compute);
 }
 
 void ConditionalDecoder::second_inference(int64_t rows, const float* context, const float* h1,
                                           const float* c1, float* h_next, float* c_next,
                                           ComputeType compute) {
-  const bool lstm = cell() == Cell::lstm;
-  second_.forward_inference({.T = 1,
-                             .N = rows,
-                             .x = context,
-                             .h0 = h1,
-                             .c0 = lstm ? c1 : nullptr,
-                             .y = h_next,
-                             .cT = lstm ? c_next : nullptr},
-                            compute);
+  step_inference(second_, rows, context, h1, c1, h_next, c_next, compute);
 }
 
 }  // namespace rnmt

@@ -14,25 +14,19 @@
 #include "convert/marian_model.hpp"
 #include "convert/npz.hpp"
 #include "core/error.hpp"
+#include "fixture_lines.hpp"
 #include "model_file/model_file.hpp"
 #include "rnmt/translator.hpp"
 #include "temp_dir.hpp"
 
 using namespace rnmt;
 using Catch::Contains;
+using rnmt::test::lines_of;
 
 namespace {
 
 const std::string kMarian = std::string(RNMT_TEST_DATA) + "/marian/";
 const std::vector<std::string> kVocabs = {kMarian + "vocab.src.yml", kMarian + "vocab.tgt.yml"};
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 std::string converted(const std::string& name, const MarianFiles& files = {kVocabs, "", ""}) {
   std::ostringstream log;

@@ -10,24 +10,18 @@
 
 #include "convert/opennmt_py.hpp"
 #include "core/error.hpp"
+#include "fixture_lines.hpp"
 #include "model_file/model_file.hpp"
 #include "rnmt/tokenizer.hpp"
 #include "rnmt/translator.hpp"
 #include "temp_dir.hpp"
 
 using namespace rnmt;
+using rnmt::test::lines_of;
 
 namespace {
 
 const std::string kFixtures = std::string(RNMT_TEST_DATA) + "/opennmt-py/";
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 std::string converted(const std::string& name) {
   std::ostringstream log;

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "convert/npz.hpp"
+#include "fixture_lines.hpp"
 
 using namespace rnmt;
+using rnmt::test::lines_of;
 
 namespace {
 
@@ -200,13 +202,6 @@ class MarianS2S {
   bool lstm_;
   std::map<std::string, NpyArray> arrays_;
 };
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 }  // namespace
 
