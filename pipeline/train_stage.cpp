@@ -170,7 +170,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
     record = checkpoints
                  .load_last(trainer,
                             [&](const RunCheckpointSections& stored) {
-                              if (stored.model_shape && *stored.model_shape != model_shape(r))
+                              if (stored.model_shape && !same_model_shape(*stored.model_shape, r))
                                 throw Error("'" + checkpoints.last() +
                                             "' was trained with another model section than " +
                                             "this recipe's; use another workdir, or --from train "

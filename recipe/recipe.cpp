@@ -569,6 +569,14 @@ bool in_section(const std::string& key, const std::string& section) {
          key[section.size()] == '.';
 }
 
+// Keys added after workdirs and checkpoints existed: at their default they are left out of stage
+// fingerprints and model shapes, which then stay what older versions wrote (an existing run stays
+// up to date and resumes).
+bool added_later_at_default(const Recipe& recipe, const std::string& key) {
+  static const Recipe defaults;
+  return key == "model.encoder.source_eos" && recipe.model.source_eos == defaults.model.source_eos;
+}
+
 }  // namespace
 
 std::string dump_recipe(const Recipe& recipe) {
@@ -577,7 +585,8 @@ std::string dump_recipe(const Recipe& recipe) {
 
 std::string dump_recipe_sections(const Recipe& recipe, const std::vector<std::string>& sections) {
   return dump_keys(recipe, [&](const std::string& key) {
-    return std::any_of(sections.begin(), sections.end(),
+    return !added_later_at_default(recipe, key) &&
+           std::any_of(sections.begin(), sections.end(),
                        [&](const std::string& s) { return in_section(key, s); });
   });
 }
@@ -619,10 +628,18 @@ std::string recipe_reference() {
 std::string model_shape(const Recipe& r) {
   // Dropout and where the initial embeddings came from do not change the network's shape. The
   // leading newline keeps the text checkpoints have always held.
-  return "\n" + dump_keys(r, [](const std::string& key) {
+  return "\n" + dump_keys(r, [&](const std::string& key) {
            return in_section(key, "model") && key != "model.dropout" &&
-                  !in_section(key, "model.pretrained_embeddings");
+                  !in_section(key, "model.pretrained_embeddings") &&
+                  !added_later_at_default(r, key);
          });
+}
+
+bool same_model_shape(const std::string& stored, const Recipe& recipe) {
+  if (stored == model_shape(recipe)) return true;
+  const Recipe read = parse_recipe("workdir: w\n" + stored, "a checkpoint's model section", {},
+                                   /*check_files=*/false);
+  return model_shape(read) == model_shape(recipe);
 }
 
 }  // namespace rnmt

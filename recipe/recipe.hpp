@@ -122,6 +122,10 @@ std::string dump_recipe_sections(const Recipe& recipe, const std::vector<std::st
 // The recipe's model section as dump_recipe writes it, less dropout (which may change between runs
 // of one network): what a set of weights means. Checkpoints carry it; averaging compares it.
 std::string model_shape(const Recipe& recipe);
+// Whether `stored`, a model_shape text that any version of rnmt wrote (one from before a key
+// existed lacks it), describes the network `recipe` does: the text is read as a model section, its
+// absent keys at their defaults. An Error when it is not a model section.
+bool same_model_shape(const std::string& stored, const Recipe& recipe);
 
 // What a recipe key holds, for tools that write values for keys (rnmt sweep's search spaces).
 enum class RecipeValueKind { integer, real, boolean, text, choice, duration };

@@ -123,3 +123,39 @@ TEST_CASE("the dumped recipe parses back to itself", "[recipe]") {
   odd.data.prepare = "make data &&\n\tprintf '\"%s\\n\"' x";
   CHECK(parse_recipe(dump_recipe(odd), "odd.yaml").data.prepare == odd.data.prepare);
 }
+
+TEST_CASE("a key added later leaves fingerprints and model shapes as they were at its default",
+          "[recipe]") {
+  // model.encoder.source_eos came after workdirs and checkpoints existed: at false, the texts
+  // that identify a run's stages and its checkpoints' network do not hold it, so older runs
+  // stay up to date and resume; set, it changes both
+  Recipe r;
+  CHECK(model_shape(r).find("source_eos") == std::string::npos);
+  CHECK(dump_recipe_sections(r, {"model"}).find("source_eos") == std::string::npos);
+  CHECK(dump_recipe(r).find("source_eos: false") != std::string::npos);  // --dump-config shows it
+  const std::string before = model_shape(r);
+  r.model.source_eos = true;
+  CHECK(model_shape(r).find("source_eos: true") != std::string::npos);
+  CHECK(dump_recipe_sections(r, {"model"}).find("source_eos: true") != std::string::npos);
+  CHECK(model_shape(r) != before);
+}
+
+TEST_CASE("a checkpoint's model section from before a key existed still names its network",
+          "[recipe]") {
+  // as rnmt wrote it before model.encoder.cell, model.decoder.bridge and model.attention_output
+  const std::string older =
+      "\nmodel:\n  embedding: 256\n  encoder:\n    layers: 1\n    hidden: 512\n  decoder:\n"
+      "    cell: \"lstm\"\n    layers: 1\n    hidden: 512\n    input_feeding: false\n"
+      "  attention: \"general\"\n  tied_embeddings: false\n";
+  Recipe r;
+  r.model.embedding = 256;
+  r.model.encoder_hidden = r.model.decoder_hidden = 512;
+  CHECK(older != model_shape(r));     // another text...
+  CHECK(same_model_shape(older, r));  // ...of the same network
+  r.model.encoder_cell = Cell::gru;   // a key it lacks, away from its default: another network
+  CHECK_FALSE(same_model_shape(older, r));
+  r.model.encoder_cell = Cell::lstm;
+  r.model.embedding = 128;
+  CHECK_FALSE(same_model_shape(older, r));
+  CHECK_THROWS_WITH(same_model_shape("\nmodel: [", r), Contains("a checkpoint's model section"));
+}
