@@ -9,6 +9,7 @@
 #include "decoding/search.hpp"
 #include "model/seq2seq.hpp"
 #include "tests/model_test_util.hpp"
+#include "tests/search_test_util.hpp"
 
 using namespace rnmt;
 using rnmt::test::batch_of;
@@ -74,17 +75,8 @@ TEST_CASE("a conditional decoder gives a sentence the same result in a padded ba
   ModelConfig config = conditional_config(cell);
   config.bridge = bridge;
   Seq2Seq model(config, 9);
-  const std::vector<Sentence> none(kSources.size());
-  const SearchOptions options{.beam = beam, .n_best = beam, .length_penalty = 0.6};
-  const auto together = search(model, batch_of(kSources, none), options);
-  for (size_t n = 0; n < kSources.size(); ++n) {
-    const auto alone = search(model, batch_of({kSources[n]}, {Sentence{}}), options);
-    REQUIRE(alone[0].size() == together[n].size());
-    for (size_t i = 0; i < alone[0].size(); ++i) {
-      CHECK(alone[0][i].tokens == together[n][i].tokens);
-      CHECK(alone[0][i].score == Approx(together[n][i].score).margin(1e-4));
-    }
-  }
+  test::check_batch_searches_as_alone(model, kSources,
+                                      {.beam = beam, .n_best = beam, .length_penalty = 0.6});
   // and teacher forcing scores a sentence the same in a padded batch as alone
   const std::vector<Sentence> targets = test::shifted_reversals(kSources);
   model.forward(batch_of(kSources, targets), false);

@@ -12,6 +12,7 @@
 #include "model/seq2seq.hpp"
 #include "rnn/rnn_layer.hpp"
 #include "tests/model_test_util.hpp"
+#include "tests/search_test_util.hpp"
 
 using namespace rnmt;
 using rnmt::test::batch_of;
@@ -200,18 +201,9 @@ TEST_CASE("sentences that finish early leave the batch without changing the othe
   const BeamStyle style = GENERATE(BeamStyle::narrowing, BeamStyle::opennmt_py);
   Seq2Seq model(config(Cell::lstm, feeding, AttentionType::general), 9);
   if (trained) train(model);  // trained: outputs of different lengths, so rows leave at each step
-  const std::vector<Sentence> none(kSources.size());
   const SearchOptions options{
       .beam = beam, .n_best = beam, .beam_style = style, .length_penalty = 0.6};
-  const auto together = search(model, batch_of(kSources, none), options);
-  for (size_t n = 0; n < kSources.size(); ++n) {
-    const auto alone = search(model, batch_of({kSources[n]}, {Sentence{}}), options);
-    REQUIRE(alone[0].size() == together[n].size());
-    for (size_t i = 0; i < alone[0].size(); ++i) {
-      CHECK(alone[0][i].tokens == together[n][i].tokens);
-      CHECK(alone[0][i].score == Approx(together[n][i].score).margin(1e-4));
-    }
-  }
+  test::check_batch_searches_as_alone(model, kSources, options);
 }
 
 namespace {
