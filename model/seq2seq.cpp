@@ -199,17 +199,19 @@ LossStats Seq2Seq::forward(const Batch& b, bool training) {
   att_.resize({T, N, O});
   if (conditional_) {
     forward_conditional(T, N);
-  } else if (decoder_.begin(T, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, training,
-                            config_.input_feeding);
-             config_.input_feeding) {
-    forward_input_feeding(T, N, training);
   } else {
-    {
-      ProfileScope scope(profiler_, part_decoder_);
-      decoder_.forward(tgt_emb_.data());
+    decoder_.begin(T, N, bridge_.h0(0), bridge_.c0(0), dropout_rng_, training,
+                   config_.input_feeding);
+    if (config_.input_feeding) {
+      forward_input_feeding(T, N, training);
+    } else {
+      {
+        ProfileScope scope(profiler_, part_decoder_);
+        decoder_.forward(tgt_emb_.data());
+      }
+      ProfileScope scope(profiler_, part_attention_);
+      attention_.forward(0, T, decoder_.output(), att_.data());
     }
-    ProfileScope scope(profiler_, part_attention_);
-    attention_.forward(0, T, decoder_.output(), att_.data());
   }
   ProfileScope scope(profiler_, part_output_);
   out_dropout_.sample(T * N * O, dropout_rng_, training);
