@@ -26,18 +26,6 @@ ModelConfig conditional_config(DecoderCell cell) {
   return c;
 }
 
-// log p(hypothesis </s> | source) by teacher forcing.
-double teacher_forced_log_p(Seq2Seq& model, const Sentence& source, const Sentence& hypothesis) {
-  const Batch scored = batch_of({source}, {hypothesis});
-  model.forward(scored, false);
-  const Tensor& p = model.output_probabilities();
-  const int64_t V = model.config().tgt_vocab;
-  double log_p = 0;
-  for (int64_t t = 0; t < scored.T; ++t)
-    log_p += std::log(p[static_cast<size_t>(t * V + scored.tgt_out[static_cast<size_t>(t)])]);
-  return log_p;
-}
-
 }  // namespace
 
 TEST_CASE("a conditional decoder learns its task, and its n-best scores are teacher forcing's",
@@ -61,7 +49,7 @@ TEST_CASE("a conditional decoder learns its task, and its n-best scores are teac
     CHECK(lists[n][0].tokens == targets[n]);
     for (const auto& hypothesis : lists[n])
       CHECK(hypothesis.log_probability ==
-            Approx(teacher_forced_log_p(model, kSources[n], hypothesis.tokens)).margin(1e-3));
+            Approx(test::teacher_forced_log_p(model, kSources[n], hypothesis.tokens)).margin(1e-3));
   }
 }
 

@@ -113,13 +113,7 @@ TEST_CASE("n-best lists: distinct hypotheses, best first, scores that teacher fo
         CHECK(list[i].tokens != list[j].tokens);
       }
       // log p of the hypothesis and </s> under teacher forcing, and the length normalisation
-      const Batch scored = batch_of({kSources[n]}, {list[i].tokens});
-      model.forward(scored, false);
-      const Tensor& p = model.output_probabilities();
-      const int64_t V = model.config().tgt_vocab;
-      double log_p = 0;
-      for (int64_t t = 0; t < scored.T; ++t)
-        log_p += std::log(p[static_cast<size_t>(t * V + scored.tgt_out[static_cast<size_t>(t)])]);
+      const double log_p = test::teacher_forced_log_p(model, kSources[n], list[i].tokens);
       CHECK(list[i].log_probability == Approx(log_p).margin(1e-3));
       const double length = static_cast<double>(list[i].tokens.size() + 1);
       CHECK(list[i].score == Approx(list[i].log_probability / std::pow(length, 0.6)));
