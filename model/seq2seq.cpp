@@ -6,6 +6,7 @@
 #include <numeric>
 #include <tuple>
 
+#include "core/denormals.hpp"
 #include "core/error.hpp"
 
 namespace rnmt {
@@ -184,6 +185,7 @@ void Seq2Seq::encode(const Batch& b, bool training, bool for_backward, ComputeTy
 }
 
 LossStats Seq2Seq::forward(const Batch& b, bool training) {
+  flush_denormals_to_zero();  // for this step's threads (core/denormals.hpp)
   const int64_t S = b.S, N = b.N, T = b.T, E = config_.embedding, O = output_input_size(config_);
   encode(b, training);
   {
@@ -252,6 +254,7 @@ void Seq2Seq::forward_input_feeding(int64_t T, int64_t N, bool training) {
 }
 
 void Seq2Seq::start(const Batch& b, DecoderState& state, ComputeType compute) {
+  flush_denormals_to_zero();  // for this search's threads (core/denormals.hpp)
   const int64_t N = b.N, L = config_.decoder_layers, H = config_.decoder_hidden;
   if (compute == ComputeType::int8) prepare_int8();
   encode(b, false, /*for_backward=*/false, compute);
