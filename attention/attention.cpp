@@ -57,6 +57,11 @@ Attention::Attention(ParamSet& params, const std::string& name, AttentionType ty
   }
 }
 
+void Attention::set_training_compute(ComputeType compute) {
+  for (Linear* projection : {key_proj_.get(), query_proj_.get(), out_proj_.get()})
+    if (projection) projection->training_compute = compute;
+}
+
 void Attention::init(Rng& rng) {
   if (key_proj_) key_proj_->init(rng);
   if (query_proj_) query_proj_->init(rng);

@@ -29,6 +29,9 @@ class Attention {
             int64_t memory, AttentionOutput output = AttentionOutput::tanh,
             int64_t score_hidden = 0);
   void init(Rng& rng);
+  // The arithmetic of training (forward and backward): f32, or bf16 in its projections (Linear);
+  // the scores and contexts, a few rows per sentence, stay f32.
+  void set_training_compute(ComputeType compute);
   AttentionType type() const { return type_; }
   int64_t output_size() const {
     return output_ == AttentionOutput::context ? memory_size_ : query_;

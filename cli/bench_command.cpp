@@ -16,7 +16,7 @@ namespace rnmt::cli {
 
 int bench_train_command(const std::vector<std::string>& args) {
   BenchTrainOptions o;
-  std::string cell = "lstm", attention = "general";
+  std::string cell = "lstm", attention = "general", precision = "float32";
   po::options_description desc(
       "rnmt bench train: train the benchmark model for a fixed time and report target tokens/s\n"
       "options");
@@ -37,8 +37,10 @@ int bench_train_command(const std::vector<std::string>& args) {
       "decoder hidden size; the encoder uses it per direction")(
       "cell", po::value(&cell)->default_value("lstm"), "decoder cell: lstm | gru | clstm | cgru")(
       "attention", po::value(&attention)->default_value("general"),
-      "none | dot | general | additive")("profile", po::bool_switch(&o.profile),
-                                         "print the time of each part of a step");
+      "none | dot | general | additive")("precision",
+                                         po::value(&precision)->default_value("float32"),
+                                         "float32 | bfloat16 | auto (training.precision)")(
+      "profile", po::bool_switch(&o.profile), "print the time of each part of a step");
   po::variables_map vm;
   if (int status = parse_command(args, desc, vm, "bench train"); status >= 0) return status;
   if (o.src.empty() != o.tgt.empty()) throw Error("--src and --tgt go together");
@@ -49,6 +51,7 @@ int bench_train_command(const std::vector<std::string>& args) {
     throw Error("--cell must be " + enum_name_list(kDecoderCellNames) + ", not '" + cell + "'");
   }
   o.model.attention = parse_enum(kAttentionTypeNames, attention, "attention type");
+  o.precision = parse_enum(kTrainingPrecisionNames, precision, "--precision");
   o.model.encoder_hidden = o.model.decoder_hidden;
   // under mpirun: data-parallel, the ranks sharing each batch of --batch
   return run_on_launched_world([&](Communicator& world, std::ostream& log) {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <unordered_map>
+#include <utility>
 
 #include "core/dnnl_context.hpp"
 
@@ -35,23 +36,60 @@ struct KeyEqual {
   }
 };
 
+// bf16: an operand's rounded copy, dense, and the reorder that makes it from the f32 operand.
+struct Bf16Copy {
+  memory f32;   // over the caller's operand
+  memory copy;  // owned
+  dnnl::reorder round;
+};
+
 struct Entry {
   dnnl::matmul primitive;
   memory a, b, c, bias;
+  Bf16Copy a16, b16;  // bf16 only
 };
 
 memory::desc strided(const GemmShape& s, int64_t rows, int64_t cols, int64_t batch_stride,
-                     int64_t row_stride, int64_t col_stride) {
-  if (s.batch == 1)
-    return memory::desc({rows, cols}, memory::data_type::f32, {row_stride, col_stride});
-  return memory::desc({s.batch, rows, cols}, memory::data_type::f32,
-                      {batch_stride, row_stride, col_stride});
+                     int64_t row_stride, int64_t col_stride,
+                     memory::data_type type = memory::data_type::f32) {
+  if (s.batch == 1) return memory::desc({rows, cols}, type, {row_stride, col_stride});
+  return memory::desc({s.batch, rows, cols}, type, {batch_stride, row_stride, col_stride});
+}
+
+// bf16 operands: A dense in the same element order as the strided f32 one (row- or column-major,
+// batch outermost), so that rounding it is a straight pass over memory; B in the layout the
+// primitive prefers (AMX and AVX-512 BF16 kernels want their own blocked layout, and repack a plain
+// one inside every call), into which rounding costs one pass too. Measured on a Xeon with AMX
+// (B1's output layer): B in a plain layout made the products 15-30% slower; A left to the
+// primitive's choice made it transpose the logits' gradient [1984, 8004] in the rounding pass.
+memory::desc dense_bf16(const GemmShape& s, int64_t rows, int64_t cols, int64_t row_stride,
+                        int64_t col_stride) {
+  const bool column_major = col_stride > row_stride;
+  const int64_t r = column_major ? 1 : cols, c = column_major ? rows : 1;
+  return strided(s, rows, cols, rows * cols, r, c, memory::data_type::bf16);
+}
+
+memory::desc any_bf16(const GemmShape& s, int64_t rows, int64_t cols) {
+  const auto any = memory::format_tag::any;
+  if (s.batch == 1) return memory::desc({rows, cols}, memory::data_type::bf16, any);
+  return memory::desc({s.batch, rows, cols}, memory::data_type::bf16, any);
+}
+
+Bf16Copy bf16_copy(const memory::desc& f32, const memory::desc& bf16) {
+  auto& ctx = dnnl_context();
+  return {user_memory(f32), memory(bf16, ctx.engine),
+          dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, f32, ctx.engine, bf16))};
 }
 
 Entry make_entry(const GemmShape& s) {
   auto a = strided(s, s.m, s.k, s.a_batch, s.a_row, s.a_col);
   auto b = strided(s, s.k, s.n, s.b_batch, s.b_row, s.b_col);
   auto c = strided(s, s.m, s.n, s.c_batch, s.c_row, 1);
+  const memory::desc a_user = a, b_user = b;
+  if (s.bf16) {
+    a = dense_bf16(s, s.m, s.k, s.a_row, s.a_col);
+    b = any_bf16(s, s.k, s.n);
+  }
   memory::desc bias;
   if (s.has_bias) bias = strided(GemmShape{.batch = s.batch}, 1, s.n, s.n, s.n, 1);
   dnnl::primitive_attr attr;
@@ -70,8 +108,19 @@ Entry make_entry(const GemmShape& s) {
   if (s.batch > 1) omp_set_num_threads(1);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, bias, c), attr, ctx.engine);
   omp_set_num_threads(threads);
-  Entry e{dnnl::matmul(pd), user_memory(a), user_memory(b), user_memory(c), {}};
+  Entry e;
+  e.primitive = dnnl::matmul(pd);
+  e.c = user_memory(c);
   if (s.has_bias) e.bias = user_memory(bias);
+  if (s.bf16) {
+    e.a16 = bf16_copy(a_user, pd.src_desc());
+    e.b16 = bf16_copy(b_user, pd.weights_desc());
+    e.a = e.a16.copy;
+    e.b = e.b16.copy;
+  } else {
+    e.a = user_memory(a);
+    e.b = user_memory(b);
+  }
   return e;
 }
 
@@ -83,8 +132,15 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, make_entry(shape)).first;
   Entry& e = it->second;
-  e.a.set_data_handle(const_cast<float*>(a));
-  e.b.set_data_handle(const_cast<float*>(b));
+  if (shape.bf16) {
+    for (auto [copy, data] : {std::pair{&e.a16, a}, std::pair{&e.b16, b}}) {
+      copy->f32.set_data_handle(const_cast<float*>(data));
+      execute(copy->round, {{DNNL_ARG_FROM, copy->f32.get()}, {DNNL_ARG_TO, copy->copy.get()}});
+    }
+  } else {
+    e.a.set_data_handle(const_cast<float*>(a));
+    e.b.set_data_handle(const_cast<float*>(b));
+  }
   e.c.set_data_handle(c);
   dnnl_exec_arg_t args[4] = {
       {DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}};
@@ -108,6 +164,7 @@ void gemm(const Gemm& g) {
   s.c_row = g.ldc;
   s.accumulate = g.accumulate;
   s.has_bias = g.bias != nullptr;
+  s.bf16 = g.bf16;
   matmul(s, g.a.data, g.b.data, g.c, g.bias);
 }
 

@@ -15,6 +15,9 @@ struct GemmShape {
   int64_t c_batch = 0, c_row = 0;
   int64_t accumulate = 0;  // 1: C += A·B
   int64_t has_bias = 0;    // 1: C += bias, a row vector of n
+  // 1: A and B are rounded to bf16 (dense copies made per call) and multiplied with f32
+  // accumulation into the f32 C, on AVX-512 BF16 or AMX; callers check bf16_supported() first.
+  int64_t bf16 = 0;
 };
 
 // Runs the product; the primitive for each distinct shape is created once (per thread) and reused.
@@ -37,6 +40,7 @@ struct Gemm {
   int64_t ldc = 0;
   bool accumulate = false;      // C += op(A)·op(B) instead of C =
   const float* bias = nullptr;  // [n], added to every row; null: none
+  bool bf16 = false;            // operands rounded to bf16 (GemmShape::bf16)
 };
 void gemm(const Gemm& g);
 

@@ -8,6 +8,11 @@ ConditionalDecoder::ConditionalDecoder(ParamSet& params, const std::string& name
       second_(params, name + ".second", cell, context, hidden),
       hidden_(hidden) {}
 
+void ConditionalDecoder::set_training_compute(ComputeType compute) {
+  first_.set_training_compute(compute);
+  second_.set_training_compute(compute);
+}
+
 void ConditionalDecoder::init(Rng& rng) {
   first_.init(rng);
   second_.init(rng);

@@ -20,6 +20,8 @@ class ConditionalDecoder {
   ConditionalDecoder(ParamSet& params, const std::string& name, Cell cell, int64_t input,
                      int64_t context, int64_t hidden);
   void init(Rng& rng);
+  // The arithmetic of training (forward and backward): f32, or bf16 in both cells (RnnLayer).
+  void set_training_compute(ComputeType compute);
   Cell cell() const { return first_.cell(); }
   int64_t hidden() const { return hidden_; }
   RnnLayer& first() { return first_; }

@@ -25,6 +25,10 @@ Decoder::Decoder(ParamSet& params, const std::string& name, Cell cell, int64_t i
   }
 }
 
+void Decoder::set_training_compute(ComputeType compute) {
+  for (Layer& layer : layers_) layer.rnn.set_training_compute(compute);
+}
+
 void Decoder::init(Rng& rng) {
   for (auto& layer : layers_) layer.rnn.init(rng);
 }

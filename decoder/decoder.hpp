@@ -21,6 +21,9 @@ class Decoder {
   Decoder(ParamSet& params, const std::string& name, Cell cell, int64_t input, int64_t hidden,
           int64_t layers, float dropout);
   void init(Rng& rng);
+  // The arithmetic of training (forward and backward): f32, or bf16 in every recurrent layer
+  // (RnnLayer).
+  void set_training_compute(ComputeType compute);
   Cell cell() const { return layers_.front().rnn.cell(); }
   int64_t hidden() const { return hidden_; }
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }

@@ -41,6 +41,13 @@ Encoder::Encoder(ParamSet& params, const std::string& name, int64_t input, int64
   }
 }
 
+void Encoder::set_training_compute(ComputeType compute) {
+  for (Layer& layer : layers_) {
+    layer.forward_dir.set_training_compute(compute);
+    layer.backward_dir.set_training_compute(compute);
+  }
+}
+
 void Encoder::init(Rng& rng) {
   for (auto& layer : layers_) {
     layer.forward_dir.init(rng);

@@ -23,6 +23,9 @@ class Encoder {
   Encoder(ParamSet& params, const std::string& name, int64_t input, int64_t hidden, int64_t layers,
           float dropout, bool layer_final_states = false, Cell cell = Cell::lstm);
   void init(Rng& rng);
+  // The arithmetic of training (forward and backward): f32, or bf16 in every recurrent layer
+  // (RnnLayer).
+  void set_training_compute(ComputeType compute);
   int64_t output_size() const { return 2 * hidden_; }
   int64_t hidden() const { return hidden_; }
   size_t num_layers() const { return layers_.size(); }

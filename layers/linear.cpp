@@ -28,7 +28,8 @@ void Linear::forward(const float* x, int64_t rows, float* y) const {
         .b = {weight->w, in, true},
         .c = y,
         .ldc = out,
-        .bias = bias ? bias->w : nullptr});
+        .bias = bias ? bias->w : nullptr,
+        .bf16 = training_compute == ComputeType::bf16});
 }
 
 void Linear::forward_inference(const float* x, int64_t rows, float* y, uint64_t version,
@@ -43,15 +44,17 @@ void Linear::backward(const float* x, int64_t rows, const float* dy, float* dx,
 }
 
 void Linear::backward_input(const float* dy, int64_t rows, float* dx, bool accumulate_dx) const {
-  linear_input_gradient(dy, rows, out, weight->w, in, dx, accumulate_dx);
+  linear_input_gradient(dy, rows, out, weight->w, in, dx, accumulate_dx,
+                        training_compute == ComputeType::bf16);
 }
 
 void Linear::backward_params(const float* x, int64_t rows, const float* dy) {
-  add_linear_parameter_gradients(x, rows, in, dy, out, weight->g, bias ? bias->g : nullptr);
+  add_linear_parameter_gradients(x, rows, in, dy, out, weight->g, bias ? bias->g : nullptr,
+                                 training_compute == ComputeType::bf16);
 }
 
 void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const float* w, int64_t in,
-                           float* dx, bool accumulate) {
+                           float* dx, bool accumulate, bool bf16) {
   gemm({.m = rows,
         .n = in,
         .k = out,
@@ -59,11 +62,12 @@ void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const flo
         .b = {w, in},
         .c = dx,
         .ldc = in,
-        .accumulate = accumulate});
+        .accumulate = accumulate,
+        .bf16 = bf16});
 }
 
 void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, const float* dy,
-                                    int64_t out, float* dw, float* db) {
+                                    int64_t out, float* dw, float* db, bool bf16) {
   gemm({.m = out,
         .n = in,
         .k = rows,
@@ -71,7 +75,8 @@ void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, co
         .b = {x, in},
         .c = dw,
         .ldc = in,
-        .accumulate = true});
+        .accumulate = true,
+        .bf16 = bf16});
   if (db) add_column_sums(dy, rows, out, db);
 }
 

@@ -14,6 +14,8 @@ struct Linear {
   Param* bias = nullptr;
   int64_t in = 0, out = 0;
   PackedMatmul packed;  // the inference product's own copy of W in oneDNN's preferred layout
+  // The arithmetic of forward and backward (training): f32, or bf16 products (GemmShape::bf16)
+  ComputeType training_compute = ComputeType::f32;
 
   Linear(ParamSet& params, const std::string& name, int64_t inputs, int64_t outputs,
          bool with_bias);
@@ -37,9 +39,10 @@ void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* db);
 // The backward products of any y = x · Wᵀ + b with W [out, in] (a Linear's, the output layer's):
 // dx [rows, in] = dy [rows, out] · W (or += it, when accumulate), and dW += dyᵀ · x, db += Σ dy
 // (db may be null: no bias).
+// bf16: the products' operands rounded to bf16 (GemmShape::bf16).
 void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const float* w, int64_t in,
-                           float* dx, bool accumulate);
+                           float* dx, bool accumulate, bool bf16 = false);
 void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, const float* dy,
-                                    int64_t out, float* dw, float* db);
+                                    int64_t out, float* dw, float* db, bool bf16 = false);
 
 }  // namespace rnmt

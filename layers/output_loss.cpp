@@ -79,7 +79,8 @@ LossStats OutputLayer::forward(const float* x, int64_t rows, const int32_t* targ
         .b = {weight->w, hidden, true},
         .c = probs.data(),
         .ldc = vocab,
-        .bias = bias->w});
+        .bias = bias->w,
+        .bf16 = training_compute == ComputeType::bf16});
   return softmax_rows(probs.data(), rows, targets, smoothing);
 }
 
@@ -129,8 +130,9 @@ void OutputLayer::backward(const float* x, int64_t rows, const int32_t* targets,
     p[targets[r]] -= (1.0f - smoothing) * scale;
   }
   const float* dz = probs.data();
-  add_linear_parameter_gradients(x, rows, hidden, dz, V, weight->g, bias->g);
-  linear_input_gradient(dz, rows, V, weight->w, hidden, dx, false);
+  const bool bf16 = training_compute == ComputeType::bf16;
+  add_linear_parameter_gradients(x, rows, hidden, dz, V, weight->g, bias->g, bf16);
+  linear_input_gradient(dz, rows, V, weight->w, hidden, dx, false, bf16);
 }
 
 }  // namespace rnmt

@@ -27,6 +27,9 @@ struct OutputLayer {
   int64_t hidden = 0, vocab = 0;
   Tensor probs;         // [rows, vocab]: logits, then probabilities, then the logits' gradient
   PackedMatmul packed;  // search's product, on its own copy of W in oneDNN's preferred layout
+  // The arithmetic of forward and backward's products (training): f32, or bf16 (GemmShape::bf16);
+  // the softmax and the loss stay f32.
+  ComputeType training_compute = ComputeType::f32;
 
   OutputLayer(ParamSet& params, const std::string& name, int64_t hidden_size, int64_t vocab_size,
               Param* tied_weight);

@@ -128,6 +128,18 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, uint64_t seed, bool trainable,
   params_.touch();
 }
 
+void Seq2Seq::set_training_compute(ComputeType compute) {
+  if (compute == ComputeType::int8) throw Error("rnmt does not train in int8");
+  if (compute == ComputeType::bf16 && !bf16_supported()) throw Error(kBf16Unsupported);
+  training_compute_ = compute;
+  encoder_.set_training_compute(compute);
+  decoder_.set_training_compute(compute);
+  if (conditional_) conditional_->set_training_compute(compute);
+  attention_.set_training_compute(compute);
+  if (deep_output_) deep_output_->training_compute = compute;
+  output_.training_compute = compute;
+}
+
 void Seq2Seq::set_profiler(Profiler* profiler) {
   profiler_ = profiler;
   if (!profiler) return;

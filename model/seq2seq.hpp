@@ -52,6 +52,12 @@ class Seq2Seq {
   const Rng& dropout_rng() const { return dropout_rng_; }
   const ParamSet& params() const { return params_; }
   void set_profiler(Profiler* profiler);
+  // The arithmetic of forward and backward (training, validation loss): f32, or bf16 products and
+  // recurrent layers (bf16 operands, f32 accumulation) with f32 weights, gradients, softmax and
+  // loss; the small bridge stays f32. bf16 needs bf16_supported() (an Error otherwise). Set it
+  // before the first forward. Search takes its arithmetic per call (start, step).
+  void set_training_compute(ComputeType compute);
+  ComputeType training_compute() const { return training_compute_; }
 
   // Summed loss over the batch's target tokens; keeps activations for backward.
   LossStats forward(const Batch& batch, bool training);
@@ -127,6 +133,7 @@ class Seq2Seq {
   OutputLayer output_;
   Dropout src_dropout_, tgt_dropout_, out_dropout_, feed_dropout_;
   Profiler* profiler_ = nullptr;
+  ComputeType training_compute_ = ComputeType::f32;
   int part_embed_ = 0, part_encoder_ = 0, part_decoder_ = 0, part_attention_ = 0, part_output_ = 0,
       part_bridge_ = 0;
 

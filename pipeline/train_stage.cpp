@@ -145,6 +145,8 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   if (data.src.empty()) throw Error("no training pairs left after filtering");
   Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab),
                 static_cast<uint64_t>(r.training.seed));
+  model.set_training_compute(training_compute(r.training.precision));
+  if (lead) log << "train: " << training_precision_description(r.training.precision) << std::endl;
   const TrainerOptions options{.lr = r.training.lr,
                                .clip_norm = r.training.clip_norm,
                                .batch_sentences = r.training.batch_sentences,

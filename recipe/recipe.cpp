@@ -154,6 +154,11 @@ std::vector<Field> schema(Recipe& r) {
        "OpenMP threads (pinned to CPUs when as many as the process may use); any count trains the "
        "same model, bit for bit",
        1},
+      choice("training.precision", &r.training.precision, kTrainingPrecisionNames,
+             "the arithmetic of training: float32; bfloat16 (bf16 products and recurrent layers "
+             "with float32 weights, gradients, optimizer state, softmax and loss; needs AVX-512 "
+             "BF16 or AMX); auto: bfloat16 where the CPU has it, else float32 (docs/training.md, "
+             "\"Training in bfloat16\")"),
       {"training.follow_load", &r.training.follow_load,
        "one thread fewer while other processes keep training's threads waiting for a CPU, back "
        "when a CPU is free again (docs/training.md, \"On a busy machine\")"},
@@ -574,7 +579,9 @@ bool in_section(const std::string& key, const std::string& section) {
 // up to date and resumes).
 bool added_later_at_default(const Recipe& recipe, const std::string& key) {
   static const Recipe defaults;
-  return key == "model.encoder.source_eos" && recipe.model.source_eos == defaults.model.source_eos;
+  return (key == "model.encoder.source_eos" &&
+          recipe.model.source_eos == defaults.model.source_eos) ||
+         (key == "training.precision" && recipe.training.precision == defaults.training.precision);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/enum_names.hpp"
+#include "core/training_precision.hpp"
 #include "embeddings/word_vectors.hpp"
 #include "model/model_config.hpp"
 #include "rnmt/translation_options.hpp"
@@ -75,6 +76,7 @@ struct Recipe {
     double label_smoothing = 0.1;
     int64_t seed = 1;
     int64_t threads = 2;
+    TrainingPrecision precision = TrainingPrecision::float32;
     bool follow_load = true;                // fewer threads while other processes want the CPUs
     int64_t max_steps = 0, max_epochs = 0;  // 0: no limit
     double max_time_seconds = 0;            // written as 90s, 20m, 1h (or seconds)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
@@ -16,22 +17,31 @@ using dnnl::memory;
 using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
-// The memory descriptors of one (T, N) shape: sequences, states, weights in the plain layout and
-// as `any` (the primitive's choice), bias.
+// The memory descriptors of one (T, N) shape: sequences, hidden states, weights as the primitive
+// computes with them (`any`: its choice of layout) and in the parameters' plain f32 layout, bias,
+// cell states, and the gradients of sequences and states. In bf16 (training only) the sequences,
+// hidden states and weights it computes with are bf16; bias, cell states, gradients and the
+// weights' plain layout stay f32.
 struct ShapeDescs {
   memory::desc layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias;
+  memory::desc state_c, d_layer_in, d_layer_out, d_state;
 };
 
-ShapeDescs shape_descs(Cell cell, int64_t I, int64_t H, int64_t T, int64_t N) {
+ShapeDescs shape_descs(Cell cell, int64_t I, int64_t H, int64_t T, int64_t N,
+                       memory::data_type type = f32) {
   const int64_t G = weight_gates(cell), B = bias_gates(cell);
-  return {memory::desc({T, N, I}, f32, tag::tnc),
-          memory::desc({T, N, H}, f32, tag::tnc),
-          memory::desc({1, 1, N, H}, f32, tag::ldnc),
+  return {memory::desc({T, N, I}, type, tag::tnc),
+          memory::desc({T, N, H}, type, tag::tnc),
+          memory::desc({1, 1, N, H}, type, tag::ldnc),
           memory::desc({1, 1, I, G, H}, f32, tag::ldigo),
           memory::desc({1, 1, H, G, H}, f32, tag::ldigo),
-          memory::desc({1, 1, I, G, H}, f32, tag::any),
-          memory::desc({1, 1, H, G, H}, f32, tag::any),
-          memory::desc({1, 1, B, H}, f32, tag::ldgo)};
+          memory::desc({1, 1, I, G, H}, type, tag::any),
+          memory::desc({1, 1, H, G, H}, type, tag::any),
+          memory::desc({1, 1, B, H}, f32, tag::ldgo),
+          memory::desc({1, 1, N, H}, f32, tag::ldnc),
+          memory::desc({T, N, I}, f32, tag::tnc),
+          memory::desc({T, N, H}, f32, tag::tnc),
+          memory::desc({1, 1, N, H}, f32, tag::ldnc)};
 }
 
 // One cell kind's oneDNN primitives and how their descriptors are spelled: the LSTM has cell states
@@ -46,15 +56,15 @@ struct LstmKind {
   using Backward = dnnl::lstm_backward;
   // clang-format off
   static Forward::desc forward(dnnl::prop_kind kind, const ShapeDescs& d) {
-    return {kind, kLeftToRight, d.layer_in, d.state, d.state, d.w_layer_any, d.w_iter_any, d.bias,
-            d.layer_out, d.state, d.state};
+    return {kind, kLeftToRight, d.layer_in, d.state, d.state_c, d.w_layer_any, d.w_iter_any,
+            d.bias, d.layer_out, d.state, d.state_c};
   }
   static Backward::desc backward(const ShapeDescs& d) {
     return {dnnl::prop_kind::backward, kLeftToRight,
-            d.layer_in, d.state, d.state, d.w_layer_any, d.w_iter_any, d.bias,
-            d.layer_out, d.state, d.state,
-            d.layer_in, d.state, d.state, d.w_layer, d.w_iter, d.bias,
-            d.layer_out, d.state, d.state};
+            d.layer_in, d.state, d.state_c, d.w_layer_any, d.w_iter_any, d.bias,
+            d.layer_out, d.state, d.state_c,
+            d.d_layer_in, d.d_state, d.d_state, d.w_layer, d.w_iter, d.bias,
+            d.d_layer_out, d.d_state, d.d_state};
   }
   // clang-format on
 };
@@ -71,8 +81,8 @@ struct GruKind {  // no cell state
     return {dnnl::prop_kind::backward, kLeftToRight,
             d.layer_in, d.state, d.w_layer_any, d.w_iter_any, d.bias,
             d.layer_out, d.state,
-            d.layer_in, d.state, d.w_layer, d.w_iter, d.bias,
-            d.layer_out, d.state};
+            d.d_layer_in, d.d_state, d.w_layer, d.w_iter, d.bias,
+            d.d_layer_out, d.d_state};
   }
   // clang-format on
 };
@@ -114,19 +124,78 @@ InferenceLayouts make_inference_primitive(const ShapeDescs& d, dnnl::primitive& 
 struct ForwardMemories {
   memory src_layer, src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
 
-  void init(const memory::desc& layer_in, const memory::desc& layer_out, const memory::desc& state,
-            const memory::desc& bias_desc) {
-    src_layer = user_memory(layer_in);
-    src_iter = user_memory(state);
-    src_iter_c = user_memory(state);
-    bias = user_memory(bias_desc);
-    dst_layer = user_memory(layer_out);
-    dst_iter = user_memory(state);
-    dst_iter_c = user_memory(state);
+  void init(const ShapeDescs& d) {
+    src_layer = user_memory(d.layer_in);
+    src_iter = user_memory(d.state);
+    src_iter_c = user_memory(d.state_c);
+    bias = user_memory(d.bias);
+    dst_layer = user_memory(d.layer_out);
+    dst_iter = user_memory(d.state);
+    dst_iter_c = user_memory(d.state_c);
+  }
+};
+
+// bf16 training: the primitives read and write bf16 sequences and hidden states, while the caller's
+// buffers stay f32. The workspace then holds, after oneDNN's own part, the bf16 copies of the
+// call's input sequence [T, N, input], initial state [N, hidden], output sequence [T, N, hidden]
+// and final state [N, hidden]: forward writes them, backward reads them again.
+struct Bf16Copies {
+  size_t x = 0, h0 = 0, y = 0, hT = 0, end = 0;  // byte offsets into the workspace
+  dnnl::reorder round_x, round_h0, widen_y;      // f32 -> bf16, f32 -> bf16, bf16 -> f32
+  memory x_f32, x_bf16, h0_f32, h0_bf16, y_bf16, y_f32;
+
+  Bf16Copies(const ShapeDescs& d, size_t onednn_bytes) {
+    const auto aligned = [](size_t bytes) { return (bytes + 63) / 64 * 64; };
+    x = aligned(onednn_bytes);
+    h0 = x + aligned(d.layer_in.get_size());
+    y = h0 + aligned(d.state.get_size());
+    hT = y + aligned(d.layer_out.get_size());
+    end = hT + aligned(d.state.get_size());
+    auto& engine = dnnl_context().engine;
+    const auto reorder = [&](const memory::desc& from, const memory::desc& to) {
+      return dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to));
+    };
+    round_x = reorder(d.d_layer_in, d.layer_in);
+    round_h0 = reorder(d.d_state, d.state);
+    widen_y = reorder(d.layer_out, d.d_layer_out);
+    x_f32 = user_memory(d.d_layer_in);
+    x_bf16 = user_memory(d.layer_in);
+    h0_f32 = user_memory(d.d_state);
+    h0_bf16 = user_memory(d.state);
+    y_bf16 = user_memory(d.layer_out);
+    y_f32 = user_memory(d.d_layer_out);
+  }
+  // The call as the primitives see it: sequences and hidden states in the workspace's copies (a
+  // null initial state stays null: zeros); cell states and workspace as given.
+  RnnForward in_workspace(const RnnForward& c) const {
+    char* ws = reinterpret_cast<char*>(c.workspace);
+    RnnForward run = c;
+    run.x = reinterpret_cast<const float*>(ws + x);
+    if (c.h0) run.h0 = reinterpret_cast<const float*>(ws + h0);
+    run.y = reinterpret_cast<float*>(ws + y);
+    run.hT = reinterpret_cast<float*>(ws + hT);
+    return run;
+  }
+  static void run(dnnl::reorder& r, memory& from, const void* from_data, memory& to,
+                  void* to_data) {
+    from.set_data_handle(const_cast<void*>(from_data));
+    to.set_data_handle(to_data);
+    execute(r, {{DNNL_ARG_FROM, from.get()}, {DNNL_ARG_TO, to.get()}});
+  }
+  // Before the forward primitive: the call's input sequence and initial state, rounded.
+  void round_inputs(const RnnForward& c, const RnnForward& run) {
+    Bf16Copies::run(round_x, x_f32, c.x, x_bf16, const_cast<float*>(run.x));
+    if (c.h0) Bf16Copies::run(round_h0, h0_f32, c.h0, h0_bf16, const_cast<float*>(run.h0));
+  }
+  // After it: the output sequence (and final state) in the caller's f32 buffers.
+  void widen_outputs(const RnnForward& c, const RnnForward& run, int64_t state_floats) {
+    Bf16Copies::run(widen_y, y_bf16, run.y, y_f32, c.y);
+    if (c.hT) std::copy(c.y + (c.T - 1) * state_floats, c.y + c.T * state_floats, c.hT);
   }
 };
 
 struct RnnLayer::Primitives {
+  std::optional<Bf16Copies> bf16;  // bf16 training only
   dnnl::primitive forward, backward;
   PreparedWeights fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter;
   // User-data memories; handles are re-pointed on each call.
@@ -192,30 +261,33 @@ void RnnLayer::init(Rng& rng) {
 }
 
 RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
-  auto& slot = cache_[{T, N, omp_get_max_threads()}];
+  const bool bf16 = training_compute_ == ComputeType::bf16;
+  auto& slot = cache_[{T, N, omp_get_max_threads(), bf16}];
   if (slot) return *slot;
   auto p = std::make_unique<Primitives>();
-  const ShapeDescs d = shape_descs(cell_, input_, hidden_, T, N);
-  const auto& [layer_in, layer_out, state, w_layer, w_iter, w_layer_any, w_iter_any, bias] = d;
+  const ShapeDescs d =
+      shape_descs(cell_, input_, hidden_, T, N, bf16 ? memory::data_type::bf16 : f32);
   const TrainingLayouts layouts =
       cell_ == Cell::lstm ? make_training_primitives<LstmKind>(d, p->forward, p->backward)
                           : make_training_primitives<GruKind>(d, p->forward, p->backward);
-  p->fwd_w_layer.init(w_layer, layouts.fwd_w_layer);
-  p->fwd_w_iter.init(w_iter, layouts.fwd_w_iter);
-  p->bwd_w_layer.init(w_layer, layouts.bwd_w_layer);
-  p->bwd_w_iter.init(w_iter, layouts.bwd_w_iter);
-  p->fwd.init(layer_in, layer_out, state, bias);
+  p->fwd_w_layer.init(d.w_layer, layouts.fwd_w_layer);
+  p->fwd_w_iter.init(d.w_iter, layouts.fwd_w_iter);
+  p->bwd_w_layer.init(d.w_layer, layouts.bwd_w_layer);
+  p->bwd_w_iter.init(d.w_iter, layouts.bwd_w_iter);
+  p->fwd.init(d);
   p->workspace = user_memory(layouts.workspace);
-  p->diff_src_layer = user_memory(layer_in);
-  p->diff_src_iter = user_memory(state);
-  p->diff_src_iter_c = user_memory(state);
-  p->diff_w_layer = user_memory(w_layer);
-  p->diff_w_iter = user_memory(w_iter);
-  p->diff_bias = user_memory(bias);
-  p->diff_dst_layer = user_memory(layer_out);
-  p->diff_dst_iter = user_memory(state);
-  p->diff_dst_iter_c = user_memory(state);
-  p->workspace_floats = (layouts.workspace.get_size() + sizeof(float) - 1) / sizeof(float);
+  p->diff_src_layer = user_memory(d.d_layer_in);
+  p->diff_src_iter = user_memory(d.d_state);
+  p->diff_src_iter_c = user_memory(d.d_state);
+  p->diff_w_layer = user_memory(d.w_layer);
+  p->diff_w_iter = user_memory(d.w_iter);
+  p->diff_bias = user_memory(d.bias);
+  p->diff_dst_layer = user_memory(d.d_layer_out);
+  p->diff_dst_iter = user_memory(d.d_state);
+  p->diff_dst_iter_c = user_memory(d.d_state);
+  size_t bytes = layouts.workspace.get_size();
+  if (bf16) bytes = p->bf16.emplace(d, bytes).end;
+  p->workspace_floats = (bytes + sizeof(float) - 1) / sizeof(float);
   slot = std::move(p);
   return *slot;
 }
@@ -244,7 +316,7 @@ RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t
   p->scratchpad = memory(layouts.scratchpad, dnnl_context().engine);
   p->w_layer = &shared_weights(*w_layer_, d.w_layer, layouts.w_layer);
   p->w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.w_iter);
-  p->fwd.init(d.layer_in, d.layer_out, d.state, d.bias);
+  p->fwd.init(d);
   slot = std::move(p);
   return *slot;
 }
@@ -262,8 +334,8 @@ float* RnnLayer::zeros(int64_t count) {
 }
 
 namespace {
-dnnl_exec_arg_t arg(int id, memory& m, const float* data) {
-  m.set_data_handle(const_cast<float*>(data));
+dnnl_exec_arg_t arg(int id, memory& m, const void* data) {
+  m.set_data_handle(const_cast<void*>(data));
   return {id, m.get()};
 }
 }  // namespace
@@ -304,11 +376,14 @@ void RnnLayer::forward(const RnnForward& c) {
   if (cell_ == Cell::lstm && !c.cT) throw Error("RnnLayer: an LSTM's training forward needs cT");
   Primitives& p = primitives(c.T, c.N);
   const uint64_t version = params_->version();
+  const RnnForward run = p.bf16 ? p.bf16->in_workspace(c) : c;
+  if (p.bf16) p.bf16->round_inputs(c, run);
   dnnl_exec_arg_t args[10];
   int n = forward_args(p.fwd, p.fwd_w_layer.get(w_layer_->w, version),
-                       p.fwd_w_iter.get(w_iter_->w, version), c, args);
+                       p.fwd_w_iter.get(w_iter_->w, version), run, args);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, c.workspace);
   execute(p.forward, args, n);
+  if (p.bf16) p.bf16->widen_outputs(c, run, c.N * hidden_);
   if (recording_) {
     const int64_t NH = c.N * hidden_;
     recording_->forwards.push_back(
@@ -521,16 +596,20 @@ void RnnLayer::backward(const RnnBackward& b) {
     scratch_dx_.resize({T * N * input_});
     dx = scratch_dx_.data();
   }
-  const float* hT = f.y + (T - 1) * NH;  // the final hidden state is the last output
+  // The forward call's sequences and hidden states as the primitive saw them (bf16: their copies)
+  const RnnForward run = p.bf16 ? p.bf16->in_workspace(f) : f;
+  if (p.bf16 && f.h0) h0 = run.h0;
+  // The final hidden state: the last output (f32), or the copy forward kept (bf16).
+  const void* hT = p.bf16 ? static_cast<const void*>(run.hT) : f.y + (T - 1) * NH;
   const uint64_t version = params_->version();
   dnnl_exec_arg_t args[20];
   int n = 0;
-  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, f.x);
+  args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, run.x);
   args[n++] = arg(DNNL_ARG_SRC_ITER, p.fwd.src_iter, h0);
   args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer.get(w_layer_->w, version)};
   args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter.get(w_iter_->w, version)};
   args[n++] = arg(DNNL_ARG_BIAS, p.fwd.bias, bias_->w);
-  args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, f.y);
+  args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, run.y);
   args[n++] = arg(DNNL_ARG_DST_ITER, p.fwd.dst_iter, hT);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, f.workspace);
   args[n++] = arg(DNNL_ARG_DIFF_SRC_LAYER, p.diff_src_layer, dx);

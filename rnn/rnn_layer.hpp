@@ -81,6 +81,13 @@ class RnnLayer {
   Param& weights_iter() { return *w_iter_; }
   Param& bias() { return *bias_; }
 
+  // The arithmetic of training forward and backward: f32, or bf16 (sequences, hidden states and
+  // weights rounded to bf16 inside the primitives, on AVX-512 BF16 or AMX; cell states, bias,
+  // gradients and the caller's buffers stay f32). Set before the first training call (workspace
+  // sizes depend on it); the caller checks bf16_supported().
+  void set_training_compute(ComputeType compute) { training_compute_ = compute; }
+  ComputeType training_compute() const { return training_compute_; }
+
   // Floats of workspace one training forward of shape (T, N) needs; its backward reads it.
   size_t workspace_floats(int64_t T, int64_t N);
 
@@ -129,9 +136,10 @@ class RnnLayer {
   Param* w_layer_;
   Param* w_iter_;
   Param* bias_;
-  // Training primitives by (T, N, OpenMP threads): oneDNN plans the split of the work among threads
-  // at creation, and training may change its thread count between steps.
-  std::map<std::tuple<int64_t, int64_t, int>, std::unique_ptr<Primitives>> cache_;
+  ComputeType training_compute_ = ComputeType::f32;
+  // Training primitives by (T, N, OpenMP threads, bf16): oneDNN plans the split of the work among
+  // threads at creation, and training may change its thread count between steps.
+  std::map<std::tuple<int64_t, int64_t, int, bool>, std::unique_ptr<Primitives>> cache_;
   std::map<std::pair<int64_t, int64_t>, std::unique_ptr<InferencePrimitives>> inference_cache_;
   // Inference primitives of many batch sizes usually want the same weight layout: one reordered
   // copy per distinct layout, not per shape.

@@ -32,17 +32,23 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
   auto bias = random_vector(static_cast<size_t>(s.n), rng);
   auto c = random_vector(span(s.batch, s.c_batch, s.m, s.c_row, s.n, 1), rng);
   auto expected = c;
+  // bf16 keeps 8 significant bits: each product is off by at most about 2^-8 of |a||b|.
+  std::vector<double> margin(c.size(), 1e-4);
   for (int64_t p = 0; p < s.batch; ++p) {
     for (int64_t i = 0; i < s.m; ++i) {
       for (int64_t j = 0; j < s.n; ++j) {
-        double sum = with_bias ? bias[static_cast<size_t>(j)] : 0.0;
+        double sum = with_bias ? bias[static_cast<size_t>(j)] : 0.0, magnitude = 0;
         for (int64_t k = 0; k < s.k; ++k) {
-          sum += static_cast<double>(
-                     a[static_cast<size_t>(p * s.a_batch + i * s.a_row + k * s.a_col)]) *
-                 b[static_cast<size_t>(p * s.b_batch + k * s.b_row + j * s.b_col)];
+          const double product =
+              static_cast<double>(
+                  a[static_cast<size_t>(p * s.a_batch + i * s.a_row + k * s.a_col)]) *
+              b[static_cast<size_t>(p * s.b_batch + k * s.b_row + j * s.b_col)];
+          sum += product;
+          magnitude += std::abs(product);
         }
-        auto& e = expected[static_cast<size_t>(p * s.c_batch + i * s.c_row + j)];
-        e = static_cast<float>(s.accumulate ? e + sum : sum);
+        const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j);
+        expected[at] = static_cast<float>(s.accumulate ? expected[at] + sum : sum);
+        if (s.bf16) margin[at] = magnitude / 128;
       }
     }
   }
@@ -51,7 +57,7 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
     for (int64_t i = 0; i < s.m; ++i) {
       for (int64_t j = 0; j < s.n; ++j) {
         const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j);
-        REQUIRE(c[at] == Approx(expected[at]).margin(1e-4));
+        REQUIRE(c[at] == Approx(expected[at]).margin(margin[at]));
       }
     }
   }
@@ -78,6 +84,26 @@ TEST_CASE("batched matmul over time-major strided operands", "[matmul]") {
   s.c_batch = S, s.c_row = N * S;
   s.accumulate = GENERATE(0, 1);
   check_against_loops(s, false);
+}
+
+TEST_CASE("bf16 training matmul: every transpose, batches, accumulation, bias", "[matmul]") {
+  if (!bf16_supported()) {
+    test::skip_test("this CPU has no bf16 matmul (AVX-512 BF16 or AMX)");
+    return;
+  }
+  const bool ta = GENERATE(false, true), tb = GENERATE(false, true), acc = GENERATE(false, true);
+  GemmShape s{.m = 37, .n = 21, .k = 45};
+  s.a_row = ta ? 1 : 45, s.a_col = ta ? 37 : 1;
+  s.b_row = tb ? 1 : 21, s.b_col = tb ? 45 : 1;
+  s.c_row = 21, s.accumulate = acc, s.has_bias = !acc, s.bf16 = 1;
+  check_against_loops(s, !acc);
+  // The attention score layout, batched over time-major strided operands.
+  const int64_t T = 3, N = 4, Q = 6, S = 5;
+  GemmShape batched{.batch = N, .m = T, .n = S, .k = Q};
+  batched.a_batch = Q, batched.a_row = N * Q, batched.a_col = 1;
+  batched.b_batch = Q, batched.b_row = 1, batched.b_col = N * Q;
+  batched.c_batch = S, batched.c_row = N * S, batched.accumulate = acc, batched.bf16 = 1;
+  check_against_loops(batched, false);
 }
 
 TEST_CASE("packed inference matmul: x·Wᵀ + b for several row counts, weights repacked on change",

@@ -62,6 +62,8 @@ BenchTrainResult bench_train(BenchTrainOptions o, std::ostream& log) {
   o.model.tgt_vocab = data.tgt_vocab;
   o.model.input_feeding = o.input_feeding;
   Seq2Seq model(o.model, 1);
+  model.set_training_compute(training_compute(o.precision));
+  log << "bench: " << training_precision_description(o.precision) << std::endl;
   // The real training step (lr 1e-3, clip 5 are TrainerOptions' defaults, as in the reference).
   Communicator& comm = o.communicator ? *o.communicator : local_communicator();
   Trainer trainer(model, data,

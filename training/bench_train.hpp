@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 
+#include "core/training_precision.hpp"
 #include "distributed/communicator.hpp"
 #include "model/seq2seq.hpp"
 #include "training/trainer.hpp"
@@ -20,7 +21,8 @@ struct BenchTrainOptions {
   int64_t synthetic_pairs = 20000, synthetic_length = 30, synthetic_vocab = 8000;
   int64_t max_length = 100;
   bool profile = false;  // print a per-part time breakdown of a step
-  ModelConfig model;     // sizes; vocabularies are filled from the data
+  TrainingPrecision precision = TrainingPrecision::float32;
+  ModelConfig model;  // sizes; vocabularies are filled from the data
   // Under mpirun: the ranks share each batch of batch_size (data-parallel training); rank 0 says
   // when the time is up. Null: this process alone.
   Communicator* communicator = nullptr;
