@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/dnnl_context.hpp"
+#include "core/error.hpp"
 
 namespace rnmt {
 namespace {
@@ -43,10 +44,19 @@ struct Bf16Copy {
   dnnl::reorder round;
 };
 
+// A transposed C (GemmShape::c_col > 1): the product's dense result, and the reorder that adds it
+// to (or writes it over) the caller's C.
+struct TransposedResult {
+  memory dense;  // owned
+  memory user;   // over the caller's C
+  dnnl::reorder place;
+};
+
 struct Entry {
   dnnl::matmul primitive;
   memory a, b, c, bias;
-  Bf16Copy a16, b16;  // bf16 only
+  Bf16Copy a16, b16;        // bf16 only
+  TransposedResult result;  // transposed C only
 };
 
 memory::desc strided(const GemmShape& s, int64_t rows, int64_t cols, int64_t batch_stride,
@@ -56,23 +66,15 @@ memory::desc strided(const GemmShape& s, int64_t rows, int64_t cols, int64_t bat
   return memory::desc({s.batch, rows, cols}, type, {batch_stride, row_stride, col_stride});
 }
 
-// bf16 operands: A dense in the same element order as the strided f32 one (row- or column-major,
-// batch outermost), so that rounding it is a straight pass over memory; B in the layout the
-// primitive prefers (AMX and AVX-512 BF16 kernels want their own blocked layout, and repack a plain
-// one inside every call), into which rounding costs one pass too. Measured on a Xeon with AMX
-// (B1's output layer): B in a plain layout made the products 15-30% slower; A left to the
-// primitive's choice made it transpose the logits' gradient [1984, 8004] in the rounding pass.
+// A bf16 operand, dense in the same element order as the strided f32 one (row- or column-major,
+// batch outermost), so that rounding it is a straight pass over memory. Measured on a Xeon with AMX
+// (B1's output layer): rounding into the blocked layouts the kernels prefer took 3x as long as the
+// time they saved in the product.
 memory::desc dense_bf16(const GemmShape& s, int64_t rows, int64_t cols, int64_t row_stride,
                         int64_t col_stride) {
   const bool column_major = col_stride > row_stride;
   const int64_t r = column_major ? 1 : cols, c = column_major ? rows : 1;
   return strided(s, rows, cols, rows * cols, r, c, memory::data_type::bf16);
-}
-
-memory::desc any_bf16(const GemmShape& s, int64_t rows, int64_t cols) {
-  const auto any = memory::format_tag::any;
-  if (s.batch == 1) return memory::desc({rows, cols}, memory::data_type::bf16, any);
-  return memory::desc({s.batch, rows, cols}, memory::data_type::bf16, any);
 }
 
 Bf16Copy bf16_copy(const memory::desc& f32, const memory::desc& bf16) {
@@ -84,20 +86,25 @@ Bf16Copy bf16_copy(const memory::desc& f32, const memory::desc& bf16) {
 Entry make_entry(const GemmShape& s) {
   auto a = strided(s, s.m, s.k, s.a_batch, s.a_row, s.a_col);
   auto b = strided(s, s.k, s.n, s.b_batch, s.b_row, s.b_col);
-  auto c = strided(s, s.m, s.n, s.c_batch, s.c_row, 1);
+  const bool c_transposed = s.c_col != 1;
+  if (c_transposed && s.batch != 1) throw Error("matmul: a transposed C needs batch 1");
+  auto c =
+      c_transposed ? strided(s, s.m, s.n, 0, s.n, 1) : strided(s, s.m, s.n, s.c_batch, s.c_row, 1);
   const memory::desc a_user = a, b_user = b;
   if (s.bf16) {
     a = dense_bf16(s, s.m, s.k, s.a_row, s.a_col);
-    b = any_bf16(s, s.k, s.n);
+    b = dense_bf16(s, s.k, s.n, s.b_row, s.b_col);
   }
   memory::desc bias;
   if (s.has_bias) bias = strided(GemmShape{.batch = s.batch}, 1, s.n, s.n, s.n, 1);
   dnnl::primitive_attr attr;
+  dnnl::primitive_attr add;  // C += the product (with a transposed C: in placing it)
   if (s.accumulate) {
     dnnl::post_ops ops;
     ops.append_sum(1.0f);
-    attr.set_post_ops(ops);
+    add.set_post_ops(ops);
   }
+  if (!c_transposed) attr = add;
   auto& ctx = dnnl_context();
   // A batched product (attention's, a few rows per sentence) made for several threads lets oneDNN
   // split each inner sum among them when the batch does not divide evenly, so its results would
@@ -110,7 +117,14 @@ Entry make_entry(const GemmShape& s) {
   omp_set_num_threads(threads);
   Entry e;
   e.primitive = dnnl::matmul(pd);
-  e.c = user_memory(c);
+  if (c_transposed) {
+    const memory::desc user = strided(s, s.m, s.n, 0, s.c_row, s.c_col);
+    e.result = {memory(c, ctx.engine), user_memory(user),
+                dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, c, ctx.engine, user, add))};
+    e.c = e.result.dense;
+  } else {
+    e.c = user_memory(c);
+  }
   if (s.has_bias) e.bias = user_memory(bias);
   if (s.bf16) {
     e.a16 = bf16_copy(a_user, pd.src_desc());
@@ -141,7 +155,7 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
     e.a.set_data_handle(const_cast<float*>(a));
     e.b.set_data_handle(const_cast<float*>(b));
   }
-  e.c.set_data_handle(c);
+  if (!e.result.dense) e.c.set_data_handle(c);
   dnnl_exec_arg_t args[4] = {
       {DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}};
   int count = 3;
@@ -150,6 +164,11 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
     args[count++] = {DNNL_ARG_BIAS, e.bias.get()};
   }
   execute(e.primitive, args, count);
+  if (e.result.dense) {
+    e.result.user.set_data_handle(c);
+    execute(e.result.place,
+            {{DNNL_ARG_FROM, e.result.dense.get()}, {DNNL_ARG_TO, e.result.user.get()}});
+  }
 }
 
 void gemm(const Gemm& g) {
@@ -161,7 +180,8 @@ void gemm(const Gemm& g) {
   s.a_col = g.a.transposed ? g.a.ld : 1;
   s.b_row = g.b.transposed ? 1 : g.b.ld;
   s.b_col = g.b.transposed ? g.b.ld : 1;
-  s.c_row = g.ldc;
+  s.c_row = g.c_transposed ? 1 : g.ldc;
+  s.c_col = g.c_transposed ? g.ldc : 1;
   s.accumulate = g.accumulate;
   s.has_bias = g.bias != nullptr;
   s.bf16 = g.bf16;

@@ -68,15 +68,27 @@ void linear_input_gradient(const float* dy, int64_t rows, int64_t out, const flo
 
 void add_linear_parameter_gradients(const float* x, int64_t rows, int64_t in, const float* dy,
                                     int64_t out, float* dw, float* db, bool bf16) {
-  gemm({.m = out,
-        .n = in,
-        .k = rows,
-        .a = {dy, out, true},
-        .b = {x, in},
-        .c = dw,
-        .ldc = in,
-        .accumulate = true,
-        .bf16 = bf16});
+  if (bf16) {  // as dWᵀ [in, out] += xᵀ · dy: the layout bf16 kernels run fastest (core/matmul.hpp)
+    gemm({.m = in,
+          .n = out,
+          .k = rows,
+          .a = {x, in, true},
+          .b = {dy, out},
+          .c = dw,
+          .ldc = in,
+          .c_transposed = true,
+          .accumulate = true,
+          .bf16 = true});
+  } else {
+    gemm({.m = out,
+          .n = in,
+          .k = rows,
+          .a = {dy, out, true},
+          .b = {x, in},
+          .c = dw,
+          .ldc = in,
+          .accumulate = true});
+  }
   if (db) add_column_sums(dy, rows, out, db);
 }
 

@@ -30,7 +30,7 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
   auto a = random_vector(span(s.batch, s.a_batch, s.m, s.a_row, s.k, s.a_col), rng);
   auto b = random_vector(span(s.batch, s.b_batch, s.k, s.b_row, s.n, s.b_col), rng);
   auto bias = random_vector(static_cast<size_t>(s.n), rng);
-  auto c = random_vector(span(s.batch, s.c_batch, s.m, s.c_row, s.n, 1), rng);
+  auto c = random_vector(span(s.batch, s.c_batch, s.m, s.c_row, s.n, s.c_col), rng);
   auto expected = c;
   // bf16 keeps 8 significant bits: each product is off by at most about 2^-8 of |a||b|.
   std::vector<double> margin(c.size(), 1e-4);
@@ -46,7 +46,7 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
           sum += product;
           magnitude += std::abs(product);
         }
-        const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j);
+        const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j * s.c_col);
         expected[at] = static_cast<float>(s.accumulate ? expected[at] + sum : sum);
         if (s.bf16) margin[at] = magnitude / 128;
       }
@@ -56,7 +56,7 @@ void check_against_loops(const GemmShape& s, bool with_bias) {
   for (int64_t p = 0; p < s.batch; ++p) {
     for (int64_t i = 0; i < s.m; ++i) {
       for (int64_t j = 0; j < s.n; ++j) {
-        const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j);
+        const auto at = static_cast<size_t>(p * s.c_batch + i * s.c_row + j * s.c_col);
         REQUIRE(c[at] == Approx(expected[at]).margin(margin[at]));
       }
     }
@@ -73,6 +73,21 @@ TEST_CASE("2-D matmul with every transpose, accumulation and bias", "[matmul]") 
   s.b_row = tb ? 1 : 5, s.b_col = tb ? 9 : 1;
   s.c_row = 5, s.accumulate = acc, s.has_bias = bias;
   check_against_loops(s, bias);
+}
+
+TEST_CASE("matmul into a transposed C, written or added, float32 and bf16", "[matmul]") {
+  const bool acc = GENERATE(false, true), bf16 = GENERATE(false, true);
+  if (bf16 && !bf16_supported()) {
+    test::skip_test("this CPU has no bf16 matmul (AVX-512 BF16 or AMX)");
+    return;
+  }
+  // dWᵀ [in=9, out=7] += xᵀ · dy with x [rows=11, 9], dy [11, 7], dW [7, 9]: as Linear's bf16
+  // weight gradient runs.
+  GemmShape s{.m = 9, .n = 7, .k = 11};
+  s.a_row = 1, s.a_col = 9;
+  s.b_row = 7, s.b_col = 1;
+  s.c_row = 1, s.c_col = 9, s.accumulate = acc, s.bf16 = bf16;
+  check_against_loops(s, false);
 }
 
 TEST_CASE("batched matmul over time-major strided operands", "[matmul]") {

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "model_test_util.hpp"
+#include "tests/skip.hpp"
 #include "tests/temp_dir.hpp"
 #include "training/synthetic.hpp"
 #include "training/trainer.hpp"
@@ -148,8 +149,8 @@ TEST_CASE("per-epoch data (BPE-dropout) is asked for each epoch, and resuming st
   std::filesystem::remove(path);
 }
 
-TEST_CASE("training gives the same weights on one thread, two, and a count changing every step",
-          "[trainer][threads]") {
+namespace {
+void check_same_weights_on_any_thread_count(ComputeType compute) {
   // Sentences of 3 to 24 tokens and an odd batch: the shapes where oneDNN's split of a product
   // among threads could change the order of its sums (training/load_following_threads.hpp relies
   // on this equality).
@@ -180,6 +181,7 @@ TEST_CASE("training gives the same weights on one thread, two, and a count chang
     double losses[3] = {0, 0, 0};
     for (int run = 0; run < 3; ++run) {
       Seq2Seq model(config, 3);
+      model.set_training_compute(compute);
       Trainer trainer(model, data, {.lr = 0.003, .batch_sentences = 37, .seed = 4});
       for (int step = 0; step < 8; ++step) {
         omp_set_num_threads(run == 2 ? 1 + step % 2 : run + 1);
@@ -194,4 +196,19 @@ TEST_CASE("training gives the same weights on one thread, two, and a count chang
     CHECK(losses[1] == losses[0]);
     CHECK(losses[2] == losses[0]);
   }
+}
+}  // namespace
+
+TEST_CASE("training gives the same weights on one thread, two, and a count changing every step",
+          "[trainer][threads]") {
+  check_same_weights_on_any_thread_count(ComputeType::f32);
+}
+
+TEST_CASE("bf16 training gives the same weights on one thread, two, and a changing count",
+          "[trainer][threads][bf16]") {
+  if (!bf16_supported()) {
+    test::skip_test("this CPU has no bf16 instructions (AVX-512 BF16 or AMX)");
+    return;
+  }
+  check_same_weights_on_any_thread_count(ComputeType::bf16);
 }
