@@ -15,7 +15,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 record, cpu_has_bf16 = sys.argv[1], sys.argv[2] == "1"
-required = ["mpi_training", "cli_mpi", "python_module", "browser_reports", "cli_translate_bf16"]
+required = ["mpi_training", "cli_mpi", "python_module", "browser_reports", "cli_translate_bf16",
+            "cli_train_bf16"]
 cases = ET.parse(record).getroot().iter("testcase")
 status = {}
 for case in cases:

@@ -75,19 +75,28 @@ TEST_CASE("2-D matmul with every transpose, accumulation and bias", "[matmul]") 
   check_against_loops(s, bias);
 }
 
-TEST_CASE("matmul into a transposed C, written or added, float32 and bf16", "[matmul]") {
-  const bool acc = GENERATE(false, true), bf16 = GENERATE(false, true);
-  if (bf16 && !bf16_supported()) {
-    test::skip_test("this CPU has no bf16 matmul (AVX-512 BF16 or AMX)");
-    return;
-  }
-  // dWᵀ [in=9, out=7] += xᵀ · dy with x [rows=11, 9], dy [11, 7], dW [7, 9]: as Linear's bf16
-  // weight gradient runs.
+namespace {
+// dWᵀ [in=9, out=7] (+)= xᵀ · dy with x [rows=11, 9], dy [11, 7], dW [7, 9]: as Linear's bf16
+// weight gradient runs.
+void check_transposed_c(bool accumulate, bool bf16) {
   GemmShape s{.m = 9, .n = 7, .k = 11};
   s.a_row = 1, s.a_col = 9;
   s.b_row = 7, s.b_col = 1;
-  s.c_row = 1, s.c_col = 9, s.accumulate = acc, s.bf16 = bf16;
+  s.c_row = 1, s.c_col = 9, s.accumulate = accumulate, s.bf16 = bf16;
   check_against_loops(s, false);
+}
+}  // namespace
+
+TEST_CASE("matmul into a transposed C, written or added", "[matmul]") {
+  check_transposed_c(GENERATE(false, true), false);
+}
+
+TEST_CASE("bf16 matmul into a transposed C, written or added", "[matmul][bf16]") {
+  if (!bf16_supported()) {
+    test::skip_test("this CPU has no bf16 matmul (AVX-512 BF16 or AMX)");
+    return;
+  }
+  check_transposed_c(GENERATE(false, true), true);
 }
 
 TEST_CASE("batched matmul over time-major strided operands", "[matmul]") {
