@@ -8,6 +8,7 @@
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "core/tensor.hpp"
 
 namespace rnmt {
 namespace {
@@ -40,16 +41,28 @@ struct KeyEqual {
 // bf16: an operand's rounded copy, dense, and the reorder that makes it from the f32 operand.
 struct Bf16Copy {
   memory f32;   // over the caller's operand
-  memory copy;  // owned
+  memory copy;  // over a Scratch buffer
   dnnl::reorder round;
 };
 
 // A transposed C (GemmShape::c_col > 1): the product's dense result, and the reorder that adds it
 // to (or writes it over) the caller's C.
 struct TransposedResult {
-  memory dense;  // owned
+  memory dense;  // over a Scratch buffer
   memory user;   // over the caller's C
   dnnl::reorder place;
+};
+
+// The buffers of bf16 copies and transposed results, shared by every shape's entry (grown to the
+// largest asked for): an entry owning its own would keep a copy of the logits' gradient for each
+// batch shape training meets, tens of MB each.
+struct Scratch {
+  Tensor a, b, c;
+  static void* fit(Tensor& buffer, const memory& m) {
+    const size_t floats = (m.get_desc().get_size() + sizeof(float) - 1) / sizeof(float);
+    if (buffer.size() < floats) buffer.resize({static_cast<int64_t>(floats)});
+    return buffer.data();
+  }
 };
 
 struct Entry {
@@ -79,7 +92,7 @@ memory::desc dense_bf16(const GemmShape& s, int64_t rows, int64_t cols, int64_t 
 
 Bf16Copy bf16_copy(const memory::desc& f32, const memory::desc& bf16) {
   auto& ctx = dnnl_context();
-  return {user_memory(f32), memory(bf16, ctx.engine),
+  return {user_memory(f32), user_memory(bf16),
           dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, f32, ctx.engine, bf16))};
 }
 
@@ -119,7 +132,7 @@ Entry make_entry(const GemmShape& s) {
   e.primitive = dnnl::matmul(pd);
   if (c_transposed) {
     const memory::desc user = strided(s, s.m, s.n, 0, s.c_row, s.c_col);
-    e.result = {memory(c, ctx.engine), user_memory(user),
+    e.result = {user_memory(c), user_memory(user),
                 dnnl::reorder(dnnl::reorder::primitive_desc(ctx.engine, c, ctx.engine, user, add))};
     e.c = e.result.dense;
   } else {
@@ -142,11 +155,14 @@ Entry make_entry(const GemmShape& s) {
 
 void matmul(const GemmShape& shape, const float* a, const float* b, float* c, const float* bias) {
   thread_local std::unordered_map<Key, Entry, KeyHash, KeyEqual> cache;
+  thread_local Scratch scratch;
   const Key key{shape, omp_get_max_threads()};
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, make_entry(shape)).first;
   Entry& e = it->second;
   if (shape.bf16) {
+    e.a16.copy.set_data_handle(Scratch::fit(scratch.a, e.a16.copy));
+    e.b16.copy.set_data_handle(Scratch::fit(scratch.b, e.b16.copy));
     for (auto [copy, data] : {std::pair{&e.a16, a}, std::pair{&e.b16, b}}) {
       copy->f32.set_data_handle(const_cast<float*>(data));
       execute(copy->round, {{DNNL_ARG_FROM, copy->f32.get()}, {DNNL_ARG_TO, copy->copy.get()}});
@@ -155,7 +171,10 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
     e.a.set_data_handle(const_cast<float*>(a));
     e.b.set_data_handle(const_cast<float*>(b));
   }
-  if (!e.result.dense) e.c.set_data_handle(c);
+  if (e.result.dense)
+    e.c.set_data_handle(Scratch::fit(scratch.c, e.c));
+  else
+    e.c.set_data_handle(c);
   dnnl_exec_arg_t args[4] = {
       {DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}};
   int count = 3;
