@@ -176,20 +176,20 @@ struct Bf16Copies {
     run.hT = reinterpret_cast<float*>(ws + hT);
     return run;
   }
-  static void run(dnnl::reorder& r, memory& from, const void* from_data, memory& to,
-                  void* to_data) {
+  static void convert(dnnl::reorder& r, memory& from, const void* from_data, memory& to,
+                      void* to_data) {
     from.set_data_handle(const_cast<void*>(from_data));
     to.set_data_handle(to_data);
     execute(r, {{DNNL_ARG_FROM, from.get()}, {DNNL_ARG_TO, to.get()}});
   }
   // Before the forward primitive: the call's input sequence and initial state, rounded.
   void round_inputs(const RnnForward& c, const RnnForward& run) {
-    Bf16Copies::run(round_x, x_f32, c.x, x_bf16, const_cast<float*>(run.x));
-    if (c.h0) Bf16Copies::run(round_h0, h0_f32, c.h0, h0_bf16, const_cast<float*>(run.h0));
+    convert(round_x, x_f32, c.x, x_bf16, const_cast<float*>(run.x));
+    if (c.h0) convert(round_h0, h0_f32, c.h0, h0_bf16, const_cast<float*>(run.h0));
   }
   // After it: the output sequence (and final state) in the caller's f32 buffers.
   void widen_outputs(const RnnForward& c, const RnnForward& run, int64_t state_floats) {
-    Bf16Copies::run(widen_y, y_bf16, run.y, y_f32, c.y);
+    convert(widen_y, y_bf16, run.y, y_f32, c.y);
     if (c.hT) std::copy(c.y + (c.T - 1) * state_floats, c.y + c.T * state_floats, c.hT);
   }
 };

@@ -91,6 +91,14 @@ TEST_CASE("matmul into a transposed C, written or added", "[matmul]") {
   check_transposed_c(GENERATE(false, true), false);
 }
 
+TEST_CASE("a transposed C in a batched matmul is refused", "[matmul][errors]") {
+  GemmShape s{.batch = 2, .m = 3, .n = 4, .k = 5};
+  s.a_batch = 15, s.a_row = 5, s.b_batch = 20, s.b_row = 4, s.c_row = 1, s.c_col = 3;
+  std::vector<float> a(30), b(40), c(24);
+  CHECK_THROWS_WITH(matmul(s, a.data(), b.data(), c.data()),
+                    Catch::Matchers::Contains("a transposed C needs batch 1"));
+}
+
 TEST_CASE("bf16 matmul into a transposed C, written or added", "[matmul][bf16]") {
   if (!bf16_supported()) {
     test::skip_test("this CPU has no bf16 matmul (AVX-512 BF16 or AMX)");
