@@ -197,7 +197,11 @@ struct Bf16Copies {
 struct RnnLayer::Primitives {
   std::optional<Bf16Copies> bf16;  // bf16 training only
   dnnl::primitive forward, backward;
-  PreparedWeights fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter;
+  // the weights in each pass's layout, shared with every other shape that wants the same layout
+  SharedWeights* fwd_w_layer = nullptr;
+  SharedWeights* fwd_w_iter = nullptr;
+  SharedWeights* bwd_w_layer = nullptr;
+  SharedWeights* bwd_w_iter = nullptr;
   // User-data memories; handles are re-pointed on each call.
   ForwardMemories fwd;
   memory workspace;
@@ -270,10 +274,10 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   const TrainingLayouts layouts =
       cell_ == Cell::lstm ? make_training_primitives<LstmKind>(d, p->forward, p->backward)
                           : make_training_primitives<GruKind>(d, p->forward, p->backward);
-  p->fwd_w_layer.init(d.w_layer, layouts.fwd_w_layer);
-  p->fwd_w_iter.init(d.w_iter, layouts.fwd_w_iter);
-  p->bwd_w_layer.init(d.w_layer, layouts.bwd_w_layer);
-  p->bwd_w_iter.init(d.w_iter, layouts.bwd_w_iter);
+  p->fwd_w_layer = &shared_weights(*w_layer_, d.w_layer, layouts.fwd_w_layer);
+  p->fwd_w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.fwd_w_iter);
+  p->bwd_w_layer = &shared_weights(*w_layer_, d.w_layer, layouts.bwd_w_layer);
+  p->bwd_w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.bwd_w_iter);
   p->fwd.init(d);
   p->workspace = user_memory(layouts.workspace);
   p->diff_src_layer = user_memory(d.d_layer_in);
@@ -294,15 +298,15 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
 
 RnnLayer::SharedWeights& RnnLayer::shared_weights(const Param& param, const memory::desc& plain,
                                                   const memory::desc& wanted) {
-  for (auto& w : inference_weights_) {
+  for (auto& w : weights_) {
     if (w->param == &param && w->wanted == wanted) return *w;
   }
   auto w = std::make_unique<SharedWeights>();
   w->param = &param;
   w->wanted = wanted;
   w->weights.init(plain, wanted);
-  inference_weights_.push_back(std::move(w));
-  return *inference_weights_.back();
+  weights_.push_back(std::move(w));
+  return *weights_.back();
 }
 
 RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t N) {
@@ -379,8 +383,8 @@ void RnnLayer::forward(const RnnForward& c) {
   const RnnForward run = p.bf16 ? p.bf16->in_workspace(c) : c;
   if (p.bf16) p.bf16->round_inputs(c, run);
   dnnl_exec_arg_t args[10];
-  int n = forward_args(p.fwd, p.fwd_w_layer.get(w_layer_->w, version),
-                       p.fwd_w_iter.get(w_iter_->w, version), run, args);
+  int n = forward_args(p.fwd, p.fwd_w_layer->weights.get(w_layer_->w, version),
+                       p.fwd_w_iter->weights.get(w_iter_->w, version), run, args);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, c.workspace);
   execute(p.forward, args, n);
   if (p.bf16) p.bf16->widen_outputs(c, run, c.N * hidden_);
@@ -606,8 +610,8 @@ void RnnLayer::backward(const RnnBackward& b) {
   int n = 0;
   args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, run.x);
   args[n++] = arg(DNNL_ARG_SRC_ITER, p.fwd.src_iter, h0);
-  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer.get(w_layer_->w, version)};
-  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter.get(w_iter_->w, version)};
+  args[n++] = {DNNL_ARG_WEIGHTS_LAYER, p.bwd_w_layer->weights.get(w_layer_->w, version)};
+  args[n++] = {DNNL_ARG_WEIGHTS_ITER, p.bwd_w_iter->weights.get(w_iter_->w, version)};
   args[n++] = arg(DNNL_ARG_BIAS, p.fwd.bias, bias_->w);
   args[n++] = arg(DNNL_ARG_DST_LAYER, p.fwd.dst_layer, run.y);
   args[n++] = arg(DNNL_ARG_DST_ITER, p.fwd.dst_iter, hT);
