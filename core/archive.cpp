@@ -19,8 +19,8 @@ void append_u64(std::string& out, uint64_t v) {
 }  // namespace
 
 // FNV-1a over 64 bits: detects truncation and corruption (not an adversary).
-uint64_t archive_checksum(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
+uint64_t archive_checksum(std::string_view bytes, uint64_t start) {
+  uint64_t h = start;
   for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   return h;
 }

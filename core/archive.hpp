@@ -45,7 +45,9 @@ Archive read_archive(const std::string& path, const std::string& expected_tag,
 // The same checks on bytes already in memory; `name` stands for the file in error messages.
 Archive parse_archive(std::string_view bytes, const std::string& name,
                       const std::string& expected_tag, uint32_t max_version);
-// The checksum an archive's last 8 bytes must hold for the bytes before them.
-uint64_t archive_checksum(std::string_view bytes_before_checksum);
+// The checksum an archive's last 8 bytes must hold for the bytes before them (FNV-1a over 64
+// bits). A checksum of several pieces continues from the previous one's result (`start`).
+inline constexpr uint64_t kChecksumStart = 1469598103934665603ull;
+uint64_t archive_checksum(std::string_view bytes_before_checksum, uint64_t start = kChecksumStart);
 
 }  // namespace rnmt

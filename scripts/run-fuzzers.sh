@@ -11,7 +11,8 @@ seconds=${2:-30}
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-targets=(tokenizer tokenizer_model recipe model_file bleu translator server_request pickle npy)
+targets=(tokenizer tokenizer_model recipe model_file bleu translator server_request pickle npy
+  token_shard)
 # fuzz_target T: regressions, then SECONDS of fuzzing; its summary line in $scratch/T.summary, or a
 # report of what failed (on stdout) and status 1.
 fuzz_target() {
