@@ -5,17 +5,31 @@
 
 namespace rnmt {
 
+std::vector<PairLength> pair_lengths(const ParallelData& data) {
+  std::vector<PairLength> lengths(data.src.size());
+  for (size_t i = 0; i < lengths.size(); ++i)
+    lengths[i] = {static_cast<int32_t>(data.src[i].size()),
+                  static_cast<int32_t>(data.tgt[i].size())};
+  return lengths;
+}
+
 std::vector<std::vector<int64_t>> bucketed_batches(const ParallelData& data, int64_t batch_size,
                                                    int64_t pool, Rng& rng, int64_t max_tokens) {
-  std::vector<int64_t> order(data.src.size());
+  return bucketed_batches(pair_lengths(data), batch_size, pool, rng, max_tokens);
+}
+
+std::vector<std::vector<int64_t>> bucketed_batches(const std::vector<PairLength>& lengths,
+                                                   int64_t batch_size, int64_t pool, Rng& rng,
+                                                   int64_t max_tokens) {
+  std::vector<int64_t> order(lengths.size());
   std::iota(order.begin(), order.end(), int64_t{0});
   auto shuffle = [&](auto& v) {
     for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
   };
   shuffle(order);
   auto length = [&](int64_t i) {  // padded positions one pair needs: its longer side (+ </s>)
-    return static_cast<int64_t>(std::max(data.src[static_cast<size_t>(i)].size(),
-                                         data.tgt[static_cast<size_t>(i)].size() + 1));
+    const PairLength& l = lengths[static_cast<size_t>(i)];
+    return static_cast<int64_t>(std::max(l.src, l.tgt + 1));
   };
   if (max_tokens > 0) {
     double mean = 0;
@@ -30,10 +44,10 @@ std::vector<std::vector<int64_t>> bucketed_batches(const ParallelData& data, int
     auto begin = order.begin() + static_cast<long>(p);
     auto end = order.begin() + static_cast<long>(std::min(order.size(), p + pool_size));
     std::stable_sort(begin, end, [&](int64_t a, int64_t b) {
-      const auto& sa = data.src[static_cast<size_t>(a)];
-      const auto& sb = data.src[static_cast<size_t>(b)];
-      if (sa.size() != sb.size()) return sa.size() < sb.size();
-      return data.tgt[static_cast<size_t>(a)].size() < data.tgt[static_cast<size_t>(b)].size();
+      const PairLength& la = lengths[static_cast<size_t>(a)];
+      const PairLength& lb = lengths[static_cast<size_t>(b)];
+      if (la.src != lb.src) return la.src < lb.src;
+      return la.tgt < lb.tgt;
     });
     for (auto it = begin; it < end;) {
       auto stop = it + 1;

@@ -13,6 +13,13 @@ namespace rnmt {
 
 namespace {
 constexpr const char* kCheckpointTag = "RNMTCKPT";
+
+EpochPlanOptions plan_options(const TrainerOptions& o) {
+  return {.seed = o.seed,
+          .batch_sentences = o.batch_sentences,
+          .batch_tokens = o.batch_tokens,
+          .shuffle_window = o.shuffle_window};
+}
 constexpr uint32_t kCheckpointVersion = 1;
 }  // namespace
 
@@ -28,39 +35,45 @@ std::pair<size_t, size_t> rank_share(size_t n, int rank, int ranks) {
 Trainer::Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
                  EpochData epoch_data)
     : model_(model),
-      data_(&data),
-      epoch_data_(std::move(epoch_data)),
+      owned_pairs_(pairs_in_memory(data, std::move(epoch_data))),
+      pairs_(*owned_pairs_),
       options_(options),
-      comm_(options.communicator ? *options.communicator : local_communicator()) {
-  if (data.src.empty()) throw Error("no training data");
-  if (comm_.size() > 1) gradient_sum_.emplace(comm_, model_.params());
-  start_epoch();
+      comm_(options.communicator ? *options.communicator : local_communicator()),
+      plan_(pairs_, plan_options(options)) {
+  start();
 }
 
-void Trainer::start_epoch() {
-  if (epoch_data_) {
-    epoch_copy_ = epoch_data_(position_.epoch);
-    if (epoch_copy_.src.empty()) throw Error("no training data for this epoch");
-    data_ = &epoch_copy_;
-  }
-  Rng rng(options_.seed * 1000003u + static_cast<uint64_t>(position_.epoch));
-  batches_ = bucketed_batches(*data_, options_.batch_sentences, 100, rng, options_.batch_tokens);
+Trainer::Trainer(Seq2Seq& model, TrainingPairs& pairs, TrainerOptions options)
+    : model_(model),
+      pairs_(pairs),
+      options_(options),
+      comm_(options.communicator ? *options.communicator : local_communicator()),
+      plan_(pairs_, plan_options(options)) {
+  start();
+}
+
+void Trainer::start() {
+  if (pairs_.pairs() == 0) throw Error("no training data");
+  if (comm_.size() > 1) gradient_sum_.emplace(comm_, model_.params());
+  plan_.start(position_.epoch);
 }
 
 StepResult Trainer::step() {
-  if (position_.batch >= static_cast<int64_t>(batches_.size())) {
+  const std::vector<int64_t>* planned = plan_.batch(position_.batch);
+  if (!planned) {
     ++position_.epoch;
     position_.batch = 0;
-    start_epoch();
+    plan_.start(position_.epoch);
+    planned = plan_.batch(0);
   }
-  const std::vector<int64_t>& global = batches_[static_cast<size_t>(position_.batch)];
+  const std::vector<int64_t>& global = *planned;
   const auto [first, last] = rank_share(global.size(), comm_.rank(), comm_.size());
   Batch batch;
   {
     ProfileScope scope(profiler_, part_batch_);
     if (first < last)
-      batch = batch_of(*data_, {global.begin() + static_cast<long>(first),
-                                global.begin() + static_cast<long>(last)});
+      batch = plan_.window().batch(
+          {global.begin() + static_cast<long>(first), global.begin() + static_cast<long>(last)});
   }
   if (comm_.size() > 1) {
     // Each rank its own dropout masks, which must not depend on anything a checkpoint does not
@@ -187,7 +200,7 @@ std::map<std::string, std::string> Trainer::load_checkpoint(const std::string& p
   if (r.size() != sizeof rng) throw Error("checkpoint '" + path + "': bad random state");
   std::memcpy(rng.data(), r.data(), sizeof rng);
   model_.dropout_rng().set_state(rng);
-  start_epoch();
+  plan_.start(position_.epoch);  // its batches up to position_.batch are planned on the next step
   return std::move(a.sections);
 }
 

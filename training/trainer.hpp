@@ -13,6 +13,8 @@
 #include "model/seq2seq.hpp"
 #include "training/adam.hpp"
 #include "training/batching.hpp"
+#include "training/epoch_plan.hpp"
+#include "training/training_pairs.hpp"
 
 namespace rnmt {
 
@@ -23,6 +25,9 @@ struct TrainerOptions {
   int64_t batch_tokens = 0;  // when > 0, batches are by padded token count instead
   uint64_t seed = 1;
   int64_t max_bad_steps = 5;  // consecutive non-finite steps before training stops
+  // Shards per window: batches are cut and shuffled within this many shards at a time
+  // (training/training_pairs.hpp); data in memory is one shard.
+  int64_t shuffle_window = 1;
   // Parameters that keep their values (pretrained embeddings with freeze): their gradients are
   // zeroed before clipping, so Adam never moves them and they do not count in the norm.
   std::vector<std::string> frozen = {};
@@ -54,15 +59,16 @@ struct StepResult {
 // A checkpoint file, its format checked (weights in model_file/weights.hpp's section).
 Archive read_checkpoint(const std::string& path);
 
-// One training run over in-memory data. The batch order of an epoch derives from (seed, epoch), so
-// the data position is two numbers; a checkpoint adds the weights, Adam's moments and the dropout
-// random state, and resuming from it continues bit for bit (with one thread).
+// One training run. The batch order of an epoch derives from (seed, epoch), so the data position
+// is two numbers; a checkpoint adds the weights, Adam's moments and the dropout random state, and
+// resuming from it continues bit for bit (with one thread).
 class Trainer {
  public:
-  // Training data for an epoch, when it changes between epochs (BPE-dropout); it must depend only
-  // on the epoch so that resuming stays exact.
-  using EpochData = std::function<ParallelData(int64_t epoch)>;
+  using EpochData = EpochPairs;
 
+  // Pairs from shards (or anywhere else); `pairs` must outlive the trainer.
+  Trainer(Seq2Seq& model, TrainingPairs& pairs, TrainerOptions options);
+  // In-memory data, one shard.
   Trainer(Seq2Seq& model, const ParallelData& data, TrainerOptions options,
           EpochData epoch_data = nullptr);
 
@@ -84,19 +90,18 @@ class Trainer {
                                                      const SectionCheck& check = nullptr);
 
  private:
-  void start_epoch();
+  void start();  // the constructors' common part
   LossStats forward_backward(const Batch& batch, bool empty);
 
   Seq2Seq& model_;
-  const ParallelData* data_;  // the fixed data, or epoch_data_'s latest
-  EpochData epoch_data_;
-  ParallelData epoch_copy_;
+  std::unique_ptr<TrainingPairs> owned_pairs_;  // in-memory data's
+  TrainingPairs& pairs_;
   TrainerOptions options_;
   Communicator& comm_;
   std::optional<GradientSum> gradient_sum_;  // with more than one rank
   Adam adam_;
   TrainPosition position_;
-  std::vector<std::vector<int64_t>> batches_;  // this epoch's order
+  EpochPlan plan_;  // position_.epoch's
   int64_t bad_steps_ = 0;
   Profiler* profiler_ = nullptr;
   int part_batch_ = 0, part_zero_ = 0, part_optimizer_ = 0, part_gradient_sum_ = 0;

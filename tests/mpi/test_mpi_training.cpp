@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "model_test_util.hpp"
 #include "mpi_world.hpp"
+#include "tests/temp_dir.hpp"
 #include "training/synthetic.hpp"
+#include "training/token_shard.hpp"
 #include "training/trainer.hpp"
 
 using namespace rnmt;
@@ -84,6 +87,50 @@ TEST_CASE("ranks sharing a global batch of 64 update as one process with the bat
   CHECK(difference < 2e-6);
   CHECK(max_difference(values(shared), values(Seq2Seq(small(data.src_vocab, 0), 11))) > 1e-3);
   CHECK(reference_loss.back() < reference_loss.front());  // and it did learn
+}
+
+TEST_CASE("ranks reading their parts of token-id shards update as one process reading them all",
+          "[mpi][shards]") {
+  OneThread one;
+  Communicator& world = mpi_world();
+  const ParallelData data = synthetic_data(300, 6, 40, 9);
+  // 3 shards (pair i in shard i mod 3), shuffled two at a time: 2 windows an epoch
+  std::vector<std::string> paths;
+  {
+    std::vector<std::unique_ptr<ShardWriter>> writers;
+    for (int s = 0; s < 3; ++s) {
+      paths.push_back(test::temp("mpi" + std::to_string(s) + ".shard"));  // each rank its own copy
+      writers.push_back(
+          std::make_unique<ShardWriter>(paths.back(), data.src_vocab, data.tgt_vocab));
+    }
+    for (size_t i = 0; i < data.src.size(); ++i) writers[i % 3]->add(data.src[i], data.tgt[i]);
+    for (auto& w : writers) w->finish();
+  }
+  const auto shards = pairs_in_shards(paths, false);
+  TrainerOptions options{
+      .lr = 0.003, .clip_norm = 1, .batch_sentences = 64, .seed = 3, .shuffle_window = 2};
+  const int steps = 7;  // 4 + 2 batches of 64 an epoch: both windows, then the second epoch
+  Seq2Seq alone(small(data.src_vocab, 0), 11);
+  Trainer reference(alone, *shards, options);
+  std::vector<double> reference_loss;
+  for (int i = 0; i < steps; ++i) reference_loss.push_back(reference.step().loss.loss);
+  Seq2Seq shared(small(data.src_vocab, 0), 11);
+  options.communicator = &world;
+  Trainer parallel(shared, *shards, options);
+  // the same pairs in every step: the losses agree to float rounding (measured: 3e-9)
+  for (int i = 0; i < steps; ++i)
+    CHECK(parallel.step().loss.loss ==
+          Approx(reference_loss[static_cast<size_t>(i)]).epsilon(1e-6));
+  CHECK(parallel.position().epoch == 1);
+  CHECK(ranks_agree(shared));
+  // The first window ends in a batch of 8 pairs, 4 a rank: sums of fewer terms round otherwise,
+  // and Adam's normalisation magnifies that where a gradient is near 0 (measured 5.5e-6 after 7
+  // steps in the release build; one window of 3 shards, without that batch: 7.4e-7).
+  const double difference = max_difference(values(shared), values(alone));
+  INFO("largest weight difference " << difference);
+  CHECK(difference < 5e-5);
+  CHECK(max_difference(values(shared), values(Seq2Seq(small(data.src_vocab, 0), 11))) > 1e-3);
+  CHECK(reference_loss.back() < reference_loss.front());
 }
 
 TEST_CASE("a global batch smaller than the ranks leaves some ranks idle, with the same update",
