@@ -40,6 +40,13 @@ bool read_text_line(std::istream& in, std::string& line) {
   return true;
 }
 
+std::string file_identity(const std::string& path) {
+  std::error_code error;
+  if (path.empty() || !std::filesystem::exists(path, error)) return path + ":missing";
+  return path + ":" + std::to_string(std::filesystem::file_size(path)) + ":" +
+         std::to_string(std::filesystem::last_write_time(path).time_since_epoch().count());
+}
+
 bool is_special_file(const std::string& path) {
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);

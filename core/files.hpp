@@ -25,6 +25,10 @@ bool read_text_line(std::istream& in, std::string& line);
 // place.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// A file as stage fingerprints know it: "PATH:SIZE:MODIFIED" (PATH:missing when absent), so that a
+// changed file changes what depends on it.
+std::string file_identity(const std::string& path);
+
 // Whether `path` (links followed) exists and is neither a regular file nor a directory: a device
 // such as /dev/null, a FIFO or a socket. Outputs write such files in place: renaming a finished
 // file over one would replace it (as root, /dev/null itself).

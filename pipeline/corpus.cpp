@@ -50,27 +50,37 @@ Tokenizers load_tokenizers(const Recipe& r) {
           PieceTokenizer(load_tokenizer(tgt_tokenizer_path(r)))};
 }
 
+bool encode_pair(const std::string& src_line, const std::string& tgt_line, PieceTokenizer& src,
+                 PieceTokenizer& tgt, int64_t max_length, DroppedPairs& dropped, Sentence& s,
+                 Sentence& t, float dropout, Rng* rng) {
+  s = encode_line(src, src_line, dropout, rng);
+  t = encode_line(tgt, tgt_line, dropout, rng);
+  const auto ls = static_cast<int64_t>(s.size()), lt = static_cast<int64_t>(t.size());
+  if (ls == 0 || lt == 0) {
+    ++dropped.empty_side;
+  } else if (ls > max_length || lt > max_length) {
+    ++dropped.too_long;
+  } else if (std::max(ls, lt) > 9 && std::max(ls, lt) > 3 * std::min(ls, lt)) {
+    ++dropped.length_ratio;
+  } else {
+    return true;
+  }
+  return false;
+}
+
 ParallelData encode_corpus(const Corpus& c, PieceTokenizer& src, PieceTokenizer& tgt,
                            int64_t max_length, bool source_eos, DroppedPairs& dropped,
                            float dropout, Rng* rng) {
   ParallelData d;
   d.src_vocab = static_cast<int64_t>(src.model().vocabulary.size());
   d.tgt_vocab = static_cast<int64_t>(tgt.model().vocabulary.size());
+  Sentence s, t;
   for (size_t i = 0; i < c.src.size(); ++i) {
-    Sentence s = encode_line(src, c.src[i], dropout, rng);
-    Sentence t = encode_line(tgt, c.tgt[i], dropout, rng);
-    const auto ls = static_cast<int64_t>(s.size()), lt = static_cast<int64_t>(t.size());
-    if (ls == 0 || lt == 0) {
-      ++dropped.empty_side;
-    } else if (ls > max_length || lt > max_length) {
-      ++dropped.too_long;
-    } else if (std::max(ls, lt) > 9 && std::max(ls, lt) > 3 * std::min(ls, lt)) {
-      ++dropped.length_ratio;
-    } else {
-      if (source_eos) s.push_back(kEos);
-      d.src.push_back(std::move(s));
-      d.tgt.push_back(std::move(t));
-    }
+    if (!encode_pair(c.src[i], c.tgt[i], src, tgt, max_length, dropped, s, t, dropout, rng))
+      continue;
+    if (source_eos) s.push_back(kEos);
+    d.src.push_back(std::move(s));
+    d.tgt.push_back(std::move(t));
   }
   return d;
 }

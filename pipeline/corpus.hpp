@@ -35,6 +35,12 @@ struct DroppedPairs {
   int64_t length_ratio = 0;  // one side over 3 times the other's length (and over 9 pieces)
 };
 
+// One pair as token ids into `src_ids` and `tgt_ids` (without the source's </s>); false when
+// encode_corpus leaves it out, counted in `dropped` by why.
+bool encode_pair(const std::string& src_line, const std::string& tgt_line, PieceTokenizer& src,
+                 PieceTokenizer& tgt, int64_t max_length, DroppedPairs& dropped, Sentence& src_ids,
+                 Sentence& tgt_ids, float dropout = 0, Rng* rng = nullptr);
+
 // Pairs as token ids, counting those it leaves out in `dropped`. With dropout > 0, BPE-dropout.
 // With source_eos (the model's), each source sentence kept ends with </s>.
 ParallelData encode_corpus(const Corpus& corpus, PieceTokenizer& src, PieceTokenizer& tgt,

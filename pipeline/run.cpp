@@ -27,12 +27,6 @@ uint64_t fnv(const std::string& s, uint64_t h = 1469598103934665603ull) {
   return h;
 }
 
-std::string file_identity(const std::string& path) {
-  if (path.empty() || !fs::exists(path)) return path + ":missing";
-  return path + ":" + std::to_string(fs::file_size(path)) + ":" +
-         std::to_string(fs::last_write_time(path).time_since_epoch().count());
-}
-
 }  // namespace
 
 std::string stage_fingerprint(const Recipe& r, Stage stage) {
@@ -45,6 +39,9 @@ std::string stage_fingerprint(const Recipe& r, Stage stage) {
     // every key of the model, training and validation sections, at full precision
     s += dump_recipe_sections(r, {"model", "training", "validation"});
     s += std::to_string(r.tokenizer.dropout) + std::to_string(r.data.max_length);
+    // added later: at its default, fingerprints stay what older versions wrote
+    if (r.data.shard_pairs != Recipe{}.data.shard_pairs)
+      s += " shard_pairs " + std::to_string(r.data.shard_pairs);
   }
   if (stage >= Stage::evaluate) {
     // every key of the translate and export sections

@@ -14,6 +14,7 @@
 #include "model_file/weights.hpp"
 #include "pipeline/corpus.hpp"
 #include "pipeline/stages.hpp"
+#include "pipeline/training_shards.hpp"
 #include "recipe/model_config.hpp"
 #include "report/training_report.hpp"
 #include "training/checkpoint_directory.hpp"
@@ -104,12 +105,13 @@ void place_pretrained_embeddings(const Recipe& r, Seq2Seq& model, Tokenizers& t,
 // and across resumes); each record is one line of inspect.jsonl and a line on the log.
 constexpr int64_t kInspectionSentences = 16;
 
-Batch inspection_batch(const ParallelData& valid, const ParallelData& train) {
-  const ParallelData& from = valid.src.empty() ? train : valid;
-  std::vector<int64_t> indices(static_cast<size_t>(
-      std::min<int64_t>(kInspectionSentences, static_cast<int64_t>(from.src.size()))));
+Batch inspection_batch(const ParallelData& valid, TrainingPairs& train) {
+  std::unique_ptr<PairWindow> window = valid.src.empty() ? train.window(0, {0}) : nullptr;
+  const auto available = static_cast<int64_t>(window ? window->lengths().size() : valid.src.size());
+  std::vector<int64_t> indices(
+      static_cast<size_t>(std::min<int64_t>(kInspectionSentences, available)));
   std::iota(indices.begin(), indices.end(), 0);
-  return batch_of(from, indices);
+  return window ? window->batch(indices) : batch_of(valid, indices);
 }
 
 void record_inspection(Seq2Seq& model, const Batch& batch, const Recipe& r, int64_t step,
@@ -133,18 +135,41 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   if (lead) log << "train: " << threads.description() << std::endl;
   Tokenizers t = load_tokenizers(r);
   DroppedPairs dropped, valid_dropped;
-  const Corpus train_raw = read_corpus(r.data.train);
-  const ParallelData data =
-      encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, dropped);
+  Corpus train_raw;          // with BPE-dropout: the text, segmented afresh every epoch
+  ParallelData first_epoch;  // with BPE-dropout: the first segmentation
+  std::unique_ptr<TrainingPairs> pairs;
+  int64_t src_vocab = 0, tgt_vocab = 0;
+  if (r.tokenizer.dropout > 0) {
+    train_raw = read_corpus(r.data.train);
+    first_epoch =
+        encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, dropped);
+    src_vocab = first_epoch.src_vocab;
+    tgt_vocab = first_epoch.tgt_vocab;
+    pairs = pairs_in_memory(first_epoch, [&, seed = r.training.seed](int64_t epoch) {
+      Rng rng(static_cast<uint64_t>(seed) * 7919u + static_cast<uint64_t>(epoch));
+      DroppedPairs ignored;
+      return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, ignored,
+                           static_cast<float>(r.tokenizer.dropout), &rng);
+    });
+  } else {
+    // Rank 0 makes the shards unless prepare made them for these settings; the others read them.
+    std::optional<TrainingShards> shards;
+    if (lead) shards = make_training_shards(r, log, context);
+    comm.barrier();
+    if (!lead) shards = read_training_shards(r);
+    dropped = shards->dropped;
+    src_vocab = shards->src_vocab;
+    tgt_vocab = shards->tgt_vocab;
+    pairs = pairs_in_shards(shards->paths, r.model.source_eos);
+  }
   const Corpus valid_raw = read_corpus(r.data.valid);
   const ParallelData valid =
       encode_corpus(valid_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, valid_dropped);
-  log << "train: " << data.src.size() << " pairs kept; dropped " << dropped.empty_side
+  log << "train: " << pairs->pairs() << " pairs kept; dropped " << dropped.empty_side
       << " with an empty side, " << dropped.too_long << " over " << r.data.max_length << " pieces, "
       << dropped.length_ratio << " with a length ratio over 3" << std::endl;
-  if (data.src.empty()) throw Error("no training pairs left after filtering");
-  Seq2Seq model(model_config(r, data.src_vocab, data.tgt_vocab),
-                static_cast<uint64_t>(r.training.seed));
+  if (pairs->pairs() == 0) throw Error("no training pairs left after filtering");
+  Seq2Seq model(model_config(r, src_vocab, tgt_vocab), static_cast<uint64_t>(r.training.seed));
   model.set_training_compute(training_compute(r.training.precision));
   if (lead) log << "train: " << training_precision_description(r.training.precision) << std::endl;
   const TrainerOptions options{.lr = r.training.lr,
@@ -152,19 +177,10 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
                                .batch_sentences = r.training.batch_sentences,
                                .batch_tokens = r.training.batch_tokens,
                                .seed = static_cast<uint64_t>(r.training.seed),
+                               .shuffle_window = r.training.shuffle_window,
                                .frozen = frozen_parameters(r),
                                .communicator = &comm};
-  Trainer::EpochData epoch_data;
-  if (r.tokenizer.dropout >
-      0) {  // BPE-dropout: a fresh segmentation of the training data each epoch
-    epoch_data = [&, seed = options.seed](int64_t epoch) {
-      Rng rng(seed * 7919u + static_cast<uint64_t>(epoch));
-      DroppedPairs ignored;
-      return encode_corpus(train_raw, t.src, t.tgt, r.data.max_length, r.model.source_eos, ignored,
-                           static_cast<float>(r.tokenizer.dropout), &rng);
-    };
-  }
-  Trainer trainer(model, data, options, epoch_data);
+  Trainer trainer(model, *pairs, options);
   const CheckpointDirectory checkpoints = Workdir{r.workdir}.train();
   if (lead) std::filesystem::create_directories(checkpoints.dir);
   ValidationRecord record;
@@ -189,7 +205,7 @@ int train_stage(const Recipe& r, std::ostream& log, Communicator& comm, const Ru
   } else {
     place_pretrained_embeddings(r, model, t, log);
   }
-  const Batch inspected = r.training.inspect_every > 0 ? inspection_batch(valid, data) : Batch{};
+  const Batch inspected = r.training.inspect_every > 0 ? inspection_batch(valid, *pairs) : Batch{};
   TrainingLoop loop{
       .recipe = r,
       .model = model,

@@ -87,6 +87,11 @@ std::vector<Field> schema(Recipe& r) {
       {"data.max_length", &r.data.max_length,
        "longer pairs (in pieces) are dropped from training; longer inputs are cut when translating",
        1},
+      {"data.shard_pairs", &r.data.shard_pairs,
+       "training pairs per token-id shard in WORKDIR/prepare/shards; pair i goes to shard i mod "
+       "the shard count, so that every shard samples the whole corpus (docs/training.md, \"Large "
+       "corpora\")",
+       1},
       {"data.prepare", &r.data.prepare,
        "a shell command run when a data file is missing; $RNMT is the running rnmt"},
       choice("tokenizer.normalization", &r.tokenizer.normalization, kNormalizationNames,
@@ -153,6 +158,10 @@ std::vector<Field> schema(Recipe& r) {
       {"training.threads", &r.training.threads,
        "OpenMP threads (pinned to CPUs when as many as the process may use); any count trains the "
        "same model, bit for bit",
+       1},
+      {"training.shuffle_window", &r.training.shuffle_window,
+       "shards whose pairs are shuffled and cut into batches together; an epoch takes its shards "
+       "in a seeded order, this many at a time (memory follows the window, not the corpus)",
        1},
       choice("training.precision", &r.training.precision, kTrainingPrecisionNames,
              "the arithmetic of training: float32; bfloat16 (bf16 products and recurrent layers "
@@ -581,7 +590,10 @@ bool added_later_at_default(const Recipe& recipe, const std::string& key) {
   static const Recipe defaults;
   return (key == "model.encoder.source_eos" &&
           recipe.model.source_eos == defaults.model.source_eos) ||
-         (key == "training.precision" && recipe.training.precision == defaults.training.precision);
+         (key == "training.precision" &&
+          recipe.training.precision == defaults.training.precision) ||
+         (key == "training.shuffle_window" &&
+          recipe.training.shuffle_window == defaults.training.shuffle_window);
 }
 
 }  // namespace

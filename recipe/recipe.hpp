@@ -42,7 +42,8 @@ struct Recipe {
   struct Data {
     Pair train, valid, test;  // test is optional
     int64_t max_length = 100;
-    std::string prepare;  // a shell command that makes missing data files
+    int64_t shard_pairs = 1000000;  // training pairs per token-id shard (OpenNMT-py's shard_size)
+    std::string prepare;            // a shell command that makes missing data files
   } data;
 
   struct Tokenizer {
@@ -76,6 +77,7 @@ struct Recipe {
     double label_smoothing = 0.1;
     int64_t seed = 1;
     int64_t threads = 2;
+    int64_t shuffle_window = 1;  // shards whose pairs are shuffled and batched together
     TrainingPrecision precision = TrainingPrecision::float32;
     bool follow_load = true;                // fewer threads while other processes want the CPUs
     int64_t max_steps = 0, max_epochs = 0;  // 0: no limit

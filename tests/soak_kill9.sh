@@ -14,10 +14,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 # A small model on the quickstart data: one thread, bounded by steps, a checkpoint every 40 steps.
+# The 20,000 pairs in 4 token-id shards, shuffled 2 at a time: the 480 steps (of 625 an epoch)
+# cross from the epoch's first window into its second.
 args=(--set training.threads=1 --set training.max_time=0 --set training.max_steps=480
   --set validation.every=40 --set validation.keep=2 --set validation.patience=0
   --set model.embedding=24 --set model.encoder.hidden=32 --set model.decoder.hidden=32
-  --set training.batch.sentences=32)
+  --set training.batch.sentences=32 --set data.shard_pairs=5000 --set training.shuffle_window=2)
 
 # The reference: one uninterrupted run.
 mkdir ref
@@ -37,21 +39,27 @@ mkdir soak
 cd soak
 declare -A hit=()
 landed=0 rounds=0
-# files written in every stage: tokenizers, checkpoints, best weights, evaluation, model, stamps
-targets=(prepare/src.tokenizer prepare/tgt.tokenizer .ckpt best.params evaluate/test.hyp
-  evaluate/scores.txt model.rnmt train.done export.done recipe.yaml)
+# files written in every stage: tokenizers, shards, checkpoints, best weights, evaluation, model,
+# stamps
+targets=(prepare/src.tokenizer prepare/tgt.tokenizer shards/manifest .ckpt best.params
+  evaluate/test.hyp evaluate/scores.txt model.rnmt train.done export.done recipe.yaml)
+shards=(00000.shard 00001.shard 00002.shard 00003.shard)
 RANDOM=7
 while ((landed < kills)); do
   rounds=$((rounds + 1))
   rm -rf runs
   for ((cycle = 1; ; cycle++)); do
     ((cycle <= 200)) || { echo "round $rounds does not finish"; exit 1; }
-    points=(file.half-written file.before-rename)
-    point=${points[RANDOM % 2]}
+    points=(file.half-written file.before-rename shard.writing shard.before-rename)
+    point=${points[RANDOM % 4]}
     crash=""
     case $((RANDOM % 3)) in
       0) crash="$point:$((1 + RANDOM % 3))" ;;  # the k-th file the run writes
-      1) crash="$point@${targets[RANDOM % ${#targets[@]}]}" ;;
+      1) if [[ $point == shard.* ]]; then
+           crash="$point@${shards[RANDOM % 4]}"
+         else
+           crash="$point@${targets[RANDOM % ${#targets[@]}]}"
+         fi ;;
     esac
     RNMT_CRASH_AT=$crash setsid "$rnmt" run "$recipe" "${args[@]}" 2>cycle.log &
     pid=$!

@@ -190,4 +190,14 @@ TEST_CASE("stage fingerprints read the recipe's values, not the order or style o
   const Recipe beam = parse_recipe(in_order, "a.yaml", {"translate.beam_size=4"}, false);
   CHECK(stage_fingerprint(beam, Stage::train) == stage_fingerprint(a, Stage::train));
   CHECK(stage_fingerprint(beam, Stage::evaluate) != stage_fingerprint(a, Stage::evaluate));
+
+  // the shard keys came later: at their defaults a stage's fingerprint does not hold them (an
+  // older run stays up to date); set, they change how training reads its data, so its stage
+  CHECK(dump_recipe_sections(a, {"training", "data"}).find("shuffle_window") == std::string::npos);
+  for (const char* key : {"data.shard_pairs=1000", "training.shuffle_window=3"}) {
+    INFO(key);
+    const Recipe sharded = parse_recipe(in_order, "a.yaml", {key}, false);
+    CHECK(stage_fingerprint(sharded, Stage::prepare) == stage_fingerprint(a, Stage::prepare));
+    CHECK(stage_fingerprint(sharded, Stage::train) != stage_fingerprint(a, Stage::train));
+  }
 }

@@ -2,7 +2,8 @@
 // The files of one `rnmt run` workdir, named in one place:
 //   recipe.yaml          the resolved recipe of the last run
 //   STAGE.done           a finished stage's fingerprint (prepare, train, evaluate, export)
-//   prepare/             the encoded data and the tokenizers (src.tokenizer, tgt.tokenizer)
+//   prepare/             the tokenizers (src.tokenizer, tgt.tokenizer) and the training pairs as
+//                        token-id shards (shards/NNNNN.shard, listed by shards/manifest)
 //   train/               checkpoints (training/checkpoint_directory.hpp), metrics.jsonl,
 //                        inspect.jsonl
 //   evaluate/            test.hyp, scores.txt
@@ -24,6 +25,13 @@ struct Workdir {
   std::string source_tokenizer() const { return prepare() + "/src.tokenizer"; }
   std::string target_tokenizer(bool joint) const {
     return joint ? source_tokenizer() : prepare() + "/tgt.tokenizer";
+  }
+  std::string shards() const { return prepare() + "/shards"; }
+  std::string shard_manifest() const { return shards() + "/manifest"; }
+  std::string shard(int64_t i) const {
+    std::string number = std::to_string(i);
+    return shards() + "/" + std::string(number.size() < 5 ? 5 - number.size() : 0, '0') + number +
+           ".shard";
   }
   CheckpointDirectory train() const { return {root + "/train"}; }
   std::string metrics() const { return root + "/train/metrics.jsonl"; }
