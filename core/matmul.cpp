@@ -8,6 +8,7 @@
 
 #include "core/dnnl_context.hpp"
 #include "core/error.hpp"
+#include "core/prepared_weights.hpp"
 #include "core/tensor.hpp"
 
 namespace rnmt {
@@ -68,6 +69,7 @@ struct Scratch {
 struct Entry {
   dnnl::matmul primitive;
   memory a, b, c, bias;
+  SharedScratchpad scratchpad;
   Bf16Copy a16, b16;        // bf16 only
   TransposedResult result;  // transposed C only
 };
@@ -118,6 +120,7 @@ Entry make_entry(const GemmShape& s) {
     add.set_post_ops(ops);
   }
   if (!c_transposed) attr = add;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   auto& ctx = dnnl_context();
   // A batched product (attention's, a few rows per sentence) made for several threads lets oneDNN
   // split each inner sum among them when the batch does not divide evenly, so its results would
@@ -130,6 +133,7 @@ Entry make_entry(const GemmShape& s) {
   omp_set_num_threads(threads);
   Entry e;
   e.primitive = dnnl::matmul(pd);
+  e.scratchpad.init(pd.scratchpad_desc());
   if (c_transposed) {
     const memory::desc user = strided(s, s.m, s.n, 0, s.c_row, s.c_col);
     e.result = {user_memory(c), user_memory(user),
@@ -175,13 +179,14 @@ void matmul(const GemmShape& shape, const float* a, const float* b, float* c, co
     e.c.set_data_handle(Scratch::fit(scratch.c, e.c));
   else
     e.c.set_data_handle(c);
-  dnnl_exec_arg_t args[4] = {
+  dnnl_exec_arg_t args[5] = {
       {DNNL_ARG_SRC, e.a.get()}, {DNNL_ARG_WEIGHTS, e.b.get()}, {DNNL_ARG_DST, e.c.get()}};
   int count = 3;
   if (shape.has_bias) {
     e.bias.set_data_handle(const_cast<float*>(bias));
     args[count++] = {DNNL_ARG_BIAS, e.bias.get()};
   }
+  args[count++] = {DNNL_ARG_SCRATCHPAD, e.scratchpad.get()};
   execute(e.primitive, args, count);
   if (e.result.dense) {
     e.result.user.set_data_handle(c);

@@ -91,6 +91,7 @@ struct GruKind {  // no cell state
 // and the workspace forward leaves for backward.
 struct TrainingLayouts {
   memory::desc fwd_w_layer, fwd_w_iter, bwd_w_layer, bwd_w_iter, workspace;
+  memory::desc fwd_scratchpad, bwd_scratchpad;
 };
 
 template <class Kind>
@@ -98,12 +99,13 @@ TrainingLayouts make_training_primitives(const ShapeDescs& d, dnnl::primitive& f
                                          dnnl::primitive& backward) {
   auto& engine = dnnl_context().engine;
   typename Kind::Forward::primitive_desc fpd(Kind::forward(dnnl::prop_kind::forward_training, d),
-                                             engine);
-  typename Kind::Backward::primitive_desc bpd(Kind::backward(d), engine, fpd);
+                                             user_scratchpad(), engine);
+  typename Kind::Backward::primitive_desc bpd(Kind::backward(d), user_scratchpad(), engine, fpd);
   forward = typename Kind::Forward(fpd);
   backward = typename Kind::Backward(bpd);
   return {fpd.weights_layer_desc(), fpd.weights_iter_desc(), bpd.weights_layer_desc(),
-          bpd.weights_iter_desc(), fpd.workspace_desc()};
+          bpd.weights_iter_desc(),  fpd.workspace_desc(),    fpd.scratchpad_desc(),
+          bpd.scratchpad_desc()};
 }
 
 // The inference primitive; returns its scratchpad's descriptor and the weight layouts it wants.
@@ -205,6 +207,7 @@ struct RnnLayer::Primitives {
   // User-data memories; handles are re-pointed on each call.
   ForwardMemories fwd;
   memory workspace;
+  SharedScratchpad fwd_scratchpad, bwd_scratchpad;
   memory diff_src_layer, diff_src_iter, diff_src_iter_c, diff_w_layer, diff_w_iter, diff_bias;
   memory diff_dst_layer, diff_dst_iter, diff_dst_iter_c;
   size_t workspace_floats = 0;
@@ -221,7 +224,7 @@ struct RnnLayer::InferencePrimitives {
   SharedWeights* w_layer = nullptr;
   SharedWeights* w_iter = nullptr;
   ForwardMemories fwd;
-  memory scratchpad;  // owned (see user_scratchpad)
+  SharedScratchpad scratchpad;
 };
 
 RnnLayer::RnnLayer(ParamSet& params, const std::string& name, Cell cell, int64_t input,
@@ -280,6 +283,8 @@ RnnLayer::Primitives& RnnLayer::primitives(int64_t T, int64_t N) {
   p->bwd_w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.bwd_w_iter);
   p->fwd.init(d);
   p->workspace = user_memory(layouts.workspace);
+  p->fwd_scratchpad.init(layouts.fwd_scratchpad);
+  p->bwd_scratchpad.init(layouts.bwd_scratchpad);
   p->diff_src_layer = user_memory(d.d_layer_in);
   p->diff_src_iter = user_memory(d.d_state);
   p->diff_src_iter_c = user_memory(d.d_state);
@@ -317,7 +322,7 @@ RnnLayer::InferencePrimitives& RnnLayer::inference_primitives(int64_t T, int64_t
   const InferenceLayouts layouts = cell_ == Cell::lstm
                                        ? make_inference_primitive<LstmKind>(d, p->forward)
                                        : make_inference_primitive<GruKind>(d, p->forward);
-  p->scratchpad = memory(layouts.scratchpad, dnnl_context().engine);
+  p->scratchpad.init(layouts.scratchpad);
   p->w_layer = &shared_weights(*w_layer_, d.w_layer, layouts.w_layer);
   p->w_iter = &shared_weights(*w_iter_, d.w_iter, layouts.w_iter);
   p->fwd.init(d);
@@ -382,10 +387,11 @@ void RnnLayer::forward(const RnnForward& c) {
   const uint64_t version = params_->version();
   const RnnForward run = p.bf16 ? p.bf16->in_workspace(c) : c;
   if (p.bf16) p.bf16->round_inputs(c, run);
-  dnnl_exec_arg_t args[10];
+  dnnl_exec_arg_t args[12];
   int n = forward_args(p.fwd, p.fwd_w_layer->weights.get(w_layer_->w, version),
                        p.fwd_w_iter->weights.get(w_iter_->w, version), run, args);
   args[n++] = arg(DNNL_ARG_WORKSPACE, p.workspace, c.workspace);
+  args[n++] = {DNNL_ARG_SCRATCHPAD, p.fwd_scratchpad.get()};
   execute(p.forward, args, n);
   if (p.bf16) p.bf16->widen_outputs(c, run, c.N * hidden_);
   if (recording_) {
@@ -452,7 +458,7 @@ struct RnnLayer::Int8Primitives {
   memory src_layer;  // u8 [T, N, input]
   // f32: oneDNN quantises the hidden states itself (src_iter's type must be dst_iter's)
   memory src_iter, src_iter_c, bias, dst_layer, dst_iter, dst_iter_c;
-  memory scratchpad;
+  SharedScratchpad scratchpad;
 };
 
 void RnnLayer::set_int8_input_bound(float bound) {
@@ -512,7 +518,7 @@ RnnLayer::Int8Primitives& RnnLayer::int8_primitives(int64_t T, int64_t N) {
   p->dst_layer = user_memory(out);
   p->dst_iter = user_memory(state);
   p->dst_iter_c = user_memory(state);
-  p->scratchpad = memory(pd.scratchpad_desc(), engine);
+  p->scratchpad.init(pd.scratchpad_desc());
   slot = std::move(p);
   return *slot;
 }
@@ -566,7 +572,8 @@ void RnnLayer::forward_int8(const RnnForward& c) {
       arg(DNNL_ARG_DST_LAYER, p.dst_layer, c.y),
       arg(DNNL_ARG_DST_ITER, p.dst_iter, hT),
       arg(DNNL_ARG_DST_ITER_C, p.dst_iter_c, cT),
-      {DNNL_ARG_SCRATCHPAD, p.scratchpad.get()}};
+      {DNNL_ARG_SCRATCHPAD, nullptr}};
+  args[9].memory = p.scratchpad.get();  // after the weights' reorders
   execute(p.forward, args, 10);
 }
 
@@ -606,7 +613,7 @@ void RnnLayer::backward(const RnnBackward& b) {
   // The final hidden state: the last output (f32), or the copy forward kept (bf16).
   const void* hT = p.bf16 ? static_cast<const void*>(run.hT) : f.y + (T - 1) * NH;
   const uint64_t version = params_->version();
-  dnnl_exec_arg_t args[20];
+  dnnl_exec_arg_t args[22];
   int n = 0;
   args[n++] = arg(DNNL_ARG_SRC_LAYER, p.fwd.src_layer, run.x);
   args[n++] = arg(DNNL_ARG_SRC_ITER, p.fwd.src_iter, h0);
@@ -637,6 +644,7 @@ void RnnLayer::backward(const RnnBackward& b) {
     args[n++] = arg(DNNL_ARG_DIFF_SRC_ITER_C, p.diff_src_iter_c, dc0);
     args[n++] = arg(DNNL_ARG_DIFF_DST_ITER_C, p.diff_dst_iter_c, dcT);
   }
+  args[n++] = {DNNL_ARG_SCRATCHPAD, p.bwd_scratchpad.get()};
   execute(p.backward, args, n);
   if (recording_) {
     const bool lstm = cell_ == Cell::lstm;
