@@ -18,7 +18,7 @@ packages=(cmake g++ make libdnnl-dev ocl-icd-opencl-dev libboost-program-options
 # BLAS and runs some 25x slower, which would make any comparison meaningless.
 # libFuzzer comes with clang's runtime libraries; clang's OpenMP is LLVM's libomp.
 [[ ${1:-} == --fuzz ]] && packages=(clang-14 libclang-rt-14-dev libomp-14-dev)
-[[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread wrk)
+[[ ${1:-} == --bench ]] && packages=(python3 python3-torch libopenblas0-pthread wrk time)
 [[ ${1:-} == --tokenizer-bench ]] && packages=(sentencepiece time)
 [[ ${1:-} == --bible ]] && packages=(python3 sword-text-web sword-text-sparv libsword-utils fasttext)
 [[ ${1:-} == --browser ]] && packages=(chromium)
