@@ -238,7 +238,8 @@ void MappedShard::side(int64_t s, Sentence& out) const {
   const uint32_t begin = index_[s], end = index_[s + 1];
   out.resize(end - begin);
   if (token_bytes_ == 4) {
-    std::memcpy(out.data(), token_data_ + 4 * static_cast<size_t>(begin), 4 * out.size());
+    if (!out.empty())  // an empty side's data() may be null, which memcpy must not get
+      std::memcpy(out.data(), token_data_ + 4 * static_cast<size_t>(begin), 4 * out.size());
   } else {
     for (uint32_t i = begin; i < end; ++i) {
       uint16_t id;
