@@ -119,6 +119,10 @@ TEST_CASE("a truncated or corrupted shard is refused, naming the file", "[shards
   CHECK_THROWS_WITH(MappedShard(bad), Contains("'" + bad + "' is not an rnmt token shard"));
   CHECK_THROWS_WITH(MappedShard(test::temp("absent.shard")), Contains("cannot open shard"));
   CHECK(MappedShard(good).pairs() == 300);  // the original is still good
+  // the count a window plans with, from the header alone
+  CHECK(shard_pair_count(good) == 300);
+  CHECK_THROWS_WITH(shard_pair_count(bad), Contains("'" + bad + "' is not an rnmt token shard"));
+  CHECK_THROWS_WITH(shard_pair_count(test::temp("absent.shard")), Contains("cannot open shard"));
 }
 
 TEST_CASE("a shard opened by its structure alone still refuses an id outside its vocabulary",

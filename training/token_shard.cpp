@@ -140,6 +140,17 @@ void ShardWriter::finish() {
 
 // ------------------------------------------------------------------------------------ reading
 
+int64_t shard_pair_count(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open shard '" + path + "': " + std::strerror(errno));
+  Header h{};
+  const ssize_t n = ::pread(fd, &h, sizeof h, 0);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof h) || std::memcmp(h.magic, kMagic, sizeof kMagic) != 0)
+    throw Error("'" + path + "' is not an rnmt token shard");
+  return static_cast<int64_t>(h.pairs);
+}
+
 MappedShard::MappedShard(const std::string& path, ShardCheck check) : path_(path) {
   auto damaged = [&](const std::string& why) {
     return Error("shard '" + path + "' is damaged: " + why);

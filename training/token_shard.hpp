@@ -49,6 +49,10 @@ class ShardWriter {
   std::vector<char> buffer_;     // tokens not yet written
 };
 
+// A shard's pair count from its header alone (the whole file is checked when it is opened); an
+// Error naming the file when it is not a shard.
+int64_t shard_pair_count(const std::string& path);
+
 // How much of a shard opening it reads: `whole` (the checksum and every id: the whole file, whose
 // pages are then handed back to the kernel), or `structure` (the header, the size and the index;
 // ids are checked as pairs are read). Training checks every shard whole once when it starts; its

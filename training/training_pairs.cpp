@@ -1,11 +1,6 @@
 #include "training/training_pairs.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "core/error.hpp"
 #include "training/token_shard.hpp"
@@ -89,25 +84,11 @@ class ShardWindow : public PairWindow {
   std::vector<Sentence> src_, tgt_;  // the batch's pairs, reused from batch to batch
 };
 
-// A shard's pair count from its header alone (the whole file is checked when a window maps it).
-int64_t pairs_in_header(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open shard '" + path + "': " + std::strerror(errno));
-  char header[24];
-  const ssize_t n = ::pread(fd, header, sizeof header, 0);
-  ::close(fd);
-  if (n != static_cast<ssize_t>(sizeof header) || std::memcmp(header, "RNMTSHRD", 8) != 0)
-    throw Error("'" + path + "' is not an rnmt token shard");
-  uint64_t pairs;
-  std::memcpy(&pairs, header + 16, sizeof pairs);
-  return static_cast<int64_t>(pairs);
-}
-
 class PairsInShards : public TrainingPairs {
  public:
   PairsInShards(std::vector<std::string> paths, bool source_eos)
       : paths_(std::move(paths)), source_eos_(source_eos) {
-    for (const auto& path : paths_) pairs_ += pairs_in_header(path);
+    for (const auto& path : paths_) pairs_ += shard_pair_count(path);
   }
   int64_t shards() const override { return static_cast<int64_t>(paths_.size()); }
   int64_t pairs() const override { return pairs_; }
