@@ -2,6 +2,8 @@
 // Shared by the model tests: batches from sentence lists, a small model configuration, and the
 // reversal task (target = source reversed, shifted into another vocabulary range: it needs
 // attention to solve) with the Adam loop that learns it.
+#include <omp.h>
+
 #include <vector>
 
 #include "model/seq2seq.hpp"
@@ -9,6 +11,14 @@
 #include "training/clip.hpp"
 
 namespace rnmt::test {
+
+// Runs with one OpenMP thread (sums in a fixed order, as with `training.threads: 1`) and restores
+// the count afterwards.
+struct OneThread {
+  int before = omp_get_max_threads();
+  OneThread() { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(before); }
+};
 
 inline Batch batch_of(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt) {
   std::vector<const Sentence*> s, t;

@@ -29,17 +29,10 @@ std::vector<float> values(const Seq2Seq& m) {
   return test::param_values(m);
 }
 
-// Runs with one OpenMP thread (sums in a fixed order) and restores the count afterwards.
-struct OneThread {
-  int before = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(before); }
-};
-
 }  // namespace
 
 TEST_CASE("training 2N steps equals N steps, a checkpoint, and N more", "[trainer]") {
-  OneThread one;
+  test::OneThread one;
   const ParallelData data =
       synthetic_data(120, 5, 16, 3);  // 8 batches of 16: N = 6 crosses an epoch
   const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 9};
@@ -122,7 +115,7 @@ TEST_CASE("token-based batches fill up to the token budget", "[trainer][batching
 
 TEST_CASE("per-epoch data (BPE-dropout) is asked for each epoch, and resuming stays exact",
           "[trainer]") {
-  OneThread one;
+  test::OneThread one;
   std::vector<int64_t> asked;
   auto epoch_data = [&asked](int64_t epoch) {
     asked.push_back(epoch);

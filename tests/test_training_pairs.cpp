@@ -61,12 +61,6 @@ bool same_batch(const Batch& a, const Batch& b) {
          a.src_lengths == b.src_lengths && a.tgt_in == b.tgt_in && a.tgt_out == b.tgt_out;
 }
 
-struct OneThread {
-  int before = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(before); }
-};
-
 }  // namespace
 
 TEST_CASE("one shard gives the batches of the same pairs in memory, with and without </s>",
@@ -102,7 +96,7 @@ TEST_CASE("one shard gives the batches of the same pairs in memory, with and wit
 
 TEST_CASE("training from one shard gives the weights training in memory gives",
           "[shards][trainer]") {
-  OneThread one;
+  test::OneThread one;
   const ParallelData data = numbered_pairs(120, 4);
   const auto shards = pairs_in_shards(write_shards(data, 1, "weights"), false);
   const TrainerOptions options{.lr = 0.01, .batch_sentences = 16, .seed = 9};
@@ -161,7 +155,7 @@ TEST_CASE("many shards, a window at a time: every pair once an epoch, each rank 
 
 TEST_CASE("a run resumed in the middle of a window of shards continues bit for bit",
           "[shards][trainer]") {
-  OneThread one;
+  test::OneThread one;
   const ParallelData data = numbered_pairs(300, 8);
   const auto shards = pairs_in_shards(write_shards(data, 5, "resume"), true);
   // 5 shards of 60 pairs, windows of 2 (3 windows, 4 + 4 + 2 batches of 32): N = 6 stops in the

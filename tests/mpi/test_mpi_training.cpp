@@ -43,18 +43,11 @@ bool ranks_agree(Seq2Seq& m) {
   return mpi_world().agree(checksum(m.params().values(), m.params().total()));
 }
 
-// One OpenMP thread: a rank's sums in a fixed order, as with `training.threads: 1`.
-struct OneThread {
-  int before = omp_get_max_threads();
-  OneThread() { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(before); }
-};
-
 }  // namespace
 
 TEST_CASE("ranks sharing a global batch of 64 update as one process with the batch of 64",
           "[mpi]") {
-  OneThread one;
+  test::OneThread one;
   Communicator& world = mpi_world();
   REQUIRE(world.size() >= 2);
   const ParallelData data = synthetic_data(256, 6, 40, 7);  // 4 batches of 64 an epoch
@@ -91,7 +84,7 @@ TEST_CASE("ranks sharing a global batch of 64 update as one process with the bat
 
 TEST_CASE("ranks reading their parts of token-id shards update as one process reading them all",
           "[mpi][shards]") {
-  OneThread one;
+  test::OneThread one;
   Communicator& world = mpi_world();
   const ParallelData data = synthetic_data(300, 6, 40, 9);
   // 3 shards (pair i in shard i mod 3), shuffled two at a time: 2 windows an epoch
@@ -135,7 +128,7 @@ TEST_CASE("ranks reading their parts of token-id shards update as one process re
 
 TEST_CASE("a global batch smaller than the ranks leaves some ranks idle, with the same update",
           "[mpi]") {
-  OneThread one;
+  test::OneThread one;
   Communicator& world = mpi_world();
   const ParallelData data = synthetic_data(8, 5, 30, 2);
   TrainerOptions options{.lr = 0.01, .batch_sentences = 1, .seed = 5};  // a rank has no pair
@@ -153,7 +146,7 @@ TEST_CASE("a global batch smaller than the ranks leaves some ranks idle, with th
 }
 
 TEST_CASE("with dropout every rank draws its own masks and all keep the same weights", "[mpi]") {
-  OneThread one;
+  test::OneThread one;
   Communicator& world = mpi_world();
   const ParallelData data = synthetic_data(128, 5, 30, 3);
   const TrainerOptions options{
@@ -181,7 +174,7 @@ TEST_CASE("with dropout every rank draws its own masks and all keep the same wei
 
 TEST_CASE("resuming from a checkpoint under MPI continues as the run that was not stopped",
           "[mpi]") {
-  OneThread one;
+  test::OneThread one;
   Communicator& world = mpi_world();
   const ParallelData data = synthetic_data(96, 5, 30, 4);
   const TrainerOptions options{
