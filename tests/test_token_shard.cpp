@@ -153,6 +153,27 @@ TEST_CASE("a shard writer refuses ids outside its vocabulary", "[shards][errors]
   CHECK_THROWS_WITH(writer.add({1, 10}, {2}), Contains("id 10 outside a vocabulary of 10"));
 }
 
+TEST_CASE("vocabulary sizes an int32 id cannot index are refused, written or read",
+          "[shards][errors]") {
+  const std::string path = test::temp("vocab.shard");
+  for (const int64_t vocab : {int64_t{0}, int64_t{-3}, (int64_t{1} << 31) + 1})
+    CHECK_THROWS_WITH(ShardWriter(path, vocab, 10), Contains("each must have 1 to 2^31"));
+  CHECK_NOTHROW(ShardWriter(path, int64_t{1} << 31, 10));
+  // A header whose source vocabulary is 0 or above 2^31 (the fuzzer found 2^63 and more, which
+  // read as a negative size), opened by structure so that the checksum does not stop it first.
+  for (const uint64_t vocab : {uint64_t{0}, (uint64_t{1} << 31) + 1, uint64_t{0xb4} << 56}) {
+    INFO("source vocabulary " << vocab);
+    write_shard(path, random_pairs(20, 70000, 70000, 5), 70000, 70000);  // 4-byte ids
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(32);  // src_vocab, after magic, version, token_bytes, pairs and tokens
+      f.write(reinterpret_cast<const char*>(&vocab), sizeof vocab);
+    }
+    CHECK_THROWS_WITH(MappedShard(path, ShardCheck::structure),
+                      Contains("shard '" + path + "' is damaged: its header gives vocabularies"));
+  }
+}
+
 TEST_CASE("a writer abandoned or killed half way leaves nothing named like a shard",
           "[shards][errors]") {
   const std::string path = test::temp("unfinished.shard");
