@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -26,7 +28,13 @@ uint64_t archive_checksum(std::string_view bytes, uint64_t start) {
 }
 
 void Archive::put(const std::string& name, const void* data, size_t bytes) {
+  borrowed.erase(name);
   sections[name] = std::string(static_cast<const char*>(data), bytes);
+}
+
+void Archive::put_borrowed(const std::string& name, const void* data, size_t bytes) {
+  sections.erase(name);
+  borrowed[name] = std::string_view(static_cast<const char*>(data), bytes);
 }
 
 const std::string& Archive::get(const std::string& name) const {
@@ -44,34 +52,41 @@ int64_t Archive::get_int(const std::string& name) const {
 }
 
 // Layout: tag[8] version:u32 count:u32 { name_len:u64 name data_len:u64 data }* checksum:u64
+// Written piece by piece from where the sections are: only the framing is made here.
 void write_archive(const Archive& archive, const std::string& path) {
-  std::string body;
-  char tag[8] = {};
-  std::memcpy(tag, archive.tag.data(), std::min<size_t>(8, archive.tag.size()));
-  body.append(tag, 8);
   // Every file says which rnmt wrote it: a later rnmt's newer format is then refused by name. It
-  // goes in at its place in name order (replacing any it was given), without copying the sections.
+  // goes in at its place in name order, replacing any it was given.
   const std::string writer = std::string("rnmt ") + version();
-  const auto count = archive.sections.size() + (archive.sections.count(kWrittenBySection) ? 0 : 1);
-  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(count)};
-  body.append(reinterpret_cast<const char*>(header), sizeof header);
-  auto put = [&](const std::string& name, const std::string& data) {
-    append_u64(body, name.size());
-    body += name;
-    append_u64(body, data.size());
-    body += data;
-  };
-  bool written_by = false;
-  for (const auto& [name, data] : archive.sections) {
-    if (!written_by && name >= kWrittenBySection) {
-      put(kWrittenBySection, writer);
-      written_by = true;
-    }
-    if (name != kWrittenBySection) put(name, data);
+  std::map<std::string_view, std::string_view> all(archive.borrowed.begin(),
+                                                   archive.borrowed.end());
+  for (const auto& [name, data] : archive.sections) all[name] = data;
+  all[kWrittenBySection] = writer;
+
+  std::string head(8, '\0');
+  std::memcpy(head.data(), archive.tag.data(), std::min<size_t>(8, archive.tag.size()));
+  const uint32_t header[2] = {archive.version, static_cast<uint32_t>(all.size())};
+  head.append(reinterpret_cast<const char*>(header), sizeof header);
+  // framing[i]: section i's name with the lengths around it (its data follows it in the file)
+  std::vector<std::string> framing;
+  framing.reserve(all.size() + 1);
+  for (const auto& [name, data] : all) {
+    std::string& f = framing.emplace_back();
+    append_u64(f, name.size());
+    f += name;
+    append_u64(f, data.size());
   }
-  if (!written_by) put(kWrittenBySection, writer);
-  append_u64(body, archive_checksum(body));
-  write_file_atomically(path, body);
+  std::vector<std::string_view> pieces{head};
+  size_t i = 0;
+  for (const auto& entry : all) {
+    pieces.push_back(framing[i++]);
+    pieces.push_back(entry.second);
+  }
+  uint64_t checksum = kChecksumStart;
+  for (const std::string_view piece : pieces) checksum = archive_checksum(piece, checksum);
+  std::string& tail = framing.emplace_back();
+  append_u64(tail, checksum);
+  pieces.push_back(tail);
+  write_file_atomically(path, pieces);
 }
 
 Archive read_archive(const std::string& path, const std::string& expected_tag,

@@ -20,8 +20,13 @@ struct Archive {
   std::string tag;  // up to 8 characters, e.g. "RNMTCKPT"
   uint32_t version = 1;
   std::map<std::string, std::string> sections;  // name -> bytes
+  // Sections written from memory the caller keeps, unchanged, until write_archive returns: large
+  // ones (weights, optimizer moments) are then written without a copy. Writing only: get() reads
+  // `sections`, which is what read_archive fills.
+  std::map<std::string, std::string_view> borrowed;
 
   void put(const std::string& name, const void* data, size_t bytes);
+  void put_borrowed(const std::string& name, const void* data, size_t bytes);
   template <class T>
   void put_vector(const std::string& name, const std::vector<T>& v) {
     put(name, v.data(), v.size() * sizeof(T));

@@ -55,9 +55,14 @@ bool is_special_file(const std::string& path) {
 }
 
 void write_file_atomically(const std::string& path, std::string_view body) {
+  write_file_atomically(path, std::vector<std::string_view>{body});
+}
+
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces) {
   if (is_special_file(path)) {
     std::ofstream out(path, std::ios::binary);
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    for (const std::string_view piece : pieces)
+      out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
     out.flush();
     if (!out) throw Error("cannot write '" + path + "'");
     return;
@@ -72,19 +77,25 @@ void write_file_atomically(const std::string& path, std::string_view body) {
     ::unlink(temporary.c_str());
     return Error("cannot " + what + " '" + temporary + "': " + std::strerror(error));
   };
+  size_t total = 0;
+  for (const std::string_view piece : pieces) total += piece.size();
   size_t written = 0;
   bool half_written = false;
-  while (written < body.size()) {
-    if (!half_written && written >= body.size() / 2) {
-      half_written = true;
-      crash_point("file.half-written", path);
+  for (const std::string_view piece : pieces) {
+    size_t done = 0;
+    while (done < piece.size()) {
+      if (!half_written && written >= total / 2) {
+        half_written = true;
+        crash_point("file.half-written", path);
+      }
+      // At most half the file per write, so that the crash point finds half of it on disk.
+      const size_t chunk = std::min({piece.size() - done, total / 2 + 1, size_t{64} << 20});
+      const ssize_t n = ::write(fd, piece.data() + done, chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw fail("write");
+      done += static_cast<size_t>(n);
+      written += static_cast<size_t>(n);
     }
-    // At most half the file per write, so that the crash point finds half of it on disk.
-    const size_t chunk = std::min({body.size() - written, body.size() / 2 + 1, size_t{64} << 20});
-    const ssize_t n = ::write(fd, body.data() + written, chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw fail("write");
-    written += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0) throw fail("flush");
   if (::close(fd) != 0) {

@@ -3,6 +3,7 @@
 #include <istream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rnmt {
 
@@ -24,6 +25,9 @@ bool read_text_line(std::istream& in, std::string& line);
 // the system's reason; the old file stays as it was. A special file (see below) is written in
 // place.
 void write_file_atomically(const std::string& path, std::string_view bytes);
+// The same for a file made of several pieces in order, written from where they are (a checkpoint
+// is written without first gathering its hundreds of megabytes into one string).
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
 
 // A file as stage fingerprints know it: "PATH:SIZE:MODIFIED" (PATH:missing when absent), so that a
 // changed file changes what depends on it.

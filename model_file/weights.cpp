@@ -7,7 +7,7 @@
 namespace rnmt {
 
 void put_weights(Archive& archive, const ParamSet& params) {
-  archive.put(kWeightsSection, params.values(), params.total() * sizeof(float));
+  archive.put_borrowed(kWeightsSection, params.values(), params.total() * sizeof(float));
 }
 
 std::string weight_bytes(const ParamSet& params) {

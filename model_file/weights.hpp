@@ -14,6 +14,7 @@ inline constexpr const char* kWeightsSection = "params";
 inline constexpr const char* kWeightsFileTag = "RNMTPARM";
 inline constexpr uint32_t kWeightsFileVersion = 1;
 
+// Borrows the weights (Archive::put_borrowed): params stay unchanged until write_archive returns.
 void put_weights(Archive& archive, const ParamSet& params);
 std::string weight_bytes(const ParamSet& params);
 // The section's weight count (an Error when it is not a whole number of floats).

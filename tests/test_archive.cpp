@@ -56,6 +56,34 @@ TEST_CASE("an archive reads back what was written", "[archive]") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("borrowed sections are written exactly as copied ones, in name order", "[archive]") {
+  const std::vector<float> big(3000, 0.25f), small{1, 2, 3};
+  Archive copied, borrowed;
+  for (Archive* a : {&copied, &borrowed}) {
+    a->tag = "RNMTTEST";
+    a->put_int("step", 7);
+    a->put(kWrittenBySection, "someone else", 12);  // replaced by the writer either way
+  }
+  copied.put_vector("weights", big);
+  copied.put_vector("adam", small);
+  borrowed.put_borrowed("weights", big.data(), big.size() * sizeof(float));
+  borrowed.put_borrowed("adam", small.data(), small.size() * sizeof(float));
+  // a name put again moves between the two kinds: the last put wins
+  borrowed.put("zeta", "old", 3);
+  borrowed.put_borrowed("zeta", "new", 3);
+  copied.put("zeta", "new", 3);
+  const std::string a = temp_path("copied.bin"), b = temp_path("borrowed.bin");
+  write_archive(copied, a);
+  write_archive(borrowed, b);
+  CHECK(read_bytes(a) == read_bytes(b));
+  const Archive back = read_archive(b, "RNMTTEST", 1);
+  CHECK(back.get_vector<float>("weights") == big);
+  CHECK(back.get_vector<float>("adam") == small);
+  CHECK(back.get("zeta") == "new");
+  CHECK(back.get(kWrittenBySection) == std::string("rnmt ") + rnmt::version());
+  CHECK(back.sections.size() == 5);
+}
+
 TEST_CASE("damaged, foreign and newer files are refused with a message", "[archive][errors]") {
   const std::string path = temp_path("b.bin");
   write_archive(sample(2.0f), path);

@@ -162,8 +162,11 @@ void Trainer::save_checkpoint(const std::string& path,
   a.version = kCheckpointVersion;
   const ParamSet& params = model_.params();
   put_weights(a, params);
-  a.put("adam.m", adam_.first_moment().data(), adam_.first_moment().size() * sizeof(float));
-  a.put("adam.v", adam_.second_moment().data(), adam_.second_moment().size() * sizeof(float));
+  // weights and moments written from where they are, without a copy
+  a.put_borrowed("adam.m", adam_.first_moment().data(),
+                 adam_.first_moment().size() * sizeof(float));
+  a.put_borrowed("adam.v", adam_.second_moment().data(),
+                 adam_.second_moment().size() * sizeof(float));
   a.put_int("adam.steps", adam_.steps());
   a.put_int("step", position_.step);
   a.put_int("epoch", position_.epoch);
