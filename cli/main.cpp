@@ -1,5 +1,8 @@
 // rnmt: the command-line front door. Each command lives in its own file; this one dispatches.
+#include <malloc.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -35,9 +38,20 @@ const char* kUsage =
     "rnmt COMMAND --help explains a command's options; rnmt --version says which rnmt, oneDNN\n"
     "and CPU instructions this is.\n";
 
+// glibc serves a freed large block's size from the heap from then on (its mmap threshold rises
+// to it), and rnmt's buffers grow as longer batches come: the heap then keeps freed buffers it
+// cannot give back. A fixed threshold (glibc's initial 128 KiB) keeps every large buffer in a
+// mapping of its own, returned whole when freed: B1 on the Bible recipe peaked at 1.63 GB in 150
+// steps instead of 1.87 GB, at the same speed (docs/performance.md). Setting
+// MALLOC_MMAP_THRESHOLD_ in the environment still decides.
+void keep_large_buffers_in_their_own_mappings() {
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_large_buffers_in_their_own_mappings();
   // Over a file-size limit (ulimit -f) a write then fails with EFBIG, which rnmt reports and
   // recovers from (the previous checkpoint stays), instead of the process dying on SIGXFSZ.
   std::signal(SIGXFSZ, SIG_IGN);
