@@ -39,13 +39,13 @@ const char* kUsage =
     "and CPU instructions this is.\n";
 
 // glibc serves a freed large block's size from the heap from then on (its mmap threshold rises
-// to it), and rnmt's buffers grow as longer batches come: the heap then keeps freed buffers it
-// cannot give back. A fixed threshold (glibc's initial 128 KiB) keeps every large buffer in a
-// mapping of its own, returned whole when freed: B1 on the Bible recipe peaked at 1.63 GB in 150
-// steps instead of 1.87 GB, at the same speed (docs/performance.md). Setting
-// MALLOC_MMAP_THRESHOLD_ in the environment still decides.
+// to it, up to 32 MiB), and rnmt's buffers grow as longer batches come: the heap then keeps freed
+// buffers it cannot give back. A fixed threshold of 1 MiB keeps every large buffer in a mapping of
+// its own, returned whole when freed, while oneDNN's smaller per-call buffers (256 KiB) stay in
+// the heap and cost no system call: B1 on the Bible recipe peaked at 1.63 GB in 150 steps instead
+// of 1.87 GB (docs/performance.md). MALLOC_MMAP_THRESHOLD_ in the environment still decides.
 void keep_large_buffers_in_their_own_mappings() {
-  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 }  // namespace
