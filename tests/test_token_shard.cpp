@@ -88,6 +88,21 @@ TEST_CASE("a shard round-trips exactly, in 2 bytes a token plus the index", "[sh
     const auto size = static_cast<int64_t>(std::filesystem::file_size(path));
     CHECK(size == 64 + (token_bytes * tokens_of(p) + 3) / 4 * 4 + 4 * (2 * 500 + 1));
   }
+  // 30,000 pairs: the writer's index goes through its file in several pieces (16,384 entries each)
+  const std::string many = test::temp("many.shard");
+  const Pairs p = random_pairs(30000, 500, 600, 8);
+  write_shard(many, p, 500, 600);
+  const MappedShard shard(many);
+  REQUIRE(shard.pairs() == 30000);
+  Sentence s, t;
+  for (int64_t i = 0; i < 30000; ++i) {
+    shard.src(i, s);
+    shard.tgt(i, t);
+    REQUIRE(s == p.src[static_cast<size_t>(i)]);
+    REQUIRE(t == p.tgt[static_cast<size_t>(i)]);
+  }
+  CHECK(static_cast<int64_t>(std::filesystem::file_size(many)) ==
+        64 + (2 * tokens_of(p) + 3) / 4 * 4 + 4 * (2 * 30000 + 1));
   // a shard of no pairs is a shard too
   const std::string empty = test::temp("empty.shard");
   write_shard(empty, {}, 10, 10);
@@ -183,6 +198,7 @@ TEST_CASE("a writer abandoned or killed half way leaves nothing named like a sha
   }  // never finished: its temporary file is removed
   CHECK_FALSE(std::filesystem::exists(path));
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  CHECK_FALSE(std::filesystem::exists(path + ".index.tmp"));
   // killed (SIGKILL) while writing its tokens, and just before its rename
   for (const char* point : {"shard.writing", "shard.before-rename"}) {
     INFO(point);
@@ -199,6 +215,7 @@ TEST_CASE("a writer abandoned or killed half way leaves nothing named like a sha
     CHECK(WTERMSIG(status) == SIGKILL);
     CHECK(std::filesystem::exists(path + ".tmp"));  // it died writing
     CHECK_FALSE(std::filesystem::exists(path));
+    CHECK_FALSE(std::filesystem::exists(path + ".index.tmp"));  // unlinked when opened
     std::filesystem::remove(path + ".tmp");
   }
 }

@@ -21,7 +21,10 @@ namespace {
 
 constexpr char kMagic[8] = {'R', 'N', 'M', 'T', 'S', 'H', 'R', 'D'};
 constexpr uint32_t kVersion = 1;
-constexpr size_t kFlushBytes = size_t{1} << 20;
+// Bytes of ids and of index a writer gathers before writing them: prepare writes every shard of a
+// corpus at once (line i to shard i mod S), so a writer's memory is kept small and bounded.
+constexpr size_t kFlushBytes = size_t{64} << 10;
+constexpr size_t kIndexFlushEntries = size_t{16} << 10;
 
 struct Header {
   char magic[8];
@@ -63,21 +66,34 @@ ShardWriter::ShardWriter(std::string path, int64_t src_vocab, int64_t tgt_vocab)
                 std::to_string(tgt_vocab) + " entries (each must have 1 to 2^31)");
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw Error("cannot write shard '" + temporary_ + "': " + std::strerror(errno));
+  // The index goes to a file of its own until finish() appends it: in memory it would take 8
+  // bytes a pair, for every shard being written. Unlinked at once, it leaves nothing behind.
+  const std::string index_path = path_ + ".index.tmp";
+  index_fd_ = ::open(index_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (index_fd_ < 0) {
+    const int error = errno;
+    ::close(fd_);
+    ::unlink(temporary_.c_str());
+    throw Error("cannot write shard index '" + index_path + "': " + std::strerror(error));
+  }
+  ::unlink(index_path.c_str());
   const Header placeholder{};  // the real one goes in last, when the counts are known
-  write_all(&placeholder, sizeof placeholder);
+  write_all(fd_, &placeholder, sizeof placeholder);
   buffer_.reserve(kFlushBytes + 4096);
+  index_.reserve(kIndexFlushEntries + 2);
 }
 
 ShardWriter::~ShardWriter() {
+  if (index_fd_ >= 0) ::close(index_fd_);
   if (fd_ < 0) return;
   ::close(fd_);
   ::unlink(temporary_.c_str());
 }
 
-void ShardWriter::write_all(const void* bytes, size_t size) {
+void ShardWriter::write_all(int fd, const void* bytes, size_t size) {
   const char* p = static_cast<const char*>(bytes);
   while (size > 0) {
-    const ssize_t n = ::write(fd_, p, size);
+    const ssize_t n = ::write(fd, p, size);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw Error("cannot write shard '" + temporary_ + "': " + std::strerror(errno));
     p += n;
@@ -104,9 +120,15 @@ void ShardWriter::put_tokens(const Sentence& ids, int64_t vocab) {
 
 void ShardWriter::flush() {
   checksum_ = archive_checksum(view(buffer_.data(), buffer_.size()), checksum_);
-  write_all(buffer_.data(), buffer_.size());
+  write_all(fd_, buffer_.data(), buffer_.size());
   buffer_.clear();
   crash_point("shard.writing", path_);
+}
+
+void ShardWriter::flush_index() {
+  write_all(index_fd_, index_.data(), index_.size() * sizeof(uint32_t));
+  index_entries_ += index_.size();
+  index_.clear();
 }
 
 void ShardWriter::add(const Sentence& src, const Sentence& tgt) {
@@ -117,20 +139,34 @@ void ShardWriter::add(const Sentence& src, const Sentence& tgt) {
   index_.push_back(static_cast<uint32_t>(tokens_));
   put_tokens(tgt, tgt_vocab_);
   if (buffer_.size() >= kFlushBytes) flush();
+  if (index_.size() >= kIndexFlushEntries) flush_index();
 }
 
 void ShardWriter::finish() {
   buffer_.resize(buffer_.size() + (token_region(tokens_, token_bytes_) - tokens_ * token_bytes_));
   flush();
+  const uint64_t pairs = (index_entries_ + index_.size()) / 2;
   index_.push_back(static_cast<uint32_t>(tokens_));
-  const auto index_bytes = index_.size() * sizeof(uint32_t);
-  checksum_ = archive_checksum(view(index_.data(), index_bytes), checksum_);
-  write_all(index_.data(), index_bytes);
+  flush_index();
+  // the index after the tokens, read back from its file a buffer at a time
+  buffer_.resize(kFlushBytes);
+  for (off_t at = 0; at < static_cast<off_t>(index_entries_ * sizeof(uint32_t));) {
+    const ssize_t n = ::pread(index_fd_, buffer_.data(), buffer_.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      throw Error("cannot read back the index of shard '" + temporary_ +
+                  "': " + (n == 0 ? std::string("it ended early") : std::strerror(errno)));
+    checksum_ = archive_checksum(view(buffer_.data(), static_cast<size_t>(n)), checksum_);
+    write_all(fd_, buffer_.data(), static_cast<size_t>(n));
+    at += n;
+  }
+  ::close(index_fd_);
+  index_fd_ = -1;
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.version = kVersion;
   h.token_bytes = token_bytes_;
-  h.pairs = index_.size() / 2;
+  h.pairs = pairs;
   h.tokens = tokens_;
   h.src_vocab = static_cast<uint64_t>(src_vocab_);
   h.tgt_vocab = static_cast<uint64_t>(tgt_vocab_);

@@ -32,20 +32,23 @@ class ShardWriter {
 
   void add(const Sentence& src, const Sentence& tgt);
   void finish();
-  int64_t pairs() const { return static_cast<int64_t>(index_.size() / 2); }
+  int64_t pairs() const { return static_cast<int64_t>((index_entries_ + index_.size()) / 2); }
 
  private:
   void put_tokens(const Sentence& ids, int64_t vocab);
   void flush();
-  void write_all(const void* bytes, size_t size);
+  void flush_index();
+  void write_all(int fd, const void* bytes, size_t size);
 
   std::string path_, temporary_;
   int fd_ = -1;
+  int index_fd_ = -1;  // the index so far, in an unlinked file (appended to the shard by finish())
+  uint64_t index_entries_ = 0;  // entries in that file
   int64_t src_vocab_, tgt_vocab_;
   uint32_t token_bytes_;
   uint64_t tokens_ = 0;
   uint64_t checksum_;
-  std::vector<uint32_t> index_;  // [2 × pairs] where each side starts (the end is added on finish)
+  std::vector<uint32_t> index_;  // where each side starts, not yet in the index file
   std::vector<char> buffer_;     // tokens not yet written
 };
 
