@@ -42,8 +42,8 @@ uint64_t token_region(uint64_t tokens, uint32_t token_bytes) {
 
 // Ids are int32_t: a vocabulary has at most 2^31 entries (and at least one).
 constexpr uint64_t kMaxVocab = uint64_t{1} << 31;
-bool vocab_fits(int64_t vocab) {
-  return vocab >= 1 && static_cast<uint64_t>(vocab) <= kMaxVocab;
+bool vocab_fits(uint64_t vocab) {
+  return vocab >= 1 && vocab <= kMaxVocab;
 }
 
 std::string_view view(const void* bytes, size_t size) {
@@ -61,7 +61,9 @@ ShardWriter::ShardWriter(std::string path, int64_t src_vocab, int64_t tgt_vocab)
       tgt_vocab_(tgt_vocab),
       token_bytes_(src_vocab <= 65536 && tgt_vocab <= 65536 ? 2 : 4),
       checksum_(kChecksumStart) {
-  if (!vocab_fits(src_vocab) || !vocab_fits(tgt_vocab))
+  // (a negative size becomes one above 2^63)
+  if (!vocab_fits(static_cast<uint64_t>(src_vocab)) ||
+      !vocab_fits(static_cast<uint64_t>(tgt_vocab)))
     throw Error("shard '" + path_ + "': vocabularies of " + std::to_string(src_vocab) + " and " +
                 std::to_string(tgt_vocab) + " entries (each must have 1 to 2^31)");
   fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -225,7 +227,7 @@ MappedShard::MappedShard(const std::string& path, ShardCheck check) : path_(path
       throw Error("shard '" + path + "' was written by a newer rnmt (format version " +
                   std::to_string(h.version) + ")");
     if (h.version == 0 || h.reserved != 0) throw damaged("its header is not one rnmt writes");
-    if (h.src_vocab < 1 || h.src_vocab > kMaxVocab || h.tgt_vocab < 1 || h.tgt_vocab > kMaxVocab)
+    if (!vocab_fits(h.src_vocab) || !vocab_fits(h.tgt_vocab))
       throw damaged("its header gives vocabularies of " + std::to_string(h.src_vocab) + " and " +
                     std::to_string(h.tgt_vocab) + " entries (each must have 1 to 2^31)");
     // exactly the width ShardWriter picks: one shard, one way to write it
