@@ -190,6 +190,13 @@ TEST_CASE("a writer abandoned or killed half way leaves nothing named like a sha
   CHECK_FALSE(std::filesystem::exists(path));
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   CHECK_FALSE(std::filesystem::exists(path + ".index.tmp"));
+  // its index file cannot be made (a directory stands in its name): an error naming it, and the
+  // shard's temporary file is gone too
+  std::filesystem::create_directory(path + ".index.tmp");
+  CHECK_THROWS_WITH(ShardWriter(path, 100, 100),
+                    Contains("cannot write shard index '" + path + ".index.tmp'"));
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::filesystem::remove(path + ".index.tmp");
   // killed (SIGKILL) while writing its tokens, and just before its rename
   for (const char* point : {"shard.writing", "shard.before-rename"}) {
     INFO(point);
